@@ -1,0 +1,1 @@
+"""Cakupan: coverage of Indonesia's workers' social security."""

@@ -1,0 +1,109 @@
+"""What each role may see. Selectors filter through these; pages and endpoints never filter themselves.
+
+- national admin: everything;
+- branch staff: employers of the regencies their office serves (or filed under the office), and the
+  persons living there or employed by those employers;
+- partner agency: employers of its regency within its sector (a health agency: health facilities) and
+  their workers; persons living in the regency when the agency covers all sectors;
+- employer HR: its own employer and the persons it employs or employed;
+- sponsor: the persons whose membership it pays (NIK masked);
+- worker: their own record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from cakupan.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    everything: bool = False
+    regency_codes: tuple[str, ...] = ()
+    branch_office_id: int | None = None
+    health_only: bool = False
+    employer_id: int | None = None
+    sponsor_id: int | None = None
+    person_id: int | None = None
+
+    @property
+    def masks_nik(self) -> bool:
+        return self.role == Role.SPONSOR
+
+    # --- filters, as Q objects relative to each model -------------------------------------------
+
+    def _region_q(self, field: str) -> Q:
+        """Regions at or below the scope's regencies (codes are hierarchical: 35.73, 35.73.01)."""
+        q = Q(pk__in=[])
+        for code in self.regency_codes:
+            q |= Q(**{f"{field}_id": code}) | Q(**{f"{field}__code__startswith": f"{code}."})
+        return q
+
+    def employers(self) -> Q:
+        if self.everything:
+            return Q()
+        if self.role == Role.BRANCH_STAFF:
+            return self._region_q("region") | Q(branch_office_id=self.branch_office_id)
+        if self.role == Role.AGENCY:
+            q = self._region_q("region")
+            return q & ~Q(facility_type="") if self.health_only else q
+        if self.role == Role.EMPLOYER_HR:
+            return Q(pk=self.employer_id)
+        return Q(pk__in=[])
+
+    def persons(self, employer_ids: Any) -> Q:
+        """`employer_ids`: a subquery of the employers in scope (see registry.selectors)."""
+        if self.everything:
+            return Q()
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+            q = Q(employments__employer_id__in=employer_ids) | Q(memberships__employer_id__in=employer_ids)
+            if not self.health_only:
+                q |= self._region_q("address_region")
+            return q
+        if self.role == Role.EMPLOYER_HR:
+            return Q(employments__employer_id=self.employer_id)
+        if self.role == Role.SPONSOR:
+            return Q(memberships__sponsor_id=self.sponsor_id)
+        if self.role == Role.WORKER:
+            return Q(pk=self.person_id)
+        return Q(pk__in=[])
+
+    def can_write_registry(self) -> bool:
+        return self.role in (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.EMPLOYER_HR)
+
+    def can_write_employers(self) -> bool:
+        return self.role in (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
+
+
+NOTHING = Scope(role="none")
+
+
+def scope_for(user: Any) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    role = user.role
+    if role == Role.NATIONAL_ADMIN or (user.is_superuser and not role):
+        return Scope(role=Role.NATIONAL_ADMIN, everything=True)
+    if role == Role.BRANCH_STAFF and user.branch_office_id:
+        codes = tuple(user.branch_office.regions.values_list("code", flat=True))
+        return Scope(role=role, regency_codes=codes, branch_office_id=user.branch_office_id)
+    if role == Role.AGENCY and user.agency_id:
+        agency = user.agency
+        return Scope(role=role, regency_codes=(agency.region_id[:5],), health_only=agency.sector == "health")
+    if role == Role.EMPLOYER_HR and user.employer_id:
+        return Scope(role=role, employer_id=user.employer_id)
+    if role == Role.SPONSOR and user.sponsor_id:
+        return Scope(role=role, sponsor_id=user.sponsor_id)
+    if role == Role.WORKER and user.person_id:
+        return Scope(role=role, person_id=user.person_id)
+    return NOTHING
+
+
+def mask_nik(nik: str) -> str:
+    """Province and regency stay readable (they say where the NIK was issued); the rest is hidden."""
+    return nik[:4] + "*" * 8 + nik[-4:] if len(nik) == 16 else "*" * len(nik)

@@ -1,0 +1,53 @@
+"""Recording writes. Services call these inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from cakupan.core.models import AuditEvent
+
+_SECRET_FIELDS = {"password"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields` (foreign keys as ids), for diffing before and after a change."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = _plain(getattr(instance, attname))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and k not in _SECRET_FIELDS}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model | None = None,
+    entity: str = "",
+    entity_id: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if instance is not None:
+        entity = entity or instance._meta.label_lower
+        entity_id = entity_id or str(instance.pk)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user, action=action, entity=entity, entity_id=entity_id, changes=changes or {}
+    )

@@ -1,0 +1,40 @@
+"""One error type for bad input, shared by services, API, pages and the command line.
+
+Every interface turns `InvalidInput` into the same shape: `{"errors": [{"field": ..., "message": ...}]}`
+(HTTP 400 on the API, exit code 2 on the command line, field errors on forms). Messages are lazily
+translated so that each interface renders them in the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: Any  # str or a lazy translation
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": str(self.message)}
+
+
+class InvalidInput(Exception):  # noqa: N818 - it is the name the interfaces speak of
+    """Raised by services when input breaks a rule; nothing has been written."""
+
+    def __init__(self, errors: Iterable[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+    @classmethod
+    def single(cls, field: str, message: Any) -> InvalidInput:
+        return cls([FieldError(field, message)])
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        return {"errors": [e.as_dict() for e in self.errors]}
+
+
+class NotInScope(Exception):  # noqa: N818
+    """The user may not see or change this object. Interfaces answer 404, never revealing it exists."""

@@ -1,0 +1,130 @@
+"""Reads of the registry, always through the user's scope (accounts.scope)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cakupan.accounts.scope import Scope, mask_nik, scope_for
+from cakupan.core.errors import NotInScope
+from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+
+
+def employer_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employer]:
+    scope = scope or scope_for(user)
+    return Employer.objects.filter(scope.employers()).select_related("region", "branch_office")
+
+
+def employer_ids_in_scope(scope: Scope) -> QuerySet[Employer]:
+    return Employer.objects.filter(scope.employers()).values("pk")
+
+
+def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
+    scope = scope or scope_for(user)
+    if scope.everything:
+        return Person.objects.select_related("address_region")
+    ids = Person.objects.filter(scope.persons(employer_ids_in_scope(scope))).values("pk")
+    return Person.objects.filter(pk__in=ids).select_related("address_region")
+
+
+def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Person]:
+    """Search by NIK (exact), KPJ (exact) or name (contains, case-insensitive)."""
+    scope = scope or scope_for(user)
+    persons = person_list(user=user, scope=scope)
+    text = " ".join(query.split())
+    if not text:
+        return persons.none()
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 16:
+        return persons.filter(nik=digits)
+    if digits.isdigit() and len(digits) == 11:
+        return persons.filter(memberships__kpj=digits).distinct()
+    return persons.filter(full_name__icontains=text)
+
+
+def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Employer]:
+    employers = employer_list(user=user, scope=scope)
+    text = " ".join(query.split())
+    if not text:
+        return employers.none()
+    return employers.filter(Q(npp__iexact=text) | Q(nib=text) | Q(name__icontains=text))
+
+
+def employment_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employment]:
+    scope = scope or scope_for(user)
+    persons = person_list(user=user, scope=scope).values("pk")
+    qs = Employment.objects.select_related("person", "employer")
+    if scope.everything:
+        return qs
+    if scope.role == "employer_hr":
+        return qs.filter(employer_id=scope.employer_id)
+    if scope.role in ("branch_staff", "agency"):
+        return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
+    if scope.role == "worker":
+        return qs.filter(person_id=scope.person_id)
+    return qs.none()
+
+
+def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Membership]:
+    scope = scope or scope_for(user)
+    qs = Membership.objects.select_related("person", "employer", "sponsor")
+    if scope.everything:
+        return qs
+    if scope.role == "employer_hr":
+        return qs.filter(employer_id=scope.employer_id)
+    if scope.role == "sponsor":
+        return qs.filter(sponsor_id=scope.sponsor_id)
+    if scope.role == "worker":
+        return qs.filter(person_id=scope.person_id)
+    if scope.role in ("branch_staff", "agency"):
+        persons = person_list(user=user, scope=scope).values("pk")
+        return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
+    return qs.none()
+
+
+def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
+    scope = scope or scope_for(user)
+    qs = Sponsor.objects.select_related("region", "employer")
+    if scope.everything:
+        return qs
+    if scope.role == "sponsor":
+        return qs.filter(pk=scope.sponsor_id)
+    if scope.role in ("branch_staff", "agency"):
+        region_q = Q(pk__in=[])
+        for code in scope.regency_codes:
+            region_q |= Q(region_id=code) | Q(region__code__startswith=f"{code}.")
+        return qs.filter(region_q)
+    return qs.none()
+
+
+def _get(qs: QuerySet[Any], pk: Any) -> Any:
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+
+
+def employer_get(*, user: Any, pk: Any) -> Employer:
+    return _get(employer_list(user=user), pk)  # type: ignore[no-any-return]
+
+
+def person_get(*, user: Any, pk: Any) -> Person:
+    return _get(person_list(user=user), pk)  # type: ignore[no-any-return]
+
+
+def employment_get(*, user: Any, pk: Any) -> Employment:
+    return _get(employment_list(user=user), pk)  # type: ignore[no-any-return]
+
+
+def membership_get(*, user: Any, pk: Any) -> Membership:
+    return _get(membership_list(user=user), pk)  # type: ignore[no-any-return]
+
+
+def sponsor_get(*, user: Any, pk: Any) -> Sponsor:
+    return _get(sponsor_list(user=user), pk)  # type: ignore[no-any-return]
+
+
+def nik_for_display(*, scope: Scope, nik: str) -> str:
+    """The NIK as this role may see it: sponsors see it masked (UU 27/2022, data minimisation)."""
+    return mask_nik(nik) if scope.masks_nik else nik
