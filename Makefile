@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint fmt bench serve setup browser-deps clean messages
+.PHONY: demo test lint fmt serve setup browser-deps clean messages
 
 # uv lives in its own small virtualenv so that `uv sync` never uninstalls itself from .venv.
 $(UV):
@@ -47,16 +47,13 @@ test: setup browser-deps
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 fmt: setup
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
-
-bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/*.sqlite3 staticfiles
