@@ -18,6 +18,13 @@ from cakupan.registry.models import Employer, Membership, Person, Sponsor
 from cakupan.registry.nik import nik_compose
 
 
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # Full-strength password hashing costs about half a second per user; tests build many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():

@@ -9,6 +9,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["calc"]:
+        # Pure calculations need no Django: skip its start-up (about a second), as scripts run it per case.
+        from cakupan.calculations.console import main as calc_main
+
+        sys.exit(calc_main(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cakupan.settings")
     from django.core.management import execute_from_command_line
 

@@ -45,14 +45,16 @@ INSTALLED_APPS = [
     "cakupan.regions",
     "cakupan.partners",
     "cakupan.registry",
+    "cakupan.demo",
     "cakupan.web",
+    "cakupan.calculations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cakupan.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +128,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name need their own component names (else a warning, and CI fails).
+    "ENUM_NAME_OVERRIDES": {
+        "RegionKindEnum": "cakupan.regions.models.Region.Kind",
+        "SponsorKindEnum": "cakupan.registry.models.Sponsor.Kind",
+        "SegmentEnum": "cakupan.registry.models.Segment",
+        "ProgramEnum": "cakupan.registry.models.Program",
+    },
 }
 
 LOGGING = {

@@ -37,20 +37,21 @@ class Scope:
 
     # --- filters, as Q objects relative to each model -------------------------------------------
 
-    def _region_q(self, field: str) -> Q:
-        """Regions at or below the scope's regencies (codes are hierarchical: 35.73, 35.73.01)."""
+    def regions_q(self, field: str) -> Q:
+        """Rows whose region `field` is at or below the scope's regencies (codes are hierarchical:
+        35.73, 35.73.01). `field` may run through relations, e.g. "person__address_region"."""
         q = Q(pk__in=[])
         for code in self.regency_codes:
-            q |= Q(**{f"{field}_id": code}) | Q(**{f"{field}__code__startswith": f"{code}."})
+            q |= Q(**{field: code}) | Q(**{f"{field}__code__startswith": f"{code}."})
         return q
 
     def employers(self) -> Q:
         if self.everything:
             return Q()
         if self.role == Role.BRANCH_STAFF:
-            return self._region_q("region") | Q(branch_office_id=self.branch_office_id)
+            return self.regions_q("region") | Q(branch_office_id=self.branch_office_id)
         if self.role == Role.AGENCY:
-            q = self._region_q("region")
+            q = self.regions_q("region")
             return q & ~Q(facility_type="") if self.health_only else q
         if self.role == Role.EMPLOYER_HR:
             return Q(pk=self.employer_id)
@@ -63,7 +64,7 @@ class Scope:
         if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
             q = Q(employments__employer_id__in=employer_ids) | Q(memberships__employer_id__in=employer_ids)
             if not self.health_only:
-                q |= self._region_q("address_region")
+                q |= self.regions_q("address_region")
             return q
         if self.role == Role.EMPLOYER_HR:
             return Q(employments__employer_id=self.employer_id)
@@ -71,6 +72,16 @@ class Scope:
             return Q(memberships__sponsor_id=self.sponsor_id)
         if self.role == Role.WORKER:
             return Q(pk=self.person_id)
+        return Q(pk__in=[])
+
+    def sponsors(self) -> Q:
+        """Sponsors: one's own; for branch staff and agencies, those of their regions."""
+        if self.everything:
+            return Q()
+        if self.role == Role.SPONSOR:
+            return Q(pk=self.sponsor_id)
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+            return self.regions_q("region")
         return Q(pk__in=[])
 
     def can_write_registry(self) -> bool:

@@ -6,12 +6,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cakupan.core.errors import InvalidInput, NotInScope
+
+
+class ErrorItemOutput(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorOutput(serializers.Serializer):
+    """The documented shape of every error answer (for the OpenAPI document)."""
+
+    # The metaclass takes declared fields off the class: this does not shadow Serializer.errors at run time.
+    errors = ErrorItemOutput(many=True)  # type: ignore[assignment]
 
 
 class Pagination(PageNumberPagination):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from lokal import wilayah
@@ -21,7 +21,7 @@ class RegionCodes:
     names: dict[str, str]  # province, regency and district codes -> name
     legacy_regencies: dict[str, str]  # pre-split regency code -> current code
 
-    @property
+    @cached_property
     def provinces(self) -> frozenset[str]:
         return frozenset(c for c in self.names if "." not in c)
 

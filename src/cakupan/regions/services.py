@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.audit import audit_record
+from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.regions.codes import legacy_rows, region_codes
 from cakupan.regions.models import BranchOffice, LegacyRegionCode, Region
 
@@ -69,10 +71,26 @@ def regions_load(*, actor: Any = None) -> dict[str, int]:
 def branch_office_upsert(
     *, actor: Any = None, code: str, name: str, seat: str, regions: list[str]
 ) -> BranchOffice:
+    """Creates or updates an office and the regencies/cities it serves (all must exist)."""
+    found = {r.code: r for r in Region.objects.filter(code__in=[seat, *regions])}
+    errors: list[FieldError] = []
+    if not str(code or "").strip():
+        errors.append(FieldError("code", _("Enter the office code.")))
+    if not str(name or "").strip():
+        errors.append(FieldError("name", _("Enter the office name.")))
+    if seat not in found:
+        errors.append(FieldError("seat", _("Unknown region code.")))
+    unknown = sorted(set(regions) - found.keys())
+    if unknown:
+        errors.append(
+            FieldError("regions", _("Unknown region code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        )
+    if errors:
+        raise InvalidInput(errors)
     office, created = BranchOffice.objects.update_or_create(
-        code=code, defaults={"name": name, "region_id": seat}
+        code=code, defaults={"name": name, "region": found[seat]}
     )
-    office.regions.set(regions)
+    office.regions.set([found[c] for c in regions])
     audit_record(
         actor=actor,
         action="create" if created else "update",

@@ -337,7 +337,9 @@ class Membership(models.Model):
                 condition=~Q(segment="PU") | Q(employer__isnull=False), name="membership_pu_has_employer"
             ),
             models.CheckConstraint(
-                condition=~Q(segment="BPU") | (Q(declared_income__gt=0) & ~Q(bpu_sector="")),
+                # isnull=False spelled out: in SQL, NULL > 0 is unknown, and a CHECK lets unknown pass.
+                condition=~Q(segment="BPU")
+                | (Q(declared_income__isnull=False, declared_income__gt=0) & ~Q(bpu_sector="")),
                 name="membership_bpu_income_and_sector",
             ),
             models.CheckConstraint(

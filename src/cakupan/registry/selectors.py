@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Q, QuerySet
 
+from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+
+M = TypeVar("M", bound=Model)
 
 
 def employer_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employer]:
@@ -16,8 +20,9 @@ def employer_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employer
     return Employer.objects.filter(scope.employers()).select_related("region", "branch_office")
 
 
-def employer_ids_in_scope(scope: Scope) -> QuerySet[Employer]:
-    return Employer.objects.filter(scope.employers()).values("pk")
+def employer_ids_in_scope(scope: Scope) -> QuerySet[Employer, int]:
+    """The ids of the employers in scope, as a subquery."""
+    return Employer.objects.filter(scope.employers()).values_list("pk", flat=True)
 
 
 def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
@@ -51,17 +56,28 @@ def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> Query
     return employers.filter(Q(npp__iexact=text) | Q(nib=text) | Q(name__icontains=text))
 
 
+def _agency_q(scope: Scope) -> Q:
+    """An agency's employments or memberships: those with its employers, and (when it covers every sector)
+    those of the people living in its region; not the other jobs elsewhere of a worker it sees."""
+    q = Q(employer_id__in=employer_ids_in_scope(scope))
+    if not scope.health_only:
+        q |= scope.regions_q("person__address_region")
+    return q
+
+
 def employment_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employment]:
     scope = scope or scope_for(user)
-    persons = person_list(user=user, scope=scope).values("pk")
     qs = Employment.objects.select_related("person", "employer")
     if scope.everything:
         return qs
-    if scope.role == "employer_hr":
+    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
         return qs.filter(employer_id=scope.employer_id)
-    if scope.role in ("branch_staff", "agency"):
+    if scope.role == Role.AGENCY:
+        return qs.filter(_agency_q(scope))
+    if scope.role == Role.BRANCH_STAFF:
+        persons = person_list(user=user, scope=scope).values("pk")
         return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
-    if scope.role == "worker":
+    if scope.role == Role.WORKER and scope.person_id is not None:
         return qs.filter(person_id=scope.person_id)
     return qs.none()
 
@@ -71,13 +87,15 @@ def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Member
     qs = Membership.objects.select_related("person", "employer", "sponsor")
     if scope.everything:
         return qs
-    if scope.role == "employer_hr":
+    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
         return qs.filter(employer_id=scope.employer_id)
-    if scope.role == "sponsor":
+    if scope.role == Role.SPONSOR and scope.sponsor_id is not None:
         return qs.filter(sponsor_id=scope.sponsor_id)
-    if scope.role == "worker":
+    if scope.role == Role.WORKER and scope.person_id is not None:
         return qs.filter(person_id=scope.person_id)
-    if scope.role in ("branch_staff", "agency"):
+    if scope.role == Role.AGENCY:
+        return qs.filter(_agency_q(scope))
+    if scope.role == Role.BRANCH_STAFF:
         persons = person_list(user=user, scope=scope).values("pk")
         return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
     return qs.none()
@@ -85,44 +103,34 @@ def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Member
 
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
     scope = scope or scope_for(user)
-    qs = Sponsor.objects.select_related("region", "employer")
-    if scope.everything:
-        return qs
-    if scope.role == "sponsor":
-        return qs.filter(pk=scope.sponsor_id)
-    if scope.role in ("branch_staff", "agency"):
-        region_q = Q(pk__in=[])
-        for code in scope.regency_codes:
-            region_q |= Q(region_id=code) | Q(region__code__startswith=f"{code}.")
-        return qs.filter(region_q)
-    return qs.none()
+    return Sponsor.objects.filter(scope.sponsors()).select_related("region", "employer")
 
 
-def _get(qs: QuerySet[Any], pk: Any) -> Any:
+def _get(qs: QuerySet[M], pk: Any) -> M:
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotInScope from exc
 
 
 def employer_get(*, user: Any, pk: Any) -> Employer:
-    return _get(employer_list(user=user), pk)  # type: ignore[no-any-return]
+    return _get(employer_list(user=user), pk)
 
 
 def person_get(*, user: Any, pk: Any) -> Person:
-    return _get(person_list(user=user), pk)  # type: ignore[no-any-return]
+    return _get(person_list(user=user), pk)
 
 
 def employment_get(*, user: Any, pk: Any) -> Employment:
-    return _get(employment_list(user=user), pk)  # type: ignore[no-any-return]
+    return _get(employment_list(user=user), pk)
 
 
 def membership_get(*, user: Any, pk: Any) -> Membership:
-    return _get(membership_list(user=user), pk)  # type: ignore[no-any-return]
+    return _get(membership_list(user=user), pk)
 
 
 def sponsor_get(*, user: Any, pk: Any) -> Sponsor:
-    return _get(sponsor_list(user=user), pk)  # type: ignore[no-any-return]
+    return _get(sponsor_list(user=user), pk)
 
 
 def nik_for_display(*, scope: Scope, nik: str) -> str:

@@ -1,7 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
+from cakupan.accounts import views as accounts_views
 from cakupan.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("lookup/regions/", views.region_options, name="region_options"),
+    path("lookup/employers/", views.employer_options, name="employer_options"),
+    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("logout/", accounts_views.SignOutView.as_view(), name="logout"),
+    path("", include("cakupan.registry.urls")),
 ]

@@ -1,8 +1,135 @@
+"""Home page per role, the search box, and look-ups that fill the forms' suggestion lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cakupan.accounts.models import Role
+from cakupan.regions.models import Region
+from cakupan.registry import selectors
+from cakupan.registry.models import Membership
+from cakupan.web.access import EMPLOYER_READERS, PERSON_READERS, allow, scope_of, ui_flags
+
+SUGGESTIONS = 15
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    scope = scope_of(request)
+    return render(request, template, {"scope": scope, "ui": ui_flags(scope), **context})
+
+
+def _counts(request: HttpRequest) -> list[dict[str, Any]]:
+    """A few numbers for the home page, each from a selector so they match what the lists show."""
+    scope, user = scope_of(request), request.user
+    counts: list[dict[str, Any]] = []
+    if scope.role in EMPLOYER_READERS:
+        counts.append(
+            {
+                "label": _("Employers in your scope"),
+                "value": selectors.employer_list(user=user, scope=scope).count(),
+                "url": reverse("registry:employer_list"),
+            }
+        )
+    if scope.role in PERSON_READERS:
+        counts.append(
+            {
+                "label": _("Sponsored persons") if scope.role == Role.SPONSOR else _("Persons in your scope"),
+                "value": selectors.person_list(user=user, scope=scope).count(),
+                "url": reverse("registry:person_list"),
+            }
+        )
+    if scope.role == Role.EMPLOYER_HR:
+        counts.append(
+            {
+                "label": _("Current workers"),
+                "value": selectors.employment_list(user=user, scope=scope)
+                .filter(end_date__isnull=True)
+                .count(),
+                "url": reverse("registry:employment_list") + "?open=1",
+            }
+        )
+    counts.append(
+        {
+            "label": _("Active memberships"),
+            "value": selectors.membership_list(user=user, scope=scope)
+            .filter(status=Membership.Status.ACTIVE)
+            .count(),
+            "url": reverse("registry:membership_list") + "?status=active",
+        }
+    )
+    return counts
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    scope, user = scope_of(request), request.user
+    context: dict[str, Any] = {"role": scope.role}
+    if scope.role == Role.WORKER:
+        context["person"] = selectors.person_list(user=user, scope=scope).first()
+        context["memberships"] = selectors.membership_list(user=user, scope=scope)
+        context["employments"] = selectors.employment_list(user=user, scope=scope)
+    elif scope.role in Role.values:
+        context["counts"] = _counts(request)
+    return _render(request, "web/home.html", context)
+
+
+@allow(*PERSON_READERS)
+def search(request: HttpRequest) -> HttpResponse:
+    """One box: a NIK, a KPJ or a name finds persons; an NPP or a name finds employers."""
+    scope, user = scope_of(request), request.user
+    q = request.GET.get("q", "").strip()
+    persons = selectors.person_find(user=user, query=q, scope=scope)[:20] if q else []
+    employers = (
+        selectors.employer_find(user=user, query=q, scope=scope)[:20]
+        if q and scope.role in EMPLOYER_READERS
+        else []
+    )
+    context = {"q": q, "persons": persons, "employers": employers}
+    if getattr(request, "htmx", False):
+        return _render(request, "web/partials/search_results.html", context)
+    return _render(request, "web/search.html", context)
+
+
+def _lookup_text(request: HttpRequest) -> str:
+    # htmx sends the input under its own name (region, address_region, employer...): take the first value.
+    return next((text for key in request.GET if (text := request.GET.get(key, "").strip())), "")
+
+
+@login_required
+def region_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for a region field's datalist: regencies/cities and districts by code or name.
+
+    Regions are public reference data (Kepmendagri), the same for every role.
+    """
+    text = _lookup_text(request)
+    regions: Any = []
+    if len(text) >= 2:
+        regions = (
+            Region.objects.filter(level__gte=2)
+            .filter(Q(code__startswith=text) | Q(name__icontains=text))
+            .select_related("parent")
+            .order_by("level", "code")[:SUGGESTIONS]
+        )
+    return render(request, "web/partials/region_options.html", {"regions": regions})
+
+
+@login_required
+def employer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for an employer field's datalist: employers the user may see, by NPP or name."""
+    text = _lookup_text(request)
+    employers: Any = []
+    if len(text) >= 2:
+        employers = selectors.employer_find(user=request.user, query=text, scope=scope_of(request))
+        if not employers.exists():
+            employers = selectors.employer_list(user=request.user, scope=scope_of(request)).filter(
+                npp__istartswith=text
+            )
+        employers = employers[:SUGGESTIONS]
+    return render(request, "web/partials/employer_options.html", {"employers": employers})

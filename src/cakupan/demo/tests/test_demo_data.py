@@ -1,0 +1,243 @@
+"""The demo data set at a small scale: the scenario figures, the registry's invariants, logins, rerun.
+
+The set is loaded once for this module inside a transaction that is rolled back at the end, so other test
+modules never see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from cakupan.accounts.models import Role, User
+from cakupan.accounts.scope import scope_for
+from cakupan.core.models import AuditEvent
+from cakupan.demo import figures
+from cakupan.demo.actors import LOGINS
+from cakupan.demo.services import DemoResult, demo_load
+from cakupan.registry.models import (
+    PROGRAMS_BY_SEGMENT,
+    Employer,
+    Employment,
+    Membership,
+    Person,
+    Sponsor,
+)
+from cakupan.registry.nik import nik_check
+from cakupan.registry.selectors import person_list
+
+SCALE = 0.02
+SEED = 4242
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_load(seed=SEED, scale=SCALE)
+        transaction.set_rollback(True)
+
+
+def _active(qs: Any) -> Any:
+    return qs.filter(status=Membership.Status.ACTIVE)
+
+
+def test_batang_company_has_1500_employees_of_whom_1000_are_registered(demo: DemoResult, db: Any) -> None:
+    company = Employer.objects.get(name="PT Contoh Batang Industri")
+    assert company.region_id.startswith("33.25.")
+    assert company.branch_office.code == "PKL"
+    employees = Employment.objects.filter(employer=company, end_date__isnull=True)
+    assert employees.count() == 1500
+    members = _active(Membership.objects.filter(employer=company, segment="PU"))
+    assert members.count() == 1000
+    assert members.filter(employment__employer=company, employment__person=F("person")).count() == 1000
+    assert employees.exclude(person__memberships__employer=company).count() == 500
+
+
+def test_two_batang_companies_registered_nobody(demo: DemoResult, db: Any) -> None:
+    nobody = (
+        Employer.objects.filter(region__code__startswith="33.25.")
+        .annotate(staff=Count("employments", distinct=True), members=Count("memberships", distinct=True))
+        .filter(staff__gt=0, members=0)
+    )
+    assert sorted(nobody.values_list("name", flat=True)) == [
+        "CV Contoh Mebel Batang",
+        "PT Fiktif Batang Plastik",
+    ]
+
+
+def test_kab_malang_has_22_registered_facilities_some_unregistered_and_the_bpu_cohort(
+    demo: DemoResult, db: Any
+) -> None:
+    facilities = Employer.objects.filter(region__code__startswith="35.07.").exclude(facility_type="")
+    registered = facilities.filter(memberships__status="active").distinct()
+    assert registered.count() == 22
+    assert set(registered.values_list("facility_type", flat=True)) == {"rumah_sakit", "klinik"}
+    for employer in registered:  # all their staff are registered
+        staff = employer.employments.filter(end_date__isnull=True).count()
+        assert _active(employer.memberships).count() == staff > 0
+    assert facilities.exclude(pk__in=registered).filter(employments__isnull=False).distinct().count() == 6
+    bpu = _active(Membership.objects.filter(segment="BPU", person__address_region__code__startswith="35.07."))
+    assert bpu.count() == round(27_000 * SCALE)
+    assert not bpu.exclude(payer_kind="self").exists()
+
+
+def test_kota_malang_sponsors(demo: DemoResult, db: Any) -> None:
+    apbd = Sponsor.objects.get(name="APBD Kota Malang")
+    assert (apbd.kind, apbd.region_id, apbd.employer_id) == ("apbd", "35.73", None)
+    cohort = _active(apbd.memberships.filter(segment="BPU", payer_kind="sponsor", bpu_sector="other"))
+    assert cohort.count() == apbd.memberships.count() == round(26_500 * SCALE)
+    assert not cohort.exclude(person__address_region__code__startswith="35.73.").exists()
+
+    csr = Sponsor.objects.get(name="CSR RS Hermina Contoh")
+    assert csr.kind == "csr"
+    assert csr.employer is not None
+    assert csr.employer.name.startswith("RS Hermina Contoh")
+    assert csr.employer.facility_type == "rumah_sakit"
+    assert csr.employer.region_id.startswith("35.73.")
+    drivers = _active(csr.memberships.filter(segment="BPU", payer_kind="sponsor", bpu_sector="transport"))
+    assert drivers.count() == csr.memberships.count() == 103
+    # JKK + JKM for Rp16,800 a month: Rp1,000,000 declared income (rules.md §3).
+    assert set(drivers.values_list("jkk", "jkm", "jht", "declared_income")) == {
+        (True, True, False, 1_000_000)
+    }
+
+
+def test_bekasi_clinic_staff_formal_and_informal(demo: DemoResult, db: Any) -> None:
+    clinics = Employer.objects.filter(region__code__startswith="32.16.", facility_type="klinik")
+    assert clinics.count() == 20
+    formal = _active(Membership.objects.filter(employer__in=clinics, segment="PU"))
+    occupations = set(formal.values_list("employment__occupation", flat=True))
+    assert {"medis", "kesehatan"} <= occupations
+    informal = _active(
+        Membership.objects.filter(
+            segment="BPU", payer_kind="self", person__address_region__code__startswith="32.16."
+        )
+    )
+    assert informal.count() == round(600 * SCALE)
+    assert informal.filter(jht=True).exists()
+    assert informal.filter(jht=False).exists()
+
+
+def test_lhokseumawe_health_workers(demo: DemoResult, db: Any) -> None:
+    facilities = Employer.objects.filter(region__code__startswith="11.73.").exclude(facility_type="")
+    kinds = set(facilities.values_list("facility_type", flat=True))
+    assert kinds == {"rumah_sakit", "puskesmas", "klinik", "praktik_mandiri", "bidan", "apotek"}
+    staff = Employment.objects.filter(employer__in=facilities, end_date__isnull=True)
+    assert set(staff.values_list("civil_service", flat=True)) == {"ASN", "NON_ASN"}
+    enrolled = staff.filter(
+        person__memberships__employer__in=facilities, person__memberships__status="active"
+    )
+    enrolled = enrolled.distinct()
+    not_enrolled = staff.exclude(pk__in=enrolled)
+    assert enrolled.count() > not_enrolled.count() > 0
+    assert not _active(Membership.objects.filter(employer__in=facilities, jht=False)).exists()
+    government = _active(Membership.objects.filter(employer__in=facilities.filter(legal_form="INSTANSI")))
+    assert set(government.values_list("jkk", "jkm", "jht", "jp", "jkp")) == {(True, True, True, False, False)}
+
+
+def test_every_nik_is_valid_and_its_warnings_stored(demo: DemoResult, db: Any) -> None:
+    persons = list(Person.objects.values_list("nik", "birth_date", "sex", "nik_warnings", "full_name"))
+    assert len(persons) == demo.counts["persons"]
+    for nik, birth, sex, warnings, name in persons:
+        check = nik_check(nik, birth_date=birth, sex=sex)
+        assert check.valid, (nik, check.errors)
+        assert warnings == [w.as_dict() for w in check.warnings]
+        assert name.rsplit(" ", 1)[1] in figures.SURNAMES
+    assert any(warnings for *_, warnings, _name in persons)  # some NIKs differ from the birth date
+
+
+def test_every_membership_follows_the_segment_and_payer_rules(demo: DemoResult, db: Any) -> None:
+    memberships = Membership.objects.select_related("employment", "person")
+    assert memberships.count() == demo.counts["memberships"]
+    kpjs = set()
+    for m in memberships:
+        assert set(m.programs) <= set(PROGRAMS_BY_SEGMENT[m.segment])
+        assert {"JKK", "JKM"} <= set(m.programs)
+        assert m.jht or not m.jkp
+        assert len(m.kpj) == 11
+        assert m.kpj.isdigit()
+        kpjs.add(m.kpj)
+        assert m.start_date >= m.person.birth_date
+        assert m.start_date <= figures.AS_OF
+        if m.segment == "PU":
+            assert m.payer_kind == "employer"
+            assert m.employment is not None
+            assert (m.employment.employer_id, m.employment.person_id) == (m.employer_id, m.person_id)
+            assert m.start_date >= m.employment.start_date
+        else:
+            assert m.segment == "BPU"
+            assert m.employer_id is None
+            assert m.payer_kind in ("self", "sponsor")
+            assert m.declared_income is not None
+            assert m.declared_income > 0
+            assert m.bpu_sector in ("transport", "other")
+            assert (m.sponsor_id is not None) == (m.payer_kind == "sponsor")
+    assert len(kpjs) == demo.counts["memberships"]
+
+
+def test_employers_wages_and_dates(demo: DemoResult, db: Any) -> None:
+    for e in Employer.objects.all():
+        assert e.npp.startswith(figures.NPP_PREFIX)
+        assert len(e.npp) == 8
+        assert len(e.kbli) == 5
+        assert 1 <= e.risk_class <= 5
+        assert e.branch_office.regions.filter(code=e.region_id[:5]).exists()
+    for job in Employment.objects.select_related("person"):
+        assert isinstance(job.basic_wage, int)
+        assert 2_500_000 <= job.monthly_wage <= 15_000_000
+        assert job.basic_wage % 1000 == job.fixed_allowance % 1000 == 0
+        assert job.start_date >= job.person.birth_date + dt.timedelta(days=18 * 365)
+        assert job.end_date is None or job.end_date >= job.start_date
+
+
+def test_one_audit_event_with_the_counts(demo: DemoResult, db: Any) -> None:
+    events = AuditEvent.objects.filter(action="demo_load")
+    assert events.count() == 1
+    changes = events.get().changes
+    assert changes["counts"] == demo.counts
+    assert (changes["seed"], changes["scale"]) == (SEED, SCALE)
+    assert changes["article_figures"]["S4_apbd_vulnerable_workers"] == 26_500
+
+
+def test_every_login_works_and_sees_its_scope(demo: DemoResult, db: Any, client: Any) -> None:
+    roles = {login.role for login in demo.logins}
+    assert roles == set(Role.values)
+    for login in demo.logins:
+        assert client.login(username=login.username, password=login.password), login.username
+        client.logout()
+    assert User.objects.get(username="admin").role == Role.NATIONAL_ADMIN
+    hr = User.objects.get(username="hr_batang")
+    assert hr.employer is not None
+    assert hr.employer.name == "PT Contoh Batang Industri"
+    assert person_list(user=hr).count() == 1500
+    sponsor = User.objects.get(username="sponsor_hermina")
+    assert person_list(user=sponsor).count() == 103
+    worker = User.objects.get(username="pekerja")
+    assert scope_for(worker).person_id == worker.person_id
+    assert _active(Membership.objects.filter(person=worker.person, sponsor__kind="csr")).exists()
+    staff = User.objects.get(username="staf_pekalongan")
+    assert staff.branch_office is not None
+    assert set(staff.branch_office.regions.values_list("code", flat=True)) == {"33.25", "33.26", "33.75"}
+
+
+def test_rerun_changes_nothing(demo: DemoResult, db: Any) -> None:
+    before = (Person.objects.count(), Membership.objects.count(), User.objects.count())
+    again = demo_load(seed=SEED, scale=SCALE)
+    assert not again.created
+    assert again.counts == demo.counts
+    assert (Person.objects.count(), Membership.objects.count(), User.objects.count()) == before
+    assert AuditEvent.objects.filter(action="demo_load").count() == 1
+
+
+def test_reset_rebuilds_the_same_data(demo: DemoResult, db: Any) -> None:
+    niks = set(Person.objects.values_list("nik", flat=True))
+    rebuilt = demo_load(seed=SEED, scale=SCALE, reset=True)
+    assert rebuilt.created
+    assert rebuilt.counts == demo.counts
+    assert set(Person.objects.values_list("nik", flat=True)) == niks  # the seed decides every row
+    assert User.objects.filter(username__in=[login.username for login in LOGINS]).count() == len(LOGINS)
+    assert not Person.objects.filter(~Q(full_name__endswith=" Contoh") & ~Q(full_name__endswith=" Fiktif"))

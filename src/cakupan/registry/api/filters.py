@@ -1,0 +1,97 @@
+"""Query-string filters of the registry lists. They narrow a selector's result, never widen it: every
+queryset they see already went through the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.registry import selectors
+from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
+
+
+def region_prefix_q(field: str, code: str) -> Q:
+    """The region itself and everything below it: codes are hierarchical (35, 35.73, 35.73.01)."""
+    code = code.strip().rstrip(".")
+    return Q(**{f"{field}_id": code}) | Q(**{f"{field}__code__startswith": f"{code}."})
+
+
+class EmployerFilter(django_filters.FilterSet):
+    npp = django_filters.CharFilter(field_name="npp", lookup_expr="iexact", label=_("NPP (exact)"))
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name contains"))
+    region = django_filters.CharFilter(method="filter_region", label=_("region code or its prefix"))
+    size_class = django_filters.ChoiceFilter(choices=Employer.SizeClass.choices)
+    facility_type = django_filters.ChoiceFilter(choices=Employer.FacilityType.choices)
+    q = django_filters.CharFilter(method="filter_q", label=_("search: NPP, NIB or name"))
+
+    class Meta:
+        model = Employer
+        fields: list[str] = []
+
+    def filter_region(self, queryset: QuerySet[Employer], name: str, value: str) -> QuerySet[Employer]:
+        return queryset.filter(region_prefix_q("region", value))
+
+    def filter_q(self, queryset: QuerySet[Employer], name: str, value: str) -> QuerySet[Employer]:
+        found = selectors.employer_find(user=self.request.user, query=value)
+        return queryset.filter(pk__in=found.values("pk"))
+
+
+class PersonFilter(django_filters.FilterSet):
+    nik = django_filters.CharFilter(field_name="nik", label=_("NIK (exact)"))
+    name = django_filters.CharFilter(
+        field_name="full_name", lookup_expr="icontains", label=_("name contains")
+    )
+    region = django_filters.CharFilter(method="filter_region", label=_("address region code or its prefix"))
+    q = django_filters.CharFilter(method="filter_q", label=_("search: NIK or KPJ (exact) or name"))
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def filter_region(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return queryset.filter(region_prefix_q("address_region", value))
+
+    def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        found = selectors.person_find(user=self.request.user, query=value)
+        return queryset.filter(pk__in=found.values("pk"))
+
+
+class EmploymentFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(field_name="person_id")
+    employer = django_filters.NumberFilter(field_name="employer_id")
+    open = django_filters.BooleanFilter(
+        field_name="end_date", lookup_expr="isnull", label=_("still open (no end date)")
+    )
+
+    class Meta:
+        model = Employment
+        fields: list[str] = []
+
+
+class MembershipFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(field_name="person_id")
+    employer = django_filters.NumberFilter(field_name="employer_id")
+    sponsor = django_filters.NumberFilter(field_name="sponsor_id")
+    kpj = django_filters.CharFilter(field_name="kpj")
+    segment = django_filters.ChoiceFilter(choices=Segment.choices)
+    status = django_filters.ChoiceFilter(choices=Membership.Status.choices)
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+
+class SponsorFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name contains"))
+    kind = django_filters.ChoiceFilter(choices=Sponsor.Kind.choices)
+    region = django_filters.CharFilter(method="filter_region", label=_("region code or its prefix"))
+
+    class Meta:
+        model = Sponsor
+        fields: list[str] = []
+
+    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(region_prefix_q("region", value))

@@ -1,0 +1,336 @@
+"""Input and output serializers of the registry API, one explicit pair per endpoint.
+
+Input serializers check shape and types only (a date is a date, a choice is one of the choices, a string
+fits its column); every business rule is the services' (`InvalidInput`, rendered as HTTP 400). Output
+serializers render what a selector returned; the NIK goes through `selectors.nik_for_display` so that
+sponsors only ever see it masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cakupan.accounts.scope import Scope, mask_nik
+from cakupan.registry import selectors
+from cakupan.registry.models import (
+    Citizenship,
+    Employer,
+    Employment,
+    Membership,
+    Person,
+    Program,
+    Segment,
+    Sex,
+    Sponsor,
+)
+from cakupan.registry.nik import MESSAGES as NIK_MESSAGES
+
+# Column limits: values beyond them would fail in the database (a 500), so they are shape errors here.
+BIGINT_MAX = 2**63 - 1
+
+
+def _id(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+def _rupiah(**kwargs: Any) -> serializers.IntegerField:
+    # Zero or more is the services' rule (with their message); the column's range is the shape.
+    return serializers.IntegerField(max_value=BIGINT_MAX, **kwargs)
+
+
+class InputSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so a misspelt field is an error rather than silently ignored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        errors: dict[str, Any] = {name: [_("Unknown field.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            errors = {**exc.detail, **errors}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class ScopedPersonField(serializers.PrimaryKeyRelatedField):
+    """A person id, resolved among the persons the user may see: others are "not found", never revealed."""
+
+    def get_queryset(self) -> Any:
+        return selectors.person_list(user=self.context["request"].user)
+
+
+def _region_code(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=8, help_text=_("Kemendagri region code, e.g. 35.73.01."), **kwargs
+    )
+
+
+# --- employers -----------------------------------------------------------------------------------
+
+
+class EmployerCreateInput(InputSerializer):
+    npp = serializers.CharField(max_length=20)
+    nib = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=200)
+    legal_form = serializers.ChoiceField(choices=Employer.LegalForm.choices)
+    size_class = serializers.ChoiceField(choices=Employer.SizeClass.choices)
+    kbli = serializers.CharField(max_length=5)
+    risk_class = serializers.IntegerField(help_text=_("1 very low … 5 very high (PP 44/2015)."))
+    region = _region_code()
+    branch_office = _id(required=False, allow_null=True)
+    facility_type = serializers.ChoiceField(
+        choices=Employer.FacilityType.choices, required=False, allow_blank=True
+    )
+
+
+class EmployerUpdateInput(EmployerCreateInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class EmployerOutput(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    branch_office_name = serializers.CharField(source="branch_office.name", read_only=True)
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "npp",
+            "nib",
+            "name",
+            "legal_form",
+            "size_class",
+            "kbli",
+            "risk_class",
+            "region",
+            "region_name",
+            "branch_office",
+            "branch_office_name",
+            "facility_type",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- persons -------------------------------------------------------------------------------------
+
+
+class PersonCreateInput(InputSerializer):
+    nik = serializers.CharField(max_length=32, help_text=_("16 digits; spaces, dots and dashes are ignored."))
+    full_name = serializers.CharField(max_length=160)
+    birth_date = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    address_region = _region_code()
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    citizenship = serializers.ChoiceField(choices=Citizenship.choices, required=False)
+
+
+class PersonUpdateInput(PersonCreateInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class NikWarningOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PersonOutput(serializers.ModelSerializer):
+    """Needs `scope` in its context: without one the NIK is masked (fail closed)."""
+
+    nik = serializers.SerializerMethodField()
+    nik_warnings = serializers.SerializerMethodField()
+    address_region_name = serializers.CharField(source="address_region.name", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "nik",
+            "nik_warnings",
+            "full_name",
+            "birth_date",
+            "sex",
+            "phone",
+            "address_region",
+            "address_region_name",
+            "citizenship",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_nik(self, obj: Person) -> str:
+        scope: Scope | None = self.context.get("scope")
+        if scope is None:
+            return mask_nik(obj.nik)
+        return selectors.nik_for_display(scope=scope, nik=obj.nik)
+
+    @extend_schema_field(NikWarningOutput(many=True))
+    def get_nik_warnings(self, obj: Person) -> list[dict[str, str]]:
+        out = []
+        for item in obj.nik_warnings or []:
+            code = str(item.get("code", ""))
+            text = str(NIK_MESSAGES[code]) if code in NIK_MESSAGES else code
+            detail = item.get("detail")
+            out.append({"code": code, "message": f"{text} ({detail})" if detail else text})
+        return out
+
+
+# --- employment ----------------------------------------------------------------------------------
+
+
+class EmploymentTermsInput(InputSerializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    basic_wage = _rupiah(help_text=_("Upah pokok, whole Rupiah a month."))
+    fixed_allowance = _rupiah(required=False, help_text=_("Tunjangan tetap, whole Rupiah a month."))
+    occupation = serializers.ChoiceField(choices=Employment.Occupation.choices, required=False)
+    civil_service = serializers.ChoiceField(choices=Employment.CivilService.choices, required=False)
+
+
+class EmploymentCreateInput(EmploymentTermsInput):
+    person = ScopedPersonField(queryset=Person.objects.all())
+    employer = _id()
+
+
+class EmploymentUpdateInput(EmploymentTermsInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class EmploymentOutput(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+    monthly_wage = serializers.IntegerField(read_only=True, help_text=_("Basic wage + fixed allowances."))
+
+    class Meta:
+        model = Employment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "employer",
+            "employer_name",
+            "start_date",
+            "end_date",
+            "basic_wage",
+            "fixed_allowance",
+            "monthly_wage",
+            "occupation",
+            "civil_service",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- workers (person + employment in one call) ---------------------------------------------------
+
+
+class WorkerCreateInput(PersonCreateInput, EmploymentTermsInput):
+    """Flat on purpose: the person's and the employment's field names do not overlap, so the services'
+    field errors name exactly the keys that were sent."""
+
+    employer = _id()
+
+    PERSON_KEYS = ("nik", "full_name", "birth_date", "sex", "address_region", "phone", "citizenship")
+    EMPLOYMENT_KEYS = (
+        "start_date",
+        "end_date",
+        "basic_wage",
+        "fixed_allowance",
+        "occupation",
+        "civil_service",
+    )
+
+
+class WorkerOutput(serializers.Serializer):
+    person = PersonOutput()
+    employment = EmploymentOutput()
+
+
+# --- memberships ---------------------------------------------------------------------------------
+
+
+class MembershipCreateInput(InputSerializer):
+    person = ScopedPersonField(queryset=Person.objects.all())
+    segment = serializers.ChoiceField(choices=Segment.choices)
+    programs = serializers.ListField(child=serializers.ChoiceField(choices=Program.choices), max_length=5)
+    start_date = serializers.DateField()
+    payer_kind = serializers.ChoiceField(choices=Membership.PayerKind.choices)
+    employer = _id(required=False, allow_null=True)
+    sponsor = _id(required=False, allow_null=True)
+    declared_income = _rupiah(required=False, allow_null=True, help_text=_("BPU only: whole Rupiah a month."))
+    bpu_sector = serializers.ChoiceField(
+        choices=Membership.BpuSector.choices, required=False, allow_blank=True
+    )
+
+
+class MembershipEndInput(InputSerializer):
+    end_date = serializers.DateField()
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    programs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "person",
+            "kpj",
+            "segment",
+            "programs",
+            "status",
+            "start_date",
+            "end_date",
+            "payer_kind",
+            "employer",
+            "employment",
+            "sponsor",
+            "declared_income",
+            "bpu_sector",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=Program.choices)))
+    def get_programs(self, obj: Membership) -> list[str]:
+        return [name.upper() for name in Membership.PROGRAM_FIELDS if getattr(obj, name)]
+
+
+# --- sponsors ------------------------------------------------------------------------------------
+
+
+class SponsorCreateInput(InputSerializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Sponsor.Kind.choices)
+    region = _region_code()
+    employer = _id(required=False, allow_null=True)
+
+
+class SponsorOutput(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Sponsor
+        fields = ["id", "name", "kind", "region", "region_name", "employer", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,161 @@
+"""Writes to employment: who works where, for which wage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.scope import Scope, scope_for
+from cakupan.core.audit import audit_record, diff, snapshot
+from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.registry.models import Employer, Employment, Person
+from cakupan.registry.selectors import employer_list
+from cakupan.registry.services._common import EMPLOYMENT_FIELDS, _deny, _Errors
+from cakupan.registry.services.persons import person_register
+
+# A sanity bound, not a rule: far above any monthly wage, far below the BIGINT column's limit (a larger
+# value would fail in the database instead of as a field error).
+WAGE_MAX = 10**12
+
+
+def _employment_validate(errors: _Errors, data: dict[str, Any], born: dt.date | None = None) -> None:
+    start, end = data.get("start_date"), data.get("end_date")
+    if not isinstance(start, dt.date):
+        errors.add("start_date", _("Enter the start date."))
+    elif born is not None and start < born:
+        errors.add("start_date", _("The employment cannot start before the person was born."))
+    if end is not None and not isinstance(end, dt.date):
+        errors.add("end_date", _("Enter the end date as a date, or leave it empty."))
+    elif end is not None and isinstance(start, dt.date) and end < start:
+        errors.add("end_date", _("The end date cannot be before the start date."))
+    for name in ("basic_wage", "fixed_allowance"):
+        value = data.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= WAGE_MAX:
+            errors.add(name, _("Enter a whole number of Rupiah, zero or more."))
+        elif name == "basic_wage" and value == 0:
+            errors.add("basic_wage", _("The basic wage must be more than zero."))
+    if data.get("occupation", "other") not in Employment.Occupation.values:
+        errors.add("occupation", _("Unknown occupation group."))
+    if data.get("civil_service", "NON_ASN") not in Employment.CivilService.values:
+        errors.add("civil_service", _("Choose ASN or non-ASN."))
+
+
+def _writable_employer(actor: Any, scope: Scope, employer: Any, errors: _Errors) -> Employer | None:
+    """The employer if this actor may act for it; otherwise None and a field error."""
+    pk = employer.pk if isinstance(employer, Employer) else employer
+    found = None
+    if (isinstance(pk, int) and not isinstance(pk, bool)) or (isinstance(pk, str) and pk.isdigit()):
+        found = employer_list(user=actor, scope=scope).filter(pk=int(pk)).first()
+    if found is None:
+        errors.add("employer", _("Unknown employer, or one you may not act for."))
+    return found
+
+
+def _open_elsewhere(person_id: int, employer: Employer, exclude_pk: int | None = None) -> bool:
+    others = Employment.objects.filter(person_id=person_id, employer=employer, end_date__isnull=True)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+@transaction.atomic
+def employment_start(
+    *,
+    actor: Any,
+    person: Person,
+    employer: Employer | int,
+    start_date: dt.date | None,
+    basic_wage: int,
+    fixed_allowance: int = 0,
+    occupation: str = "other",
+    civil_service: str = "NON_ASN",
+    end_date: dt.date | None = None,
+) -> Employment:
+    scope = scope_for(actor)
+    if not scope.can_write_registry():
+        raise _deny()
+    errors = _Errors()
+    data = {
+        "start_date": start_date,
+        "end_date": end_date,
+        "basic_wage": basic_wage,
+        "fixed_allowance": fixed_allowance,
+        "occupation": occupation,
+        "civil_service": civil_service,
+    }
+    _employment_validate(errors, data, born=person.birth_date)
+    found = _writable_employer(actor, scope, employer, errors)
+    if found is not None and end_date is None and _open_elsewhere(person.pk, found):
+        errors.add("employer", _("This person already has an open employment with this employer."))
+    if errors.items or found is None:
+        raise InvalidInput(errors.items)
+    try:
+        with transaction.atomic():
+            employment = Employment.objects.create(person=person, employer=found, **data)
+    except IntegrityError as exc:  # a concurrent start of the same employment
+        raise InvalidInput.single(
+            "employer", _("This person already has an open employment with this employer.")
+        ) from exc
+    audit_record(
+        actor=actor, action="create", instance=employment, changes=snapshot(employment, EMPLOYMENT_FIELDS)
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> Employment:
+    """Changes dates, wage and occupation; the person and the employer of an employment never change."""
+    scope = scope_for(actor)
+    if (
+        not scope.can_write_registry()
+        or _writable_employer(actor, scope, employment.employer_id, _Errors()) is None
+    ):
+        raise _deny()
+    errors = _Errors()
+    before = snapshot(employment, EMPLOYMENT_FIELDS)
+    data = {k: getattr(employment, k) for k in EMPLOYMENT_FIELDS if k not in ("person", "employer")}
+    data.update({k: v for k, v in fields.items() if k in data})
+    _employment_validate(errors, data, born=employment.person.birth_date)
+    if data["end_date"] is None and _open_elsewhere(
+        employment.person_id, employment.employer, exclude_pk=employment.pk
+    ):
+        errors.add("end_date", _("This person already has an open employment with this employer."))
+    errors.raise_if_any()
+    for key, value in data.items():
+        setattr(employment, key, value)
+    try:
+        with transaction.atomic():
+            employment.save()
+    except IntegrityError as exc:  # a concurrent reopening
+        raise InvalidInput.single(
+            "end_date", _("This person already has an open employment with this employer.")
+        ) from exc
+    changes = diff(before, snapshot(employment, EMPLOYMENT_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="update", instance=employment, changes=changes)
+    return employment
+
+
+@transaction.atomic
+def worker_register(
+    *, actor: Any, person: dict[str, Any], employer: Employer | int, employment: dict[str, Any]
+) -> Employment:
+    """A new worker and their employment in one step, as employers and branch staff register people."""
+    errors: list[FieldError] = []
+    new_person: Person | None = None
+    try:
+        with transaction.atomic():
+            new_person = person_register(actor=actor, **person)
+            return employment_start(actor=actor, person=new_person, employer=employer, **employment)
+    except InvalidInput as exc:
+        errors += exc.errors
+    if new_person is None and scope_for(actor).can_write_registry():
+        # The person failed: report the employment's own errors too, so one submit shows them all.
+        probe = _Errors()
+        _employment_validate(probe, {"fixed_allowance": 0, **employment})  # the defaults of employment_start
+        _writable_employer(actor, scope_for(actor), employer, probe)
+        errors += probe.items
+    raise InvalidInput(errors)

@@ -1,0 +1,65 @@
+"""What every registry page does the same way: scope, paging, htmx partials, forms and 404s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cakupan.core.errors import NotInScope
+from cakupan.web.access import scope_of, ui_flags
+
+T = TypeVar("T")
+PER_PAGE = 25
+
+
+def own_employer_npp(request: HttpRequest) -> str | None:
+    """For an employer's HR: its NPP, to fill in forms (the services still check it)."""
+    user: Any = request.user
+    return user.employer.npp if getattr(user, "employer_id", None) else None
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    scope = scope_of(request)
+    return render(request, template, {"scope": scope, "ui": ui_flags(scope), **context}, status=status)
+
+
+def get_or_404(getter: Callable[..., T], request: HttpRequest, pk: Any) -> T:
+    """A selector's `*_get`; outside the user's scope it is a 404, never revealing that the row exists."""
+    try:
+        return getter(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+
+
+def paginate(request: HttpRequest, rows: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def list_page(
+    request: HttpRequest, *, template: str, table: str, rows: QuerySet[Any], context: dict[str, Any]
+) -> HttpResponse:
+    """A paginated list; an htmx request (the filter box, a page link) gets only the table back."""
+    context = {
+        "page_obj": paginate(request, rows),
+        "q": request.GET.get("q", ""),
+        "table_template": table,
+        **context,
+    }
+    if getattr(request, "htmx", False):
+        return page(request, table, context)
+    return page(request, template, context)
+
+
+def form_page(request: HttpRequest, form: Any, *, status: int = 200, **context: Any) -> HttpResponse:
+    """The one form template: a title, the form in sections, field errors, cancel link.
+
+    A form that did not pass answers 400, so tools and tests can tell it apart from a first showing.
+    """
+    if request.method == "POST" and form.errors:
+        status = 400
+    return page(request, "registry/form.html", {"form": form, **context}, status=status)

@@ -1,0 +1,132 @@
+"""Employer pages: list, detail, register, edit, and registering a worker from the employer's page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cakupan.core.errors import InvalidInput
+from cakupan.registry import selectors, services
+from cakupan.registry.forms import EmployerForm, WorkerForm
+from cakupan.registry.models import Membership
+from cakupan.registry.views.common import form_page, get_or_404, list_page, page
+from cakupan.registry.views.persons import duplicate_of
+from cakupan.web.access import EMPLOYER_READERS, EMPLOYER_WRITERS, REGISTRY_WRITERS, allow, scope_of
+
+
+@allow(*EMPLOYER_READERS)
+def employer_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    scope = scope_of(request)
+    rows = (
+        selectors.employer_find(user=request.user, query=q, scope=scope)
+        if q
+        else selectors.employer_list(user=request.user, scope=scope)
+    )
+    return list_page(
+        request,
+        template="registry/employer_list.html",
+        table="registry/partials/employer_table.html",
+        rows=rows,
+        context={},
+    )
+
+
+@allow(*EMPLOYER_READERS)
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_or_404(selectors.employer_get, request, pk)
+    scope = scope_of(request)
+    employments = selectors.employment_list(user=request.user, scope=scope).filter(employer=employer)
+    memberships = selectors.membership_list(user=request.user, scope=scope).filter(employer=employer)
+    return page(
+        request,
+        "registry/employer_detail.html",
+        {
+            "employer": employer,
+            "employments": employments.filter(end_date__isnull=True)[:20],
+            "open_count": employments.filter(end_date__isnull=True).count(),
+            "active_count": memberships.filter(status=Membership.Status.ACTIVE).count(),
+        },
+    )
+
+
+@allow(*EMPLOYER_WRITERS)
+@require_http_methods(["GET", "POST"])
+def employer_create(request: HttpRequest) -> HttpResponse:
+    form = EmployerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            employer = services.employer_register(actor=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Employer %(name)s registered.") % {"name": employer.name})
+            return redirect("registry:employer_detail", pk=employer.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Register an employer"),
+        submit=_("Register"),
+        cancel=reverse("registry:employer_list"),
+    )
+
+
+@allow(*EMPLOYER_WRITERS)
+@require_http_methods(["GET", "POST"])
+def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_or_404(selectors.employer_get, request, pk)
+    form = EmployerForm(request.POST or None, initial=EmployerForm.initial_from(employer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employer_update(actor=request.user, employer=employer, **form.cleaned_data)
+        except InvalidInput as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:employer_detail", pk=employer.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": employer.name},
+        submit=_("Save"),
+        cancel=reverse("registry:employer_detail", args=[employer.pk]),
+    )
+
+
+@allow(*REGISTRY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def worker_register(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_or_404(selectors.employer_get, request, pk)
+    form = WorkerForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            employment = services.worker_register(
+                actor=request.user,
+                person=form.person_data(),
+                employer=employer,
+                employment=form.employment_data(),
+            )
+        except InvalidInput as exc:
+            form.add_service_errors(exc)
+            duplicate = duplicate_of(request, form)
+        else:
+            messages.success(
+                request,
+                _("%(person)s registered as a worker of %(employer)s.")
+                % {"person": employment.person.full_name, "employer": employer.name},
+            )
+            return redirect("registry:person_detail", pk=employment.person_id)
+    return form_page(
+        request,
+        form,
+        title=_("Register a worker"),
+        subtitle=str(employer),
+        submit=_("Register"),
+        cancel=reverse("registry:employer_detail", args=[employer.pk]),
+        duplicate=duplicate,
+    )

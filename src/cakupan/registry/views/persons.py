@@ -1,0 +1,112 @@
+"""Person pages: list, detail (with NIK review notices), register, edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cakupan.core.errors import InvalidInput
+from cakupan.registry import selectors, services
+from cakupan.registry.forms import PersonForm
+from cakupan.registry.models import Person
+from cakupan.registry.nik import nik_normalise
+from cakupan.registry.views.common import form_page, get_or_404, list_page, page
+from cakupan.web.access import ALL_ROLES, PERSON_CREATORS, PERSON_READERS, REGISTRY_WRITERS, allow, scope_of
+
+
+def duplicate_of(request: HttpRequest, form: Any) -> Person | None:
+    """When the NIK was refused, the person already registered with it, if the user may see them."""
+    if "nik" not in form.errors:
+        return None
+    nik = nik_normalise(form.data.get("nik", ""))
+    if len(nik) != 16:
+        return None
+    return selectors.person_find(user=request.user, query=nik, scope=scope_of(request)).first()
+
+
+@allow(*PERSON_READERS)
+def person_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    scope = scope_of(request)
+    rows = (
+        selectors.person_find(user=request.user, query=q, scope=scope)
+        if q
+        else selectors.person_list(user=request.user, scope=scope)
+    )
+    return list_page(
+        request,
+        template="registry/person_list.html",
+        table="registry/partials/person_table.html",
+        rows=rows,
+        context={},
+    )
+
+
+@allow(*ALL_ROLES)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_or_404(selectors.person_get, request, pk)
+    scope = scope_of(request)
+    return page(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "employments": selectors.employment_list(user=request.user, scope=scope).filter(person=person),
+            "memberships": selectors.membership_list(user=request.user, scope=scope).filter(person=person),
+        },
+    )
+
+
+@allow(*PERSON_CREATORS)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(actor=request.user, **form.person_data())
+        except InvalidInput as exc:
+            form.add_service_errors(exc)
+            duplicate = duplicate_of(request, form)
+        else:
+            messages.success(request, _("%(name)s registered.") % {"name": person.full_name})
+            return redirect("registry:person_detail", pk=person.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Register a person"),
+        submit=_("Register"),
+        cancel=reverse("registry:person_list"),
+        duplicate=duplicate,
+    )
+
+
+@allow(*REGISTRY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_or_404(selectors.person_get, request, pk)
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_from(person))
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.person_data())
+        except InvalidInput as exc:
+            form.add_service_errors(exc)
+            duplicate = duplicate_of(request, form)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": person.full_name},
+        submit=_("Save"),
+        cancel=reverse("registry:person_detail", args=[person.pk]),
+        duplicate=duplicate if duplicate and duplicate.pk != person.pk else None,
+    )
