@@ -1,0 +1,265 @@
+"""Bulk enrolment from a roster file: one service used by the upload page, the API and the command line.
+
+`roster_import` reads the file (every cell as text), maps its headers, checks each row, and in one
+transaction merges the valid rows into persons, employment and memberships (set-based, idempotent by
+natural keys), writes the row-level report and records one audit event with the counts. A failure
+anywhere rolls everything back: rerunning the same file is always safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.scope import Scope, scope_for
+from cakupan.core.audit import audit_record
+from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.readers import map_columns, read_table
+from cakupan.enrolment.reasons import ERROR_CODES
+from cakupan.enrolment.services.copy_merge import copy_merge
+from cakupan.enrolment.services.merge import Progress, Target, merge
+from cakupan.enrolment.services.report import status_expr, template_xlsx, write_report
+from cakupan.enrolment.services.validate import check_rows, rows_from
+from cakupan.partners.models import PartnerAgency
+from cakupan.registry.models import Segment
+from cakupan.registry.selectors import employer_list, sponsor_list
+
+__all__ = ["REPORTS_DIR", "merge_path", "parse_as", "report_path", "roster_import", "template_xlsx"]
+
+UPLOADERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR, Role.SPONSOR)
+SEGMENTS = (Segment.PU, Segment.BPU)
+
+
+def REPORTS_DIR() -> Path:  # noqa: N802 - read at call time: tests point VAR_DIR elsewhere
+    return Path(settings.VAR_DIR) / "reports"
+
+
+def report_path(record: RosterImport, extension: str) -> Path:
+    return REPORTS_DIR() / f"{record.report_name}.{extension}"
+
+
+def parse_as(text: str) -> tuple[str, str]:
+    """ "employer:NPP", "sponsor:ID" or "agency:ID" -> (kind, key); bad text is a field error on "as"."""
+    kind, _sep, key = (text or "").partition(":")
+    kind = kind.strip().lower()
+    if kind not in RosterImport.TargetKind.values or not key.strip():
+        raise InvalidInput.single("as", _("Say for whom: employer:NPP, sponsor:ID or agency:ID."))
+    return kind, key.strip()
+
+
+def _target(actor: Any, scope: Scope, as_: tuple[str, Any], segment: str | None) -> Target:
+    kind, key = as_ if isinstance(as_, tuple) and len(as_) == 2 else ("", "")
+    deny = InvalidInput.single("as", _("Unknown employer, sponsor or agency, or one you may not act for."))
+    if scope.role not in UPLOADERS:
+        raise deny
+    default = Segment.BPU if kind == "sponsor" else Segment.PU
+    segment = segment or default
+    if segment not in SEGMENTS:
+        raise InvalidInput.single("segment", _("Choose PU or BPU."))
+    if segment != default:
+        # Employers and agencies enrol wage earners paid by the employer; sponsors pay for informal
+        # workers (rules.md §1.2-1.3).
+        raise InvalidInput.single(
+            "segment",
+            _("Employer and agency rosters are PU (wage earners); sponsor rosters are BPU."),
+        )
+    text = str(key).strip()
+    if kind == "employer":
+        employer = employer_list(user=actor, scope=scope).filter(npp=text.upper()).first()
+        if employer is None or scope.role == Role.SPONSOR:
+            raise deny
+        return Target(kind=kind, segment=segment, employer=employer)
+    if not (text.isascii() and text.isdigit()):
+        raise deny
+    if kind == "sponsor":
+        sponsor = sponsor_list(user=actor, scope=scope).filter(pk=int(text)).first()
+        if sponsor is None:
+            raise deny
+        return Target(kind=kind, segment=segment, sponsor=sponsor)
+    if kind == "agency":
+        agency = PartnerAgency.objects.filter(pk=int(text)).first()
+        allowed = agency is not None and (
+            scope.everything
+            or (scope.role == Role.AGENCY and actor.agency_id == agency.pk)
+            or (scope.role == Role.BRANCH_STAFF and agency.region_id[:5] in scope.regency_codes)
+        )
+        if agency is None or not allowed:
+            raise deny
+        agency_scope = Scope(
+            role=Role.AGENCY,
+            regency_codes=(agency.region_id[:5],),
+            health_only=agency.sector == PartnerAgency.Sector.HEALTH,
+        )
+        return Target(kind=kind, segment=segment, agency=agency, agency_scope=agency_scope)
+    raise deny
+
+
+def _content(path_or_file: Any, file_name: str | None) -> tuple[bytes, str]:
+    if isinstance(path_or_file, (str, Path)):
+        path = Path(path_or_file)
+        if not path.is_file():
+            raise InvalidInput.single("file", _("No such file."))
+        return path.read_bytes(), file_name or path.name
+    handle: IO[bytes] = path_or_file
+    data = handle.read()
+    return data, file_name or str(getattr(handle, "name", "") or "roster")
+
+
+def roster_import(
+    *,
+    actor: Any,
+    path_or_file: Any,
+    as_: tuple[str, Any],
+    segment: str | None = None,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+) -> RosterImport:
+    """`progress(stage, done, total)`, if given, hears "validated" once and "merged" per chunk."""
+    scope = scope_for(actor)
+    errors: list[FieldError] = []
+    target: Target | None = None
+    try:
+        target = _target(actor, scope, as_, segment)
+    except InvalidInput as exc:
+        errors += exc.errors
+    try:
+        content, name = _content(path_or_file, file_name)
+        table = read_table(content, name)
+    except InvalidInput as exc:
+        raise InvalidInput(errors + exc.errors) from exc
+    if target is None:
+        raise InvalidInput(errors)
+    target = replace(target, scope=scope)
+    required = ["nik", "full_name", "birth_date", "sex", "address_region"]
+    required.append("basic_wage" if target.segment == Segment.PU else "declared_income")
+    if target.kind == "agency":
+        required.append("npp")
+    mapping = map_columns(table.frame.columns, required=tuple(required))
+    checked = check_rows(
+        table.frame,
+        mapping,
+        segment=target.segment,
+        nik_numeric=mapping["nik"] in table.numeric_columns,
+        today=timezone.localdate(),
+    )
+    if progress is not None:
+        progress("validated", checked.height, checked.height)
+    sha256 = hashlib.sha256(content).hexdigest()
+    staging = REPORTS_DIR() / f".tmp-{uuid.uuid4().hex}"
+    committed = False
+    try:
+        with transaction.atomic():
+            record = _run(actor, target, table.frame, checked, name, sha256, staging, dry_run, progress)
+        committed = True  # past the commit (deferred constraints are checked there)
+    except IntegrityError as exc:  # a concurrent import of the same persons; nothing was written
+        raise InvalidInput.single(
+            "file", _("Another import changed the same records at the same time; run this one again.")
+        ) from exc
+    finally:
+        # Committed: the report moves into place. Rolled back: it is deleted, so no report of an import
+        # that never happened is left behind.
+        if staging.is_dir():
+            for path in staging.iterdir():
+                if committed:
+                    path.replace(REPORTS_DIR() / path.name)
+                else:
+                    path.unlink()
+            staging.rmdir()
+    return record
+
+
+def merge_path(vendor: str) -> str:
+    """Which merge runs: "copy" (COPY into a staging table, set-based SQL) on PostgreSQL, else "portable".
+    settings.ROSTER_MERGE = "portable" forces the portable path anywhere (tests compare the two)."""
+    if getattr(settings, "ROSTER_MERGE", "auto") == "portable" or vendor != "postgresql":
+        return "portable"
+    return "copy"
+
+
+def _merge(
+    checked: pl.DataFrame, target: Target, *, dry_run: bool, progress: Progress | None
+) -> pl.DataFrame:
+    if merge_path(connection.vendor) == "copy":
+        outcome = copy_merge(checked, target, dry_run=dry_run, progress=progress)
+    else:
+        outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
+    final = checked.join(outcome, on="number", how="left").with_columns(
+        codes=pl.concat_list("codes", pl.col("extra").fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))),
+        status=pl.col("status").fill_null(""),
+    )
+    return final.with_columns(rejected=pl.col("codes").list.eval(pl.element().is_in(ERROR_CODES)).list.any())
+
+
+def _run(
+    actor: Any,
+    target: Target,
+    frame: pl.DataFrame,
+    checked: pl.DataFrame,
+    name: str,
+    sha256: str,
+    staging: Path,
+    dry_run: bool,
+    progress: Progress | None,
+) -> RosterImport:
+    record = RosterImport.objects.create(
+        uploader=actor,
+        target_kind=target.kind,
+        employer=target.employer,
+        sponsor=target.sponsor,
+        agency=target.agency,
+        segment=target.segment,
+        file_name=name[:255],
+        sha256=sha256,
+        dry_run=dry_run,
+        status=RosterImport.Status.DRY_RUN,
+    )
+    final = _merge(checked, target, dry_run=dry_run, progress=progress)
+    shown = final.select(status_expr().alias("shown"), pl.col("status"), pl.col("rejected"))
+    record.rows = final.height
+    record.rejected = int(shown["rejected"].sum())
+    for key in ("imported", "updated", "unchanged"):
+        setattr(record, key, int(shown.filter(~pl.col("rejected") & (pl.col("status") == key)).height))
+    record.warnings = int((shown["shown"] == "warning").sum())
+    if not dry_run:
+        written = record.imported + record.updated + record.unchanged
+        record.status = RosterImport.Status.DONE if written else RosterImport.Status.REFUSED
+    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
+    record.report_name = f"roster-{record.pk}-{stamp}-{record.sha256[:8]}"
+    write_report(staging / record.report_name, frame, final)
+    record.finished_at = timezone.now()
+    record.save()
+    if not dry_run:
+        audit_record(
+            actor=actor,
+            action="import",
+            instance=record,
+            changes={
+                **record.counts(),
+                "warnings": record.warnings,
+                "file_name": record.file_name,
+                "sha256": record.sha256,
+                "target": f"{target.kind}:{_target_key(target)}",
+                "segment": target.segment,
+            },
+        )
+    return record
+
+
+def _target_key(target: Target) -> str:
+    if target.employer is not None:
+        return target.employer.npp
+    obj = target.sponsor or target.agency
+    return str(obj.pk) if obj is not None else ""

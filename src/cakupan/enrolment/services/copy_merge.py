@@ -1,0 +1,289 @@
+"""The PostgreSQL merge: COPY the valid rows into a staging table, then a fixed number of set-based
+statements (UPDATE … FROM, INSERT … SELECT … ON CONFLICT) whatever the number of rows.
+
+It decides exactly what the portable merge (merge.py) decides, row for row: the same conflicts, the
+same scope rule for persons outside the uploader's scope, the same statuses. Tests run both on the same
+file and compare the final rows.
+"""
+# ruff: noqa: S608 - SQL text built from model table names and fixed column lists, values are parameters
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from cakupan.enrolment.services.merge import Progress, Target
+from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
+from cakupan.registry.selectors import person_list
+
+STAGE = "enrolment_roster_stage"
+KPJ_DRAW = "(10000000000 + floor(random() * 90000000000))::bigint::text"
+PERSON, EMPLOYMENT, MEMBERSHIP = (m._meta.db_table for m in (Person, Employment, Membership))
+_COPIED = (
+    "number",
+    "nik",
+    "full_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "region",
+    "employer_id",
+    "wage",
+    "allowance",
+    "income",
+    "sector",
+    "jkk",
+    "jkm",
+    "jht",
+    "jp",
+    "jkp",
+    "start_date",
+    "nik_warnings",
+)
+RAW = STAGE + "_raw"
+_CREATE_RAW = f"""
+CREATE TEMP TABLE {RAW} (
+    number bigint PRIMARY KEY, nik varchar(16) NOT NULL, full_name text NOT NULL, birth_date date,
+    sex varchar(1), phone text, region text, employer_id bigint, wage bigint, allowance bigint,
+    income bigint, sector text, jkk boolean, jkm boolean, jht boolean, jp boolean, jkp boolean,
+    start_date date, nik_warnings jsonb
+) ON COMMIT DROP
+"""
+
+
+def employer_codes(live: pl.DataFrame, target: Target) -> pl.DataFrame:
+    """employer_id and the employer reason for each live row (the rules of merge.resolve_employers)."""
+    npp = pl.col("npp")
+    if target.employer is not None:
+        wrong = (npp != "") & (npp != target.employer.npp)
+        return live.with_columns(
+            employer_id=pl.when(wrong).then(None).otherwise(pl.lit(target.employer.pk, pl.Int64)),
+            employer_code=pl.when(wrong).then(pl.lit("employer_scope")),
+        )
+    if target.kind != "agency" or target.agency_scope is None:
+        return live.with_columns(employer_id=pl.lit(None, pl.Int64), employer_code=pl.lit(None, pl.Utf8))
+    npps = [n for n in live["npp"].unique().to_list() if n]
+    known = dict(Employer.objects.filter(npp__in=npps).values_list("npp", "pk"))
+    allowed = set(
+        Employer.objects.filter(target.agency_scope.employers(), npp__in=npps).values_list("npp", flat=True)
+    )
+    code = (
+        pl.when(npp == "")
+        .then(pl.lit("employer_missing"))
+        .when(~npp.is_in(list(known)))
+        .then(pl.lit("employer_unknown"))
+        .when(~npp.is_in(list(allowed)))
+        .then(pl.lit("employer_scope"))
+    )
+    employer = npp.replace_strict(known, default=None, return_dtype=pl.Int64)
+    return live.with_columns(employer_code=code).with_columns(
+        employer_id=pl.when(pl.col("employer_code").is_null()).then(employer).otherwise(None)
+    )
+
+
+def copy_merge(
+    checked: pl.DataFrame, target: Target, *, dry_run: bool, progress: Progress | None = None
+) -> pl.DataFrame:
+    live = employer_codes(checked.filter(~pl.col("rejected")), target)
+    staged = live.filter(pl.col("employer_code").is_null())
+    pu = target.segment == Segment.PU
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {RAW}")
+        cursor.execute(_CREATE_RAW)
+        buffer = io.BytesIO()
+        staged.select(_COPIED).write_csv(buffer, include_header=False, null_value="\\N")
+        with cursor.copy(f"COPY {RAW} ({', '.join(_COPIED)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+            copy.write(buffer.getvalue())
+        del buffer
+        cursor.execute(f"ANALYZE {RAW}")
+        if progress is not None:
+            progress("merged", 0, staged.height)
+        _decide(cursor, target, pu=pu, dry_run=dry_run)
+        if not dry_run:
+            _write(cursor, target, pu=pu, progress=progress, total=staged.height)
+        out = io.BytesIO()
+        with cursor.copy(
+            f"""COPY (SELECT number,
+                CASE WHEN NOT ok THEN '' WHEN person_new OR job_new OR member_new THEN 'imported'
+                     WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
+                array_to_string(codes, ' '),
+                CASE WHEN 'conflict_birth_date' = ANY(codes)
+                     THEN CASE WHEN in_scope THEN to_char(p_birth, 'DD/MM/YYYY') ELSE '***' END END,
+                CASE WHEN 'conflict_sex' = ANY(codes) THEN CASE WHEN in_scope THEN p_sex ELSE '***' END END
+            FROM {STAGE}) TO STDOUT (FORMAT csv)"""
+        ) as copy:
+            for block in copy:
+                out.write(block)
+        cursor.execute(f"DROP TABLE {STAGE}, {RAW}")
+    if progress is not None:
+        progress("merged", staged.height, staged.height)
+    schema = {
+        "number": pl.Int64,
+        "status": pl.Utf8,
+        "extra": pl.Utf8,
+        "reg_birth": pl.Utf8,
+        "reg_sex": pl.Utf8,
+    }
+    merged = (
+        pl.read_csv(out.getvalue(), has_header=False, schema=schema)
+        if out.tell()
+        else pl.DataFrame(schema=schema)
+    )
+    merged = merged.with_columns(
+        status=pl.col("status").fill_null(""),
+        extra=pl.col("extra").fill_null("").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
+    )
+    refused = live.filter(pl.col("employer_code").is_not_null()).select(
+        "number",
+        status=pl.lit(""),
+        extra=pl.concat_list("employer_code"),
+        reg_birth=pl.lit(None, pl.Utf8),
+        reg_sex=pl.lit(None, pl.Utf8),
+    )
+    return pl.concat([merged, refused])
+
+
+def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
+    """One pass over the copied rows: the registry's matching person, open employment and active
+    membership (each unique by a constraint), the conflicts, what each row will do, and the keys of the
+    rows to insert. The registry does not change here."""
+    sponsor_id = target.sponsor.pk if target.sponsor is not None else None
+    # In the order of their placeholders in the final text: sponsor, scope, segment.
+    params: list[Any] = [sponsor_id]
+    if pu:
+        lookups = f"""e.id AS job_id, e.basic_wage AS job_wage, e.fixed_allowance AS job_allowance,
+            m.id IS NOT NULL AS has_member, NULL::bigint AS member_id, NULL::bigint AS m_sponsor,
+            NULL::bigint AS m_income, NULL::text AS m_sector
+            FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
+            LEFT JOIN {EMPLOYMENT} e ON e.person_id = p.id AND e.employer_id = r.employer_id
+                AND e.end_date IS NULL
+            LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.employer_id = r.employer_id
+                AND m.status = 'active'"""
+    else:
+        lookups = f"""NULL::bigint AS job_id, NULL::bigint AS job_wage, NULL::bigint AS job_allowance,
+            false AS has_member, m.id AS member_id, m.sponsor_id AS m_sponsor,
+            m.declared_income AS m_income, m.bpu_sector AS m_sector
+            FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
+            LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
+                AND m.status = 'active'"""
+    in_scope = "true"
+    if target.scope is not None and not target.scope.everything:
+        sql, scope_params = person_list(user=None, scope=target.scope).values("pk").query.sql_with_params()
+        in_scope = f"(p.id IS NULL OR p.id IN ({sql}))"
+        params += list(scope_params)
+    if not pu:
+        params.append(target.segment)
+    joined = f"""SELECT r.*, p.id AS person_id, p.birth_date AS p_birth, p.sex AS p_sex, p.phone AS p_phone,
+        p.address_region_id AS p_region, {in_scope} AS in_scope, {lookups}"""
+    coded = f"""SELECT j.*, array_remove(ARRAY[
+            CASE WHEN person_id IS NOT NULL AND p_birth <> birth_date THEN 'conflict_birth_date' END,
+            CASE WHEN person_id IS NOT NULL AND p_sex <> sex THEN 'conflict_sex' END,
+            CASE WHEN person_id IS NULL AND region IS NULL THEN 'region_invalid' END,
+            CASE WHEN member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM %s::bigint
+                THEN 'membership_other_payer' END
+        ]::text[], NULL) AS codes0 FROM ({joined}) j"""
+    ok = "cardinality(codes0) = 0"
+    changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"
+    job_new = f"{ok} AND job_id IS NULL" if pu else "false"
+    member_new = f"{ok} AND " + ("NOT has_member" if pu else "member_id IS NULL")
+    flags = {
+        "ok": ok,
+        "person_new": f"{ok} AND person_id IS NULL",
+        "person_upd": f"{ok} AND person_id IS NOT NULL AND in_scope AND {changes}",
+        "job_new": job_new,
+        "job_upd": f"{ok} AND job_id IS NOT NULL AND (job_wage, job_allowance) <> (wage, allowance)"
+        if pu
+        else "false",
+        "member_new": member_new,
+        "member_upd": "false"
+        if pu
+        else f"{ok} AND member_id IS NOT NULL AND (m_income, m_sector) IS DISTINCT FROM (income, sector)",
+        "codes": f"""codes0 || CASE WHEN {ok} AND person_id IS NOT NULL AND NOT in_scope AND {changes}
+            THEN ARRAY['person_kept'] ELSE '{{}}' END""",
+    }
+    if not dry_run:
+        # The new rows' keys drawn in the same pass: the inserts need no lookup afterwards.
+        person_seq, job_seq = (f"pg_get_serial_sequence('{t}', 'id')" for t in (PERSON, EMPLOYMENT))
+        flags["new_person_id"] = f"CASE WHEN {ok} AND person_id IS NULL THEN nextval({person_seq}) END"
+        flags["new_job_id"] = f"CASE WHEN {job_new} THEN nextval({job_seq}) END" if pu else "NULL::bigint"
+        flags["kpj"] = f"CASE WHEN {member_new} THEN {KPJ_DRAW} END"
+    else:
+        flags.update(new_person_id="NULL::bigint", new_job_id="NULL::bigint", kpj="NULL::text")
+    columns = ", ".join(f"{v} AS {k}" for k, v in flags.items())
+    cursor.execute(
+        f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT c.*, {columns} FROM ({coded}) c", params
+    )
+    cursor.execute(
+        f"""UPDATE {STAGE} SET person_id = coalesce(person_id, new_person_id),
+            job_id = coalesce(job_id, new_job_id) WHERE new_person_id IS NOT NULL OR new_job_id IS NOT NULL"""
+    )
+
+
+def _write(cursor: Any, target: Target, *, pu: bool, progress: Progress | None, total: int) -> None:
+    s = STAGE
+    cursor.execute(
+        f"""INSERT INTO {PERSON} (id, nik, full_name, birth_date, sex, phone, address_region_id, citizenship,
+            nik_warnings, created_at, updated_at)
+            SELECT person_id, nik, full_name, birth_date, sex, coalesce(phone, ''), region, 'WNI',
+            nik_warnings, now(), now()
+            FROM {s} WHERE person_new ON CONFLICT (nik) DO NOTHING"""
+    )
+    # Someone else's record (another employer's worker, another region's resident): linked, but the
+    # uploader may not rewrite their phone or address (person_upd is false outside the scope).
+    cursor.execute(
+        f"""UPDATE {PERSON} p SET phone = CASE WHEN s.phone <> '' THEN s.phone ELSE p.phone END,
+            address_region_id = coalesce(s.region, p.address_region_id), updated_at = now()
+            FROM {s} s WHERE s.person_upd AND p.id = s.person_id"""
+    )
+    if progress is not None:
+        progress("merged", total // 3, total)
+    if pu:
+        cursor.execute(
+            f"""INSERT INTO {EMPLOYMENT} (id, person_id, employer_id, start_date, basic_wage, fixed_allowance,
+                occupation, civil_service, created_at, updated_at)
+                SELECT job_id, person_id, employer_id, start_date, wage, allowance, 'other', 'NON_ASN',
+                now(), now()
+                FROM {s} WHERE job_new"""
+        )
+        cursor.execute(
+            f"""UPDATE {EMPLOYMENT} e SET basic_wage = s.wage, fixed_allowance = s.allowance,
+                updated_at = now()
+                FROM {s} s WHERE s.job_upd AND e.id = s.job_id"""
+        )
+    if progress is not None:
+        progress("merged", 2 * total // 3, total)
+    _kpj(cursor)
+    sponsor_id = target.sponsor.pk if target.sponsor is not None else None
+    payer = Membership.PayerKind.EMPLOYER if pu else Membership.PayerKind.SPONSOR
+    cursor.execute(
+        f"""INSERT INTO {MEMBERSHIP} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
+            payer_kind, employer_id, employment_id, sponsor_id, declared_income, bpu_sector, created_at,
+            updated_at)
+            SELECT person_id, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, 'active', %s, employer_id,
+            {"job_id" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
+            now(), now() FROM {s} WHERE member_new""",
+        [target.segment, payer, sponsor_id],
+    )
+    if not pu:
+        cursor.execute(
+            f"""UPDATE {MEMBERSHIP} m SET declared_income = s.income, bpu_sector = s.sector,
+                updated_at = now()
+                FROM {s} s WHERE s.member_upd AND m.id = s.member_id"""
+        )
+
+
+def _kpj(cursor: Any) -> None:
+    """A distinct unused 11-digit KPJ per new membership (as merge.kpj_bulk): drawn at random with the
+    flags, and drawn again for the few that collide with the table or with each other."""
+    s = STAGE
+    while True:
+        cursor.execute(
+            f"""UPDATE {s} SET kpj = {KPJ_DRAW} WHERE member_new AND kpj IN (
+                SELECT kpj FROM {s} WHERE member_new GROUP BY kpj HAVING count(*) > 1
+                UNION SELECT t.kpj FROM {s} t JOIN {MEMBERSHIP} m ON m.kpj = t.kpj WHERE t.member_new)"""
+        )
+        if cursor.rowcount == 0:
+            return

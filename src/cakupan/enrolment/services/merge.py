@@ -1,0 +1,298 @@
+"""The set-based merge of validated rows into persons, employment and memberships.
+
+Per chunk of rows a constant number of queries: one read each of the existing persons, open employment
+and active memberships, then bulk writes. Idempotent by natural keys: a person by NIK, an open
+employment by person x employer, an active membership by person x employer (PU) or person x segment
+without employer (BPU); a row that matches what is registered changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import polars as pl
+from django.utils import timezone
+
+from cakupan.accounts.scope import Scope
+from cakupan.enrolment.reasons import reason
+from cakupan.enrolment.services.validate import Row
+from cakupan.partners.models import PartnerAgency
+from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
+from cakupan.registry.selectors import person_list
+
+CHUNK = 2000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # employer, sponsor or agency
+    segment: str
+    employer: Employer | None = None
+    sponsor: Sponsor | None = None
+    agency: PartnerAgency | None = None
+    agency_scope: Scope | None = None
+    # The uploader's scope: a person outside it is linked, but their own data are not changed.
+    scope: Scope | None = None
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def kpj_bulk(count: int) -> list[str]:
+    """`count` distinct unused 11-digit KPJ numbers, checked against the table in one query per round."""
+    found: set[str] = set()
+    while len(found) < count:
+        batch = {f"{secrets.randbelow(9 * 10**10) + 10**10}" for _ in range(count - len(found))} - found
+        taken = set(Membership.objects.filter(kpj__in=batch).values_list("kpj", flat=True))
+        found |= batch - taken
+    return sorted(found)
+
+
+def resolve_employers(rows: list[Row], target: Target) -> dict[int, int]:
+    """Row number -> employer id; rows naming an employer the target may not use are rejected."""
+    out: dict[int, int] = {}
+    live = [r for r in rows if not r.rejected]
+    if target.employer is not None:
+        for r in live:
+            if r.npp and r.npp != target.employer.npp:
+                r.reject("employer_scope")
+            else:
+                out[r.number] = target.employer.pk
+        return out
+    if target.kind != "agency" or target.agency_scope is None:
+        return out
+    npps = sorted({r.npp for r in live if r.npp})
+    known: dict[str, int] = {}
+    allowed: set[str] = set()
+    for part in chunks(npps):
+        known.update(Employer.objects.filter(npp__in=part).values_list("npp", "pk"))
+        allowed.update(
+            Employer.objects.filter(target.agency_scope.employers(), npp__in=part).values_list(
+                "npp", flat=True
+            )
+        )
+    for r in live:
+        if not r.npp:
+            r.reject("employer_missing")
+        elif r.npp not in known:
+            r.reject("employer_unknown")
+        elif r.npp not in allowed:
+            r.reject("employer_scope")
+        else:
+            out[r.number] = known[r.npp]
+    return out
+
+
+def merge(
+    rows: list[Row], target: Target, *, dry_run: bool, progress: Progress | None = None
+) -> pl.DataFrame:
+    """Decides each valid row's status (imported, updated, unchanged) or rejects it; writes unless dry run.
+
+    Returns the outcome per row: number, status ("" when rejected here), the reason codes added here
+    (`extra`), and the registered birth date and sex quoted by a conflict."""
+    known = {r.number: len(r.reasons) for r in rows}
+    employer_of = resolve_employers(rows, target)
+    live = [r for r in rows if not r.rejected]
+    done = 0
+    for part in chunks(live):
+        _merge_chunk(list(part), target, employer_of, dry_run=dry_run)
+        done += len(part)
+        if progress is not None:
+            progress("merged", done, len(live))
+    params = {r.number: dict(x.params) for r in rows for x in r.reasons[known[r.number] :] if x.params}
+    return pl.DataFrame(
+        {
+            "number": [r.number for r in rows],
+            "status": ["" if r.rejected else r.status for r in rows],
+            "extra": [[x.code for x in r.reasons[known[r.number] :]] for r in rows],
+            "reg_birth": [
+                params.get(r.number, {}).get("registered") if _has(r, "conflict_birth_date") else None
+                for r in rows
+            ],
+            "reg_sex": [
+                params.get(r.number, {}).get("registered") if _has(r, "conflict_sex") else None for r in rows
+            ],
+        },
+        schema={
+            "number": pl.Int64,
+            "status": pl.Utf8,
+            "extra": pl.List(pl.Utf8),
+            "reg_birth": pl.Utf8,
+            "reg_sex": pl.Utf8,
+        },
+    )
+
+
+def _has(row: Row, code: str) -> bool:
+    return any(x.code == code for x in row.reasons)
+
+
+HIDDEN = "***"  # a registry value the uploader may not see
+
+
+def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
+    """The ids among `person_ids` the uploader may change; None: all of them."""
+    if target.scope is None or target.scope.everything:
+        return None
+    found: set[int] = set()
+    for part in chunks(person_ids):
+        found.update(
+            person_list(user=None, scope=target.scope).filter(pk__in=part).values_list("pk", flat=True)
+        )
+    return found
+
+
+def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *, dry_run: bool) -> None:
+    now = timezone.now()
+    persons = {p.nik: p for p in Person.objects.filter(nik__in=[r.nik for r in rows])}
+    person_ids = [p.pk for p in persons.values()]
+    in_scope = persons_in_scope(target, person_ids)
+    pu = target.segment == Segment.PU
+    employer_ids = sorted(set(employer_of.values()))
+    open_jobs: dict[tuple[int, int], Employment] = {}
+    pu_members: set[tuple[int, int | None]] = set()
+    bpu_members: dict[int, Membership] = {}
+    if person_ids and pu:
+        open_jobs = {
+            (e.person_id, e.employer_id): e
+            for e in Employment.objects.filter(
+                person_id__in=person_ids, employer_id__in=employer_ids, end_date__isnull=True
+            )
+        }
+        pu_members = set(
+            Membership.objects.filter(
+                person_id__in=person_ids, employer_id__in=employer_ids, status=Membership.Status.ACTIVE
+            ).values_list("person_id", "employer_id")
+        )
+    elif person_ids:
+        bpu_members = {
+            m.person_id: m
+            for m in Membership.objects.filter(
+                person_id__in=person_ids,
+                segment=target.segment,
+                employer__isnull=True,
+                status=Membership.Status.ACTIVE,
+            )
+        }
+    new_persons: list[Person] = []
+    changed_persons: list[Person] = []
+    new_jobs: list[Employment] = []
+    changed_jobs: list[Employment] = []
+    new_members: list[Membership] = []
+    changed_members: list[Membership] = []
+    for row in rows:
+        person = persons.get(row.nik)
+        created = updated = False
+        if person is not None:
+            # The registry's own values are shown only to an uploader who may already see the person.
+            visible = in_scope is None or person.pk in in_scope
+            if person.birth_date != row.birth_date:
+                registered = f"{person.birth_date:%d/%m/%Y}" if visible else HIDDEN
+                row.reject("conflict_birth_date", registered=registered)
+            if person.sex != row.sex:
+                row.reject("conflict_sex", registered=person.sex if visible else HIDDEN)
+        elif row.region is None:
+            row.reject("region_invalid")
+        membership = bpu_members.get(person.pk) if person is not None and not pu else None
+        if membership is not None and (target.sponsor is None or membership.sponsor_id != target.sponsor.pk):
+            row.reject("membership_other_payer")
+        if row.rejected:
+            continue
+        # Validation rejected rows without these; the asserts tell the type checker.
+        assert row.start_date is not None
+        start, wage = row.start_date, row.wage or 0
+        if person is None:
+            # Rows without these were rejected in validation; the asserts tell the type checker.
+            assert row.birth_date is not None
+            assert row.sex is not None
+            person = Person(
+                nik=row.nik,
+                full_name=row.full_name,
+                birth_date=row.birth_date,
+                sex=row.sex,
+                phone=row.phone,
+                address_region_id=row.region or "",
+                nik_warnings=row.nik_warnings,
+            )
+            new_persons.append(person)
+            created = True
+        elif (row.phone and row.phone != person.phone) or (
+            row.region and row.region != person.address_region_id
+        ):
+            if in_scope is not None and person.pk not in in_scope:
+                # Someone else's record (another employer's worker, another region's resident): the
+                # uploader may link them but not rewrite their phone or address.
+                row.reasons.append(reason("person_kept"))
+            else:
+                person.phone = row.phone or person.phone
+                person.address_region_id = row.region or person.address_region_id
+                person.updated_at = now
+                changed_persons.append(person)
+                updated = True
+        if pu:
+            employer_id = employer_of[row.number]
+            job = open_jobs.get((person.pk, employer_id)) if person.pk else None
+            if job is None:
+                job = Employment(
+                    person=person,
+                    employer_id=employer_id,
+                    start_date=start,
+                    basic_wage=wage,
+                    fixed_allowance=row.allowance,
+                )
+                new_jobs.append(job)
+                created = True
+            elif (job.basic_wage, job.fixed_allowance) != (wage, row.allowance):
+                job.basic_wage, job.fixed_allowance, job.updated_at = wage, row.allowance, now
+                changed_jobs.append(job)
+                updated = True
+            if (person.pk, employer_id) not in pu_members or not person.pk:
+                new_members.append(_membership(row, target, person, employer_id=employer_id, job=job))
+                created = True
+        elif membership is None:
+            new_members.append(_membership(row, target, person))
+            created = True
+        elif membership.declared_income != row.income or membership.bpu_sector != row.sector:
+            membership.declared_income, membership.bpu_sector = row.income, row.sector
+            membership.updated_at = now
+            changed_members.append(membership)
+            updated = True
+        row.status = "imported" if created else "updated" if updated else "unchanged"
+    if dry_run:
+        return
+    Person.objects.bulk_create(new_persons)
+    Person.objects.bulk_update(changed_persons, ["phone", "address_region", "updated_at"])
+    Employment.objects.bulk_create(new_jobs)
+    Employment.objects.bulk_update(changed_jobs, ["basic_wage", "fixed_allowance", "updated_at"])
+    for member, kpj in zip(new_members, kpj_bulk(len(new_members)), strict=True):
+        member.kpj = kpj
+    Membership.objects.bulk_create(new_members)
+    Membership.objects.bulk_update(changed_members, ["declared_income", "bpu_sector", "updated_at"])
+
+
+def _membership(
+    row: Row, target: Target, person: Person, *, employer_id: int | None = None, job: Employment | None = None
+) -> Membership:
+    programs = set(row.programs)
+    assert row.start_date is not None
+    return Membership(
+        person=person,
+        segment=target.segment,
+        start_date=row.start_date,
+        payer_kind=Membership.PayerKind.EMPLOYER if employer_id else Membership.PayerKind.SPONSOR,
+        employer_id=employer_id,
+        employment=job,
+        sponsor=target.sponsor,
+        declared_income=row.income if employer_id is None else None,
+        bpu_sector=row.sector if employer_id is None else "",
+        **{f: f.upper() in programs for f in Membership.PROGRAM_FIELDS},
+    )

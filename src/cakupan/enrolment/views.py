@@ -1,0 +1,153 @@
+"""Roster pages: upload, report (counts and rows), report downloads, the blank template."""
+
+from __future__ import annotations
+
+import csv
+import re
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.enrolment import selectors
+from cakupan.enrolment.forms import RosterForm
+from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.services import UPLOADERS, parse_as, report_path, roster_import, template_xlsx
+from cakupan.enrolment.services.background import is_big, roster_job_start
+from cakupan.enrolment.services.report import XLSX_ALL_ROWS_MAX
+from cakupan.web.access import allow
+
+REPORT_PREVIEW_ROWS = 200
+
+
+def _default_as(user: Any) -> str:
+    if getattr(user, "employer_id", None):
+        return f"employer:{user.employer.npp}"
+    if getattr(user, "sponsor_id", None):
+        return f"sponsor:{user.sponsor_id}"
+    if getattr(user, "agency_id", None):
+        return f"agency:{user.agency_id}"
+    return ""
+
+
+@allow(*UPLOADERS)
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = RosterForm(request.POST or None, request.FILES or None, initial={"as_": _default_as(request.user)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if is_big(data["file"]):
+                job = roster_job_start(
+                    actor=request.user,
+                    upload=data["file"],
+                    as_text=data["as_"],
+                    segment=data["segment"] or None,
+                    dry_run=data["dry_run"],
+                )
+                return redirect("enrolment:job", pk=job.pk)
+            record = roster_import(
+                actor=request.user,
+                path_or_file=data["file"],
+                as_=parse_as(data["as_"]),
+                segment=data["segment"] or None,
+                dry_run=data["dry_run"],
+                file_name=data["file"].name,
+            )
+        except InvalidInput as exc:
+            for error in exc.errors:
+                field = {"as": "as_"}.get(error.field, error.field)
+                form.add_error(field if field in form.fields else None, str(error.message))
+        else:
+            return redirect("enrolment:report", pk=record.pk)
+    if form.errors:
+        status = 400
+    imports = selectors.roster_import_list(user=request.user)[:20]
+    return render(request, "enrolment/upload.html", {"form": form, "imports": imports}, status=status)
+
+
+def _get(request: HttpRequest, pk: int) -> RosterImport:
+    try:
+        return selectors.roster_import_get(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+
+
+@allow(*UPLOADERS)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _get(request, pk)
+    header: list[str] = []
+    rows: list[list[str]] = []
+    path = report_path(record, "csv")
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            for i, row in enumerate(reader):
+                if i >= REPORT_PREVIEW_ROWS:
+                    break
+                rows.append(row)
+    return render(
+        request,
+        "enrolment/report.html",
+        {
+            "record": record,
+            "header": header,
+            "rows": rows,
+            "preview_limit": REPORT_PREVIEW_ROWS,
+            "xlsx_all_rows_max": XLSX_ALL_ROWS_MAX,
+        },
+    )
+
+
+@allow(*UPLOADERS)
+def report_download(request: HttpRequest, pk: int, extension: str) -> Any:  # a FileResponse
+    record = _get(request, pk)
+    if extension not in ("xlsx", "csv"):
+        raise Http404
+    path = report_path(record, extension)
+    if not record.report_name or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"laporan-{record.pk}.{extension}")
+
+
+@allow(*UPLOADERS)
+def template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="templat-roster.xlsx"'
+    return response
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    try:
+        job = selectors.roster_job_get(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+    result = job.result or {}
+    record = None
+    if result.get("roster_import"):
+        record = RosterImport.objects.filter(pk=result["roster_import"]).first()
+    validated = re.findall(r"validated (\d+) rows", job.log)
+    return {
+        "job": job,
+        "record": record,
+        "errors": result.get("errors", []),
+        "validated": int(validated[-1]) if validated else None,
+        "running": job.status in (job.Status.QUEUED, job.Status.RUNNING),
+    }
+
+
+@allow(*UPLOADERS)
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: the page polls `job_progress` every second (htmx) until the job ends."""
+    return render(request, "enrolment/job.html", _job_context(request, pk))
+
+
+@allow(*UPLOADERS)
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "enrolment/partials/job_progress.html", _job_context(request, pk))
