@@ -1,0 +1,301 @@
+"""The claim workflow: submit, verify (documents checked), approve (four eyes), reject, pay.
+
+Each step validates, writes in one transaction (the claim, its timeline event, the audit record and the
+in-app notifications) and then e-mails the people notified. Bad input or a step the actor may not take
+raises `InvalidInput` naming the field; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.scope import scope_for
+from cakupan.benefits.eligibility import eligibility_assess
+from cakupan.benefits.eligibility.tables import END_REASONS
+from cakupan.benefits.models import Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
+from cakupan.benefits.services.notifications import notifications_create, notifications_mail
+from cakupan.core.audit import audit_record
+from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.registry.models import Person
+from cakupan.registry.selectors import person_list
+from cakupan.rules.benefits import BENEFITS, benefit_compute, default_tables
+from cakupan.rules.benefits.inputs import whole_number
+from cakupan.rules.errors import RuleInputError
+
+# Who may file a claim, and as which kind of claimant. Branch staff also record claims brought to the
+# counter by heirs, workers or employers. Sponsors and agencies follow claims; they do not file them.
+CLAIMANTS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.NATIONAL_ADMIN: tuple(ClaimantKind.values),
+    Role.BRANCH_STAFF: tuple(ClaimantKind.values),
+    Role.EMPLOYER_HR: (ClaimantKind.EMPLOYER,),
+    Role.WORKER: (ClaimantKind.WORKER,),
+}
+# Verifying, deciding and paying is the branch's work (or the national administrator's).
+OFFICE_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
+# What the claimant adds to the calculator's request (the rest comes from the registry).
+DETAIL_FIELDS = (
+    "children",
+    "school_levels",
+    "disability_percent",
+    "disability_item",
+    "function_loss_percent",
+    "months_unable",
+    "medical_cost",
+    "home_care_cost",
+    "transport_costs",
+    "balance",
+    "claim_reason",
+    "average_indexed_wage",
+    "work_accident",
+    "end_reason",
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _date(value: Any, field: str, errors: list[FieldError]) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day: dt.date | None = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+    if day is None:
+        errors.append(FieldError(field, _("Enter a date as YYYY-MM-DD.")))
+    elif day > _today():
+        errors.append(FieldError(field, _("The date cannot be in the future.")))
+    return day
+
+
+def _person(actor: Any, value: Any) -> Person | None:
+    pk = value.pk if isinstance(value, Person) else whole_number(value)
+    if pk is None:
+        return None
+    return person_list(user=actor).filter(pk=pk).first()
+
+
+def _details(raw: Any, errors: list[FieldError]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(FieldError("details", _("Expected an object.")))
+        return {}
+    unknown = sorted(set(raw) - set(DETAIL_FIELDS))
+    for name in unknown:
+        errors.append(FieldError(f"details.{name}", _("Unknown field.")))
+    reason = raw.get("end_reason")
+    if reason is not None and reason not in END_REASONS:
+        errors.append(
+            FieldError(
+                "details.end_reason", _("Choose one of: %(names)s.") % {"names": ", ".join(END_REASONS)}
+            )
+        )
+    return {k: v for k, v in raw.items() if k in DETAIL_FIELDS}
+
+
+def _assess(request: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    payload = {**request, **{k: v for k, v in details.items() if k != "end_reason"}}
+    try:
+        return benefit_compute(payload)
+    except RuleInputError as exc:
+        raise InvalidInput(
+            FieldError(f"details.{name}" if name in details else name, message)
+            for name, message in exc.errors
+        ) from exc
+
+
+def _event(claim: Claim, actor: Any, note: str = "", **changes: Any) -> list[Any]:
+    ClaimEvent.objects.create(claim=claim, actor=actor, status=claim.status, note=note)
+    audit_record(actor=actor, action=f"claim_{claim.status}", instance=claim, changes=changes)
+    return notifications_create(claim=claim, actor=actor)
+
+
+def claim_submit(
+    *,
+    actor: Any,
+    person: Any,
+    benefit: Any,
+    event_date: Any,
+    claimant_kind: Any,
+    claimant_name: str = "",
+    details: Any = None,
+    compliance_wage: Any = None,
+) -> Claim:
+    """File a claim: eligibility from the data, amounts from the calculator, the document checklist.
+
+    A claim is recorded even when the data says "not eligible" (the family came to the counter; the branch
+    must answer it): the reasons are on the claim and the branch rejects it.
+    `compliance_wage`: a wage from compliance data; when omitted, eligibility reads the wage the employer
+    reported for the worker to the labour agency (compliance app) if a matched report lists them.
+    """
+    errors: list[FieldError] = []
+    role = scope_for(actor).role
+    if role not in CLAIMANTS_BY_ROLE:
+        raise InvalidInput.single("non_field_errors", _("You may not file claims."))
+    found = _person(actor, person)
+    if found is None:
+        errors.append(FieldError("person", _("Choose a person you may file a claim for.")))
+    if benefit not in BENEFITS:
+        errors.append(FieldError("benefit", _("Choose one of: %(names)s.") % {"names": ", ".join(BENEFITS)}))
+    day = _date(event_date, "event_date", errors)
+    if claimant_kind not in CLAIMANTS_BY_ROLE[role]:
+        allowed = ", ".join(CLAIMANTS_BY_ROLE[role])
+        errors.append(FieldError("claimant_kind", _("Choose one of: %(names)s.") % {"names": allowed}))
+    extra = _details(details, errors)
+    wage = None
+    if compliance_wage not in (None, ""):
+        wage = whole_number(compliance_wage)
+        if wage is None or wage <= 0:
+            errors.append(FieldError("compliance_wage", _("Enter a wage in whole Rupiah.")))
+    if not isinstance(claimant_name, str) or len(claimant_name) > 160:
+        errors.append(FieldError("claimant_name", _("At most 160 characters.")))
+    if errors:
+        raise InvalidInput(errors)
+    assert found is not None
+    assert day is not None
+    elig = eligibility_assess(
+        person=found,
+        benefit=str(benefit),
+        event_date=day,
+        claim_date=_today(),
+        end_reason=extra.get("end_reason"),
+        compliance_wage=wage,
+        work_accident=extra.get("work_accident") is True,
+    )
+    answer = _assess(elig.request, extra) if elig.request is not None else {}
+    documents = answer.get("documents") or default_tables().documents(str(benefit))[0]
+    reasons = [c.message for c in elig.checks if c.status == "fail"] + list(answer.get("reasons", []))
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            person=found,
+            benefit=benefit,
+            event_date=day,
+            claimant_kind=claimant_kind,
+            claimant_name=claimant_name,
+            details=extra,
+            eligibility=elig.as_dict(),
+            assessment=answer,
+            assessed_total=int(answer.get("total", 0)) if answer.get("eligible") else 0,
+            employer_pays_first=elig.employer_pays_first,
+            reasons=reasons,
+            submitted_by=actor,
+        )
+        ClaimDocument.objects.bulk_create(
+            ClaimDocument(claim=claim, name=name[:300], position=i) for i, name in enumerate(documents)
+        )
+        made = _event(claim, actor, benefit=claim.benefit, decision=elig.decision, total=claim.assessed_total)
+    notifications_mail(made)
+    return claim
+
+
+def _office_claim(actor: Any, claim: Claim, allowed: tuple[str, ...]) -> Claim:
+    """The claim, locked, when the actor is office staff whose scope holds its person, in a state that
+    allows the step."""
+    scope = scope_for(actor)
+    if (
+        scope.role not in OFFICE_ROLES
+        or not person_list(user=actor, scope=scope).filter(pk=claim.person_id).exists()
+    ):
+        raise InvalidInput.single("non_field_errors", _("You may not decide this claim."))
+    locked = Claim.objects.select_for_update().select_related("person").get(pk=claim.pk)
+    if locked.status not in allowed:
+        raise InvalidInput.single(
+            "status", _("A %(status)s claim cannot take this step.") % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def claim_verify(*, actor: Any, claim: Claim, documents_received: Any) -> Claim:
+    """Record the documents received; every document on the checklist must be there."""
+    if not isinstance(documents_received, (list, tuple, set)) or not all(
+        whole_number(d) is not None for d in documents_received
+    ):
+        raise InvalidInput.single("documents_received", _("List the ids of the documents received."))
+    received = {whole_number(d) for d in documents_received}
+    with transaction.atomic():
+        claim = _office_claim(actor, claim, (ClaimStatus.SUBMITTED,))
+        checklist = list(claim.documents.all())
+        unknown = received - {d.pk for d in checklist}
+        if unknown:
+            raise InvalidInput.single("documents_received", _("Not a document of this claim."))
+        missing = [d.name for d in checklist if d.pk not in received]
+        if missing:
+            raise InvalidInput.single(
+                "documents_received", _("Still missing: %(names)s.") % {"names": "; ".join(missing)}
+            )
+        ClaimDocument.objects.filter(claim=claim).update(received=True)
+        claim.status, claim.verified_by, claim.verified_at = ClaimStatus.VERIFIED, actor, timezone.now()
+        claim.save(update_fields=["status", "verified_by", "verified_at"])
+        made = _event(claim, actor, documents=len(checklist))
+    notifications_mail(made)
+    return claim
+
+
+def claim_approve(*, actor: Any, claim: Claim) -> Claim:
+    """Four eyes: the approver neither submitted nor verified the claim (also a database constraint)."""
+    with transaction.atomic():
+        claim = _office_claim(actor, claim, (ClaimStatus.VERIFIED,))
+        if actor.pk in (claim.submitted_by_id, claim.verified_by_id):
+            raise InvalidInput.single(
+                "non_field_errors", _("Someone who neither submitted nor verified the claim must approve it.")
+            )
+        if claim.eligibility.get("decision") == "not_eligible" or not claim.assessment.get("eligible"):
+            raise InvalidInput.single(
+                "non_field_errors", _("The claim is not eligible: reject it with reasons.")
+            )
+        claim.status, claim.decided_by, claim.decided_at = ClaimStatus.APPROVED, actor, timezone.now()
+        claim.save(update_fields=["status", "decided_by", "decided_at"])
+        note = str(_("The employer pays the JKK benefits first.")) if claim.employer_pays_first else ""
+        made = _event(claim, actor, note, total=claim.assessed_total)
+    notifications_mail(made)
+    return claim
+
+
+def claim_reject(*, actor: Any, claim: Claim, reasons: Any) -> Claim:
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    items = (
+        [r.strip() for r in reasons if isinstance(r, str) and r.strip()] if isinstance(reasons, list) else []
+    )
+    if not items:
+        raise InvalidInput.single("reasons", _("Give the reasons for the rejection."))
+    if any(len(r) > 500 for r in items):
+        raise InvalidInput.single("reasons", _("At most 500 characters per reason."))
+    with transaction.atomic():
+        claim = _office_claim(actor, claim, (ClaimStatus.SUBMITTED, ClaimStatus.VERIFIED))
+        claim.status, claim.decided_by, claim.decided_at = ClaimStatus.REJECTED, actor, timezone.now()
+        claim.reasons = [*claim.reasons, *items]
+        claim.save(update_fields=["status", "decided_by", "decided_at", "reasons"])
+        made = _event(claim, actor, "; ".join(items), reasons=items)
+    notifications_mail(made)
+    return claim
+
+
+def claim_pay(*, actor: Any, claim: Claim, payment_reference: Any, paid_on: Any) -> Claim:
+    errors: list[FieldError] = []
+    reference = payment_reference.strip() if isinstance(payment_reference, str) else ""
+    if not reference or len(reference) > 64:
+        errors.append(
+            FieldError("payment_reference", _("Enter the payment reference (at most 64 characters)."))
+        )
+    day = _date(paid_on, "paid_on", errors)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        claim = _office_claim(actor, claim, (ClaimStatus.APPROVED,))
+        if day is not None and claim.decided_at is not None and day < timezone.localdate(claim.decided_at):
+            raise InvalidInput.single("paid_on", _("The payment cannot be before the approval."))
+        claim.status, claim.payment_reference, claim.paid_on = ClaimStatus.PAID, reference, day
+        claim.save(update_fields=["status", "payment_reference", "paid_on"])
+        made = _event(claim, actor, reference, payment_reference=reference, paid_on=str(day))
+    notifications_mail(made)
+    return claim

@@ -1,0 +1,171 @@
+"""The benefit simulator for outreach events: what a worker pays each month and what they or their family
+would receive. No personal data: the worker types a segment and a wage or income, nothing is stored, so
+the page is public (an outreach officer opens it on a phone at a market or a village hall).
+
+Both numbers come from the pure calculators: `contribution_assess` for the monthly contribution and
+`benefit_compute` for the benefits, on today's rules. Assumption shown on the page: the event happens
+today after three years of membership (so the scholarship rule of PP 82/2019 is met).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from cakupan.rules.benefits import benefit_compute
+from cakupan.rules.benefits.inputs import add_months
+from cakupan.rules.contributions import contribution_assess
+from cakupan.rules.errors import RuleInputError
+
+SEGMENTS = ("PU", "BPU")
+WAGE_MAX = 1_000_000_000
+MEMBERSHIP_YEARS = 3
+
+
+def rupiah_text(amount: int) -> str:
+    """Rp1.234.567: the Indonesian way of writing amounts."""
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class SimulatorInput:
+    segment: str
+    amount: int
+    sector: str = "other"
+    risk_class: int = 1
+    children: int = 2
+    with_jht: bool = False
+
+
+def simulator_input_parse(data: Any) -> tuple[SimulatorInput | None, dict[str, str]]:
+    """From a query string (or any mapping of text); returns (input, field errors)."""
+    errors: dict[str, str] = {}
+    segment = str(data.get("segment") or "").upper()
+    if segment not in SEGMENTS:
+        errors["segment"] = _("Choose wage earner (PU) or informal worker (BPU).")
+    digits = str(data.get("amount") or "").replace(".", "").replace(",", "").replace(" ", "")
+    amount = int(digits) if digits.isdigit() else 0
+    if not 0 < amount <= WAGE_MAX:
+        errors["amount"] = _("Enter the monthly wage or income in whole Rupiah.")
+    sector = str(data.get("sector") or "other")
+    if sector not in ("transport", "other"):
+        errors["sector"] = _("Choose transport or other.")
+    risk = str(data.get("risk_class") or "1")
+    if risk not in {"1", "2", "3", "4", "5"}:
+        errors["risk_class"] = _("Choose a risk class from 1 to 5.")
+    children = str(data.get("children") or "0")
+    if children not in {"0", "1", "2"}:
+        errors["children"] = _("Choose 0, 1 or 2 children.")
+    if errors:
+        return None, errors
+    with_jht = str(data.get("with_jht") or "") in ("1", "on", "true")
+    return SimulatorInput(segment, amount, sector, int(risk), int(children), with_jht), {}
+
+
+def _contribution(inp: SimulatorInput, today: dt.date) -> dict[str, Any]:
+    period = f"{today.year:04d}-{today.month:02d}"
+    if inp.segment == "PU":
+        payload: dict[str, Any] = {
+            "segment": "PU",
+            "period": period,
+            "programs": ["JKK", "JKM", "JHT", "JP", "JKP"],
+            "monthly_wage": inp.amount,
+            "risk_class": inp.risk_class,
+        }
+    else:
+        payload = {
+            "segment": "BPU",
+            "period": period,
+            "programs": ["JKK", "JKM", "JHT"] if inp.with_jht else ["JKK", "JKM"],
+            "declared_income": inp.amount,
+            "sector": inp.sector,
+            "funding": "self",
+        }
+    return contribution_assess(payload)
+
+
+def _benefit(benefit: str, inp: SimulatorInput, today: dt.date, **extra: Any) -> dict[str, Any]:
+    start = add_months(today, -12 * MEMBERSHIP_YEARS)
+    payload = {
+        "benefit": benefit,
+        "event_date": today.isoformat(),
+        "membership_start": start.isoformat(),
+        "monthly_wage": inp.amount,
+        "children": inp.children,
+        **extra,
+    }
+    return benefit_compute(payload)
+
+
+def simulate(inp: SimulatorInput, *, today: dt.date) -> dict[str, Any]:
+    """Rows ready for the page and the PDF: (what, amount text, explanation)."""
+    try:
+        contribution = _contribution(inp, today)
+    except RuleInputError as exc:
+        return {"errors": dict(exc.errors)}
+    totals = contribution["totals"]
+    own = totals["worker"]
+    pays = [
+        (_("You pay each month"), rupiah_text(own)),
+    ]
+    if inp.segment == "PU":
+        pays.append((_("Your employer pays each month"), rupiah_text(totals["employer"])))
+    if totals["government"]:
+        pays.append((_("The government pays each month"), rupiah_text(totals["government"])))
+    pays.append((_("Total contribution each month"), rupiah_text(totals["total"])))
+    jkm = _benefit("JKM", inp, today)
+    jkk_death = _benefit("JKK_DEATH", inp, today)
+    disability = _benefit("JKK_TOTAL_DISABILITY", inp, today)
+    receives = [
+        (
+            _("If you die (illness or any cause other than work)"),
+            rupiah_text(jkm["total"]),
+            _("Paid at once to your family: cash, periodic benefit and funeral costs."),
+        ),
+        (
+            _("If you die because of a work accident"),
+            rupiah_text(jkk_death["total"]),
+            _("48 times your monthly wage, plus funeral costs and periodic benefit."),
+        ),
+        (
+            _("If a work accident leaves you totally disabled"),
+            rupiah_text(disability["total"]),
+            _("56 times your monthly wage, paid at once."),
+        ),
+        (
+            _("Medical care after a work accident"),
+            _("no limit"),
+            _("Treatment until you recover, as much as is medically needed."),
+        ),
+    ]
+    if inp.children:
+        receives.append(
+            (
+                _("Scholarship for your children (up to 2) if you die or are totally disabled"),
+                rupiah_text(max(jkm["scholarship"]["max_total"], jkk_death["scholarship"]["max_total"])),
+                _("From kindergarten to university, paid each school year."),
+            )
+        )
+    if inp.segment == "PU":
+        jkp = _benefit("JKP", inp, today, contribution_months=12)
+        receives.append(
+            (
+                _("If you lose your job (dismissal)"),
+                rupiah_text(jkp["total"]),
+                _("Cash for up to 6 months, plus job information and training."),
+            )
+        )
+    return {
+        "pays": pays,
+        "receives": receives,
+        "monthly_own": own,
+        "amount_text": rupiah_text(inp.amount),
+        "amounts": {"jkm": jkm["total"], "jkk_death": jkk_death["total"], "disability": disability["total"]},
+        "assumption": _(
+            "Assumes the event happens today after %(years)d years of membership, with today's rules."
+        )
+        % {"years": MEMBERSHIP_YEARS},
+    }

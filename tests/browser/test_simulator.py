@@ -1,0 +1,43 @@
+"""A real browser uses the public benefit simulator and downloads its one-page PDF, read back as text.
+
+Same rules as test_journey.py: Debian's Chromium (/usr/bin/chromium) through Playwright's sync API,
+skipped on a developer machine without it and failing on CI (env CI set).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_simulator_and_its_pdf(live_server: Any) -> None:
+    chromium_or_skip()
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "simulator.pdf"
+    with chromium() as browser:
+        page = browser.new_page(accept_downloads=True)
+        page.goto(f"{live_server.url}/benefits/simulator/")
+        page.check("input[name=segment][value=BPU]")
+        page.fill("input[name=amount]", "2000000")
+        page.select_option("select[name=children]", "2")
+        page.click("#simulator-form button[type=submit]")
+        page.wait_for_selector("#simulation")
+        shown = page.inner_text("#simulation")
+        page.screenshot(path=str(ARTIFACTS / "simulator.png"), full_page=True)
+        with page.expect_download() as info:
+            page.click("#simulator-pdf")
+        info.value.save_as(str(target))
+    # JKM 42 million and the 2-child scholarship block of 174 million (PP 82/2019), on page and in the PDF.
+    assert "Rp42.000.000" in shown
+    assert "Rp174.000.000" in shown
+    reader = PdfReader(str(target))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for amount in ("Rp42.000.000", "Rp174.000.000", "Rp2.000.000"):
+        assert amount in text
