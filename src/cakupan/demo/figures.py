@@ -3,7 +3,8 @@
 Scale rule (`--scale s`, default 1.0): a figure marked FIXED below is reproduced exactly at every scale,
 because the scenarios are about those exact numbers; every other head count n becomes
 `max(floor, round(n * s))`. At scale 1.0 every article figure is in the data as such (27,000 BPU members
-in Kabupaten Malang, 26,500 APBD-paid workers in Kota Malang), which gives about 61,000 persons.
+in Kabupaten Malang, 26,500 APBD-paid workers in Kota Malang), which gives about 61,000 persons;
+`story` adds the Kota Malang members (scaled the same way).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from cakupan.core.models import AuditEvent
 from cakupan.regions.models import Region
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
 
-from . import actors, s1_kab_malang, s2_batang, s3_bekasi, s4_kota_malang, s5_lhokseumawe
+from . import actors, s1_kab_malang, s2_batang, s3_bekasi, s4_kota_malang, s5_lhokseumawe, story
 from . import figures as f
 from .people import Population
 
@@ -34,6 +34,7 @@ SCENARIOS: list[tuple[str, Callable[[Population], Any]]] = [
     ("S3 Kab. Bekasi", s3_bekasi.build),
     ("S4 Kota Malang", s4_kota_malang.build),
     ("S5 Kota Lhokseumawe", s5_lhokseumawe.build),
+    ("Kota Malang employers", story.employers),
 ]
 
 
@@ -118,6 +119,11 @@ def demo_load(
             ("memberships", Membership, rows.memberships),
         ):
             _insert(model, objs, label, say)
+        # The coverage story: Kota Malang grown to its 43.4 %, workforce figures, targets, snapshots.
+        grown = story.grow_kota_malang(
+            scale=scale, employer_ids=[e.pk for e in built["Kota Malang employers"]], say=say
+        )
+        coverage = story.coverage_build(say=say)
         users = actors.users_create(
             offices=offices,
             agencies=agencies,
@@ -131,10 +137,11 @@ def demo_load(
             "partner_agencies": len(agencies),
             "employers": len(rows.employers),
             "sponsors": len(rows.sponsors),
-            "persons": len(rows.persons),
-            "employments": len(rows.employments),
-            "memberships": len(rows.memberships),
+            "persons": len(rows.persons) + grown["persons"],
+            "employments": len(rows.employments) + grown["employments"],
+            "memberships": len(rows.memberships) + grown["memberships"],
             "users": len(users),
+            "snapshot_months": coverage["periods"],
         }
         event = audit_record(
             actor=None,

@@ -74,7 +74,7 @@ def test_rows_are_written_in_batches_not_one_query_per_row(db: Any) -> None:
 
 @pytest.mark.skipif(
     not os.environ.get("CAKUPAN_FULL_DEMO_TEST"),
-    reason="the full-scale demo (about 61,000 persons) runs only when CAKUPAN_FULL_DEMO_TEST is set",
+    reason="the full-scale demo (about 223,000 persons) runs only when CAKUPAN_FULL_DEMO_TEST is set",
 )
 def test_full_scale_demo_has_at_least_50000_persons(db: Any) -> None:
     result = demo_load(scale=1.0)

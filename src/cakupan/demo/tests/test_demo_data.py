@@ -16,7 +16,10 @@ from django.db.models import Count, F, Q
 from cakupan.accounts.models import Role, User
 from cakupan.accounts.scope import scope_for
 from cakupan.core.models import AuditEvent
-from cakupan.demo import figures
+from cakupan.coverage.health import health_view
+from cakupan.coverage.models import SnapshotBuild, WorkforceStat
+from cakupan.coverage.selectors import coverage_show, target_list
+from cakupan.demo import figures, s5_lhokseumawe, story
 from cakupan.demo.actors import LOGINS
 from cakupan.demo.services import DemoResult, demo_load
 from cakupan.registry.models import (
@@ -241,3 +244,49 @@ def test_reset_rebuilds_the_same_data(demo: DemoResult, db: Any) -> None:
     assert set(Person.objects.values_list("nik", flat=True)) == niks  # the seed decides every row
     assert User.objects.filter(username__in=[login.username for login in LOGINS]).count() == len(LOGINS)
     assert not Person.objects.filter(~Q(full_name__endswith=" Contoh") & ~Q(full_name__endswith=" Fiktif"))
+
+
+# --- the coverage story (demo.story) ------------------------------------------------------------
+
+
+def test_kota_malang_rate_in_the_demo_period(demo: DemoResult, db: Any) -> None:
+    admin = scope_for(User.objects.get(username="admin"))
+    show = coverage_show(scope=admin, region="35.73", period=story.DEMO_PERIOD)
+    # 43.4 % of BPS's 436,742 employed is 189,546 active participants at scale 1; scaled here.
+    assert round(story.KOTA_MALANG_ACTIVE / 436_742, 3) == 0.434
+    assert show["active"] == round(189_546 * SCALE)
+    assert show["workforce"] == 436_742
+    assert not show["workforce_detail"]["synthetic"]
+    assert show["rate"] == round(round(189_546 * SCALE) / 436_742, 4)
+    # The city-budget and CSR cohorts appear in the sector breakdown.
+    assert show["by_sector"]["vulnerable-apbd"] == round(26_500 * SCALE)
+    assert show["by_sector"]["csr"] == 103
+    # The generated members are formal workers with an employment, and self-paying informal workers.
+    assert show["by_segment"]["PU"] > show["by_segment"]["BPU"] > 0
+
+
+def test_snapshots_workforce_and_malang_targets(demo: DemoResult, db: Any) -> None:
+    assert list(SnapshotBuild.objects.order_by("period").values_list("period", flat=True)) == story.PERIODS
+    assert WorkforceStat.objects.get(region_id="35.07").synthetic
+    assert WorkforceStat.objects.filter(region_id="35", synthetic=True).exists()
+    admin = scope_for(User.objects.get(username="admin"))
+    rows = target_list(scope=admin, period="2020-12")
+    targets = {(r["target"].branch_office.code, r["progress"]["segment"]): r["progress"] for r in rows}
+    assert targets[("MLG", "all")]["target"] == 234_000
+    assert targets[("MLG", "BPU")]["target"] == 45_000
+    for progress in targets.values():
+        assert progress["active"] is not None
+        assert progress["achievement"] == round(progress["active"] / progress["target"], 4)
+
+
+def test_lhokseumawe_health_workers_by_facility_type(demo: DemoResult, db: Any) -> None:
+    agency = scope_for(User.objects.get(username="dinkes_lhokseumawe"))
+    view = health_view(scope=agency, region="", day=figures.AS_OF)
+    assert view["region"] == "11.73"
+    assert [r["type"] for r in view["rows"]] == [
+        "rumah_sakit", "klinik", "puskesmas", "praktik_mandiri", "bidan", "apotek",
+    ]  # fmt: skip
+    total = view["total"]
+    assert total["facilities"] == len(s5_lhokseumawe.FACILITIES)
+    assert 0 < total["covered"] < total["reported"]
+    assert total["jht"] == total["registered"]  # the agreement: JHT for every enrolled health worker

@@ -23,7 +23,7 @@ def _scale(raw: str) -> float:
 class Command(BaseCommand):
     help = (
         "Demo data. `cakupan demo load` loads a reproducible data set (fixed seed) with the five article "
-        "scenarios (Kab. Malang, Batang, Kab. Bekasi, Kota Malang, Lhokseumawe; about 61,000 persons at "
+        "scenarios (Kab. Malang, Batang, Kab. Bekasi, Kota Malang, Lhokseumawe; about 223,000 persons at "
         "scale 1) and prints the demo logins. Run `cakupan regions load` first. Running it again changes "
         "nothing and prints the logins again; --reset removes the previous demo rows and loads anew."
     )

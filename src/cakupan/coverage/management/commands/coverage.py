@@ -1,0 +1,91 @@
+"""`cakupan coverage snapshot --period YYYY-MM | --due`, `cakupan coverage show --region CODE --period YYYY-MM
+[--json]` and `cakupan coverage targets-import PATH`.
+
+The command line acts as the national administrator (it runs on the server, like the scheduled job).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.scope import Scope
+from cakupan.core.errors import InvalidInput
+from cakupan.coverage import selectors
+from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_build
+from cakupan.coverage.services.targets import targets_import
+from cakupan.jobs.models import Job
+from cakupan.jobs.services import job_create, job_run
+
+ADMIN = Scope(role=Role.NATIONAL_ADMIN, everything=True)
+
+
+class Command(BaseCommand):
+    help = (
+        "Coverage snapshots, the coverage of a region, and targets. `snapshot --due` builds every month "
+        "from the last built one up to last month (nothing due: says so), recorded as a "
+        f"'{JOB_KIND}' job; for cron, e.g. "
+        "`15 2 * * * cd /srv/cakupan && .venv/bin/cakupan coverage snapshot --due`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["snapshot", "show", "targets-import"])
+        parser.add_argument("path", nargs="?", help="targets CSV (targets-import)")
+        parser.add_argument("--period", help="YYYY-MM")
+        parser.add_argument("--region", default="", help="Kemendagri code; empty or ID for Indonesia")
+        parser.add_argument("--json", action="store_true", help="print JSON (show)")
+        parser.add_argument(
+            "--due", action="store_true", help="snapshot: build the months due (for cron / a systemd timer)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "snapshot" and options["due"]:
+                self._due()
+            elif options["action"] == "snapshot":
+                result = snapshot_build(period=options["period"] or "")
+                self.stdout.write(json.dumps(result))
+            elif options["action"] == "targets-import":
+                if not options["path"]:
+                    raise InvalidInput.single("path", "Give the file to import.")
+                self.stdout.write(json.dumps(targets_import(actor=None, path=Path(options["path"]))))
+            else:
+                answer = selectors.coverage_show(
+                    scope=ADMIN, region=options["region"], period=options["period"] or ""
+                )
+                self.stdout.write(
+                    json.dumps(answer, ensure_ascii=False, indent=2) if options["json"] else _text(answer)
+                )
+        except InvalidInput as exc:
+            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))
+            raise SystemExit(2) from exc
+
+    def _due(self) -> None:
+        # Run as a recorded job in this process, so scheduled runs show in the jobs table with their log.
+        job = job_run(job_id=job_create(kind=JOB_KIND, parameters={"due": True}).pk)
+        if job.status != Job.Status.DONE:
+            self.stderr.write(job.error)
+            raise SystemExit(1)
+        built = (job.result or {}).get("built", [])
+        self.stdout.write(
+            f"built {', '.join(built)} (job {job.pk})" if built else f"nothing to do (job {job.pk})"
+        )
+
+
+def _text(answer: dict[str, Any]) -> str:
+    workforce = answer["workforce_detail"]
+    rate = "n/a" if answer["rate"] is None else f"{answer['rate'] * 100:.1f} %"
+    lines = [
+        f"{answer['region']} {answer['region_name']}, {answer['period']}",
+        f"active participants: {answer['active']:,}",
+        f"workforce: {workforce['denominator']:,} ({workforce['survey']}, {workforce['source']})"
+        if workforce
+        else "workforce: unknown",
+        f"rate: {rate} (denominator: {answer['denominator']['label']})",
+    ]
+    lines += [f"  {seg}: {n:,}" for seg, n in answer["by_segment"].items()]
+    return "\n".join(lines)

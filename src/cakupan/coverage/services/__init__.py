@@ -1,0 +1,1 @@
+"""Writes and computations of the coverage app, by topic."""
