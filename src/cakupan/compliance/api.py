@@ -1,0 +1,198 @@
+"""Compliance API: import a report, match it, list findings (scoped), open cases and issue steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cakupan.compliance import selectors, services
+from cakupan.compliance.models import Case, CaseStep, Finding
+from cakupan.core.api import ErrorOutput, Pagination
+from cakupan.core.errors import FieldError, InvalidInput
+
+
+def _check(form: serializers.Serializer) -> dict[str, Any]:
+    if not form.is_valid():
+        raise InvalidInput(
+            FieldError(name, message) for name, msgs in form.errors.items() for message in msgs
+        )
+    return dict(form.validated_data)
+
+
+class ReportInput(serializers.Serializer):
+    file = serializers.FileField()
+    workers = serializers.FileField(required=False)
+    match = serializers.BooleanField(required=False, default=True)
+
+
+class RunOutput(serializers.Serializer):
+    report = serializers.IntegerField()
+    employers = serializers.IntegerField()
+    workers = serializers.IntegerField()
+    run = serializers.IntegerField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total_gap = serializers.IntegerField()
+
+
+class FindingOutput(serializers.ModelSerializer):
+    name = serializers.CharField(source="reported.name")
+    nib = serializers.CharField(source="reported.nib")
+    period = serializers.CharField(source="reported.period")
+    reported_workers = serializers.IntegerField(source="reported.reported_workers")
+    reported_wages = serializers.IntegerField(source="reported.reported_wages")
+    missing_niks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "run",
+            "name",
+            "nib",
+            "period",
+            "employer",
+            "region",
+            "kbli",
+            "klass",
+            "method",
+            "score",
+            "reported_workers",
+            "registered_workers",
+            "missing_workers",
+            "reported_wages",
+            "registered_wages",
+            "missing_programmes",
+            "gap",
+            "missing_niks",
+        ]
+
+    def get_missing_niks(self, obj: Finding) -> int:
+        return len(obj.missing_niks)
+
+
+class CaseInput(serializers.Serializer):
+    findings = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class StepInput(serializers.Serializer):
+    kind = serializers.CharField()
+
+
+class StepOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CaseStep
+        fields = ["id", "kind", "number", "issued_on", "deadline", "amount"]
+
+
+class CaseOutput(serializers.ModelSerializer):
+    steps = StepOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "employer",
+            "name",
+            "nib",
+            "region",
+            "gap",
+            "status",
+            "opened_at",
+            "closed_at",
+            "steps",
+        ]
+
+
+class ReportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["compliance"],
+        summary="Import a workforce report (and match it)",
+        request={"multipart/form-data": ReportInput},
+        responses={201: RunOutput, 400: ErrorOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = _check(ReportInput(data=request.data))
+        workers = data.get("workers")
+        report = services.report_import(
+            actor=request.user,
+            source=data["file"],
+            workers=workers,
+            file_name=data["file"].name,
+            workers_file_name=workers.name if workers else "",
+        )
+        body: dict[str, Any] = {
+            "report": report.pk,
+            "employers": report.employers,
+            "workers": report.workers,
+            "run": None,
+            "counts": {},
+            "total_gap": 0,
+        }
+        if data["match"]:
+            run = services.compliance_match_run(actor=request.user, report=report)
+            body.update(run=run.pk, counts=run.counts, total_gap=run.total_gap)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class FindingListView(APIView):
+    @extend_schema(
+        tags=["compliance"],
+        summary="Current findings in your scope",
+        responses={200: FindingOutput(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.finding_current(user=request.user)
+        klass = request.query_params.get("class")
+        if klass:
+            qs = qs.filter(klass=klass)
+        pager = Pagination()
+        page = pager.paginate_queryset(qs, request, view=self)
+        return pager.get_paginated_response(FindingOutput(page, many=True).data)
+
+
+class CaseCreateView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["compliance"],
+        summary="Open a case from findings",
+        request=CaseInput,
+        responses={201: CaseOutput, 400: ErrorOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = _check(CaseInput(data=request.data))
+        case = services.case_open(actor=request.user, finding_ids=data["findings"])
+        return Response(CaseOutput(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseStepView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["compliance"],
+        summary="Issue the next step of a case (with its PDF letter)",
+        request=StepInput,
+        responses={201: StepOutput, 400: ErrorOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = selectors.case_get(user=request.user, pk=pk)
+        data = _check(StepInput(data=request.data))
+        step = services.case_step_issue(actor=request.user, case=case, kind=data["kind"])
+        return Response(StepOutput(step).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("compliance/reports/", ReportView.as_view(), name="compliance_report"),
+    path("compliance/findings/", FindingListView.as_view(), name="compliance_findings"),
+    path("compliance/cases/", CaseCreateView.as_view(), name="compliance_cases"),
+    path("compliance/cases/<int:pk>/steps/", CaseStepView.as_view(), name="compliance_case_steps"),
+]

@@ -1,0 +1,160 @@
+"""Compliance pages: dashboard, import, review queue, cases with their letters, XLSX export."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cakupan.compliance import selectors, services
+from cakupan.compliance.exports import findings_xlsx
+from cakupan.compliance.models import FindingClass, StepKind
+from cakupan.compliance.sanction_view import step_choices
+from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.web.access import allow, scope_of
+
+FINDINGS_SHOWN = 200
+
+
+class ReportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Workforce report (.xlsx, .csv)"))
+    workers = forms.FileField(label=gettext_lazy("Worker list (optional)"), required=False)
+
+
+def _errors_to(form: forms.Form, exc: InvalidInput) -> None:
+    for error in exc.errors:
+        name = error.field.split(".")[0].split("[")[0]
+        form.add_error(name if name in form.fields else None, f"{error.field}: {error.message}")
+
+
+@allow(*services.READERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = selectors.dashboard(user=request.user)
+    findings = selectors.finding_current(user=request.user).exclude(klass=FindingClass.COMPLIANT)
+    context = {
+        **data,
+        "classes": FindingClass,
+        "findings": findings[:FINDINGS_SHOWN],
+        "cases": selectors.case_list(user=request.user)[:50],
+        "reminders": selectors.reminder_list(user=request.user)[:50],
+        "pending_reviews": selectors.review_list(user=request.user).count(),
+        "can_import": scope_of(request).role in services.IMPORTERS,
+        "can_enforce": scope_of(request).role in services.CASE_WORKERS,
+    }
+    return render(request, "compliance/dashboard.html", context)
+
+
+@allow(*services.IMPORTERS)
+@require_http_methods(["GET", "POST"])
+def report_upload(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        workers = form.cleaned_data.get("workers")
+        try:
+            report = services.report_import(
+                actor=request.user,
+                source=form.cleaned_data["file"],
+                workers=workers,
+                file_name=form.cleaned_data["file"].name,
+                workers_file_name=workers.name if workers else "",
+            )
+            run = services.compliance_match_run(actor=request.user, report=report)
+        except InvalidInput as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(n)s employers matched; estimated monthly gap Rp%(gap)s.")
+                % {"n": report.employers, "gap": f"{run.total_gap:,}"},
+            )
+            return redirect("compliance:dashboard")
+    status = 400 if form.errors else 200
+    return render(request, "compliance/import.html", {"form": form}, status=status)
+
+
+@allow(*services.CASE_WORKERS)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    items = selectors.review_list(user=request.user)[:200]
+    return render(request, "compliance/review.html", {"items": items})
+
+
+@allow(*services.CASE_WORKERS)
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = selectors.review_get(user=request.user, pk=pk)
+        services.review_decide(
+            actor=request.user, item=item, confirm=request.POST.get("decision") == "confirm"
+        )
+    except NotInScope as exc:
+        raise Http404 from exc
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(str(e.message) for e in exc.errors))
+    return redirect("compliance:review")
+
+
+@allow(*services.CASE_WORKERS)
+@require_POST
+def case_open(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("findings") if v.isdigit()]
+    try:
+        case = services.case_open(actor=request.user, finding_ids=ids)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(str(e.message) for e in exc.errors))
+        return redirect("compliance:dashboard")
+    return redirect("compliance:case", pk=case.pk)
+
+
+@allow(*services.READERS)
+@require_http_methods(["GET", "POST"])
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        case = selectors.case_get(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+    can_enforce = scope_of(request).role in services.CASE_WORKERS
+    status = 200
+    if request.method == "POST":
+        if not can_enforce:
+            raise Http404
+        try:
+            services.case_step_issue(actor=request.user, case=case, kind=request.POST.get("kind", ""))
+        except InvalidInput as exc:
+            messages.error(request, "; ".join(str(e.message) for e in exc.errors))
+            status = 400
+        else:
+            return redirect("compliance:case", pk=case.pk)
+    context = {
+        "case": case,
+        "steps": case.steps.all(),
+        "findings": case.findings.select_related("reported"),
+        "choices": step_choices(case) if can_enforce else [],
+        "kinds": StepKind,
+    }
+    return render(request, "compliance/case.html", context, status=status)
+
+
+@allow(*services.READERS)
+def step_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        step = selectors.step_get(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+    response = HttpResponse(bytes(step.letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="surat-{step.case_id}-{step.kind}.pdf"'
+    return response
+
+
+@allow(*services.READERS)
+def export(request: HttpRequest) -> HttpResponse:
+    findings = selectors.finding_current(user=request.user).order_by("-gap", "id")
+    response = HttpResponse(
+        findings_xlsx(findings),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="temuan-kepatuhan.xlsx"'
+    return response
