@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint fmt serve setup browser-deps clean messages
+.PHONY: demo test lint fmt serve setup system-deps clean messages bench
 
 # uv lives in its own small virtualenv so that `uv sync` never uninstalls itself from .venv.
 $(UV):
@@ -34,26 +34,35 @@ demo: setup
 serve: setup
 	$(BIN)/cakupan serve --host 127.0.0.1 --port 8000
 
-# Browser tests need Debian's chromium; install it when it is missing (root on CI and dev machines).
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the suite uses: chromium (browser tests), LibreOffice Calc (rosters written by real
+# spreadsheet software), poppler-utils (PDFs read back as text), Pango (WeasyPrint). Installed when missing
+# and we are root; otherwise the tests that need them say so and skip (CI=true makes them fail instead).
+SYSTEM_PACKAGES := chromium libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will be skipped"; \
-	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
+	    echo "installing: $$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "could not install $$missing: the tests that need them will skip"; \
+	  else echo "missing Debian packages ($$missing): the tests that need them will skip"; fi; fi
 
-test: setup browser-deps
+test: setup system-deps
 	$(BIN)/cakupan makemigrations --check --dry-run
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/mypy
 
+# Billing benchmark (PostgreSQL from DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/h7; then SQLite).
+bench: setup
+	$(BIN)/python -m bench
+
 fmt: setup
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src tests bench conftest.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/*.sqlite3 staticfiles

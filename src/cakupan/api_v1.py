@@ -6,5 +6,10 @@ urlpatterns = [
     path("", include("cakupan.registry.api.urls")),
     path("", include("cakupan.calculations.urls")),
     path("", include("cakupan.regions.api")),
+    path("", include("cakupan.coverage.api")),
     path("auth/", include("cakupan.accounts.api")),
+    path("", include("cakupan.contributions.api")),
+    path("", include("cakupan.enrolment.api")),
+    path("", include("cakupan.benefits.api")),
+    path("", include("cakupan.compliance.api")),
 ]

@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "cakupan.demo",
     "cakupan.web",
     "cakupan.calculations",
+    "cakupan.jobs",
+    "cakupan.contributions",
+    "cakupan.coverage",
+    "cakupan.enrolment",
+    "cakupan.benefits",
+    "cakupan.compliance",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +107,7 @@ TIME_ZONE = "Asia/Jakarta"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns on every request while it is absent
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -143,3 +150,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("CAKUPAN_LOG_LEVEL", default="WARNING")},
 }
+
+# Claim notifications by e-mail (benefits app): console by default; tests use locmem (pytest-django).
+EMAIL_BACKEND = env("CAKUPAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("CAKUPAN_MAIL_FROM", default="cakupan@localhost")

@@ -10,5 +10,10 @@ urlpatterns = [
     path("lookup/employers/", views.employer_options, name="employer_options"),
     path("login/", accounts_views.SignInView.as_view(), name="login"),
     path("logout/", accounts_views.SignOutView.as_view(), name="logout"),
+    path("coverage/", include("cakupan.coverage.urls")),
+    path("rosters/", include("cakupan.enrolment.urls")),
     path("", include("cakupan.registry.urls")),
+    path("contributions/", include("cakupan.contributions.urls")),
+    path("benefits/", include("cakupan.benefits.urls")),
+    path("compliance/", include("cakupan.compliance.urls")),
 ]

@@ -16,6 +16,7 @@ from cakupan.regions.models import Region
 from cakupan.registry import selectors
 from cakupan.registry.models import Membership
 from cakupan.web.access import EMPLOYER_READERS, PERSON_READERS, allow, scope_of, ui_flags
+from cakupan.web.nav import shortcuts_for
 
 SUGGESTIONS = 15
 
@@ -70,7 +71,8 @@ def _counts(request: HttpRequest) -> list[dict[str, Any]]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope, user = scope_of(request), request.user
-    context: dict[str, Any] = {"role": scope.role}
+    # Pointers to the contributions, rosters, coverage, claims and compliance pages this role may open.
+    context: dict[str, Any] = {"role": scope.role, "shortcuts": shortcuts_for(scope.role)}
     if scope.role == Role.WORKER:
         context["person"] = selectors.person_list(user=user, scope=scope).first()
         context["memberships"] = selectors.membership_list(user=user, scope=scope)

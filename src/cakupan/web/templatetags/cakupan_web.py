@@ -13,6 +13,7 @@ from cakupan.accounts.scope import mask_nik
 from cakupan.registry import selectors
 from cakupan.registry.nik import MESSAGES
 from cakupan.web.access import scope_name, scope_of, ui_flags
+from cakupan.web.nav import menu_for
 
 register = template.Library()
 
@@ -33,6 +34,7 @@ def page_header(context: template.Context) -> dict[str, Any]:
         out["role_label"] = Role(scope.role).label if scope.role in Role.values else ""
         out["scope_name"] = scope_name(user, scope)
         out["is_admin"] = scope.everything and bool(getattr(user, "is_staff", False))
+        out["menu"] = menu_for(scope.role, path=request.path)
     return out
 
 
