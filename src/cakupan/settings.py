@@ -107,7 +107,8 @@ TIME_ZONE = "Asia/Jakarta"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it; WhiteNoise warns on every request while it is absent
+# collectstatic fills it; WhiteNoise warns on every request while the folder is absent.
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
