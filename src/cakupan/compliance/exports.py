@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from typing import Any
 
 import xlsxwriter
 
 from cakupan.compliance.models import Finding
+from cakupan.core.spreadsheet import neutralise
 
 COLUMNS = (
     "Periode",
@@ -28,12 +28,6 @@ COLUMNS = (
     "Perkiraan iuran kurang per bulan",
     "NIK belum didaftarkan",
 )
-
-
-def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def findings_xlsx(findings: Iterable[Finding]) -> bytes:

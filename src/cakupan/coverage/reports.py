@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.scope import Scope
+from cakupan.core.spreadsheet import neutralise
 from cakupan.coverage import charts, maps, selectors
 
 
@@ -32,13 +33,12 @@ def region_report(*, scope: Scope, region: str | None, period: str) -> dict[str,
 
 # A text cell starting with one of these may be run as a formula by a spreadsheet (CSV/formula injection,
 # OWASP): it is written as text with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _cell(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """Numbers as numbers; every string as text (never a formula), neutralised when it could be one."""
     if isinstance(value, str):
-        ws.write_string(row, col, f"'{value}" if value.startswith(FORMULA_STARTS) else value, fmt)
+        ws.write_string(row, col, neutralise(value), fmt)
     else:
         ws.write(row, col, value, fmt)
 

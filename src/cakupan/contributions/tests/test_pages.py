@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 from django.test import Client
 
-from cakupan.contributions.exports import neutralise, workbook
+from cakupan.contributions.exports import workbook
 from cakupan.contributions.models import Payment
 from cakupan.contributions.tests.payment_fixtures import account_make, bill_make
+from cakupan.core.spreadsheet import neutralise
 
 
 @pytest.fixture

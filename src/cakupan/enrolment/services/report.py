@@ -13,25 +13,24 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from cakupan.core.spreadsheet import FORMULA_PATTERN, neutralise
 from cakupan.enrolment.readers import HEADERS
 from cakupan.enrolment.reasons import ERROR_CODES, REASONS, WARNING_CODES
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_RE = r"^[=+\-@\t\r]"
 REPORT_COLUMNS = ("Baris / Row", "Status", "Alasan", "Reason", "Kode / Code")
 # Beyond this many rows the XLSX report lists only the rows that need attention (rejected or warning):
 # a spreadsheet of a million rows helps nobody and costs a minute to write; the CSV always has every row.
 XLSX_ALL_ROWS_MAX = 100_000
 
 
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _text(value: object) -> str:
+    text: str = neutralise("" if value is None else str(value))
+    return text
 
 
 def _neutralise(column: str) -> pl.Expr:
     c = pl.col(column).cast(pl.Utf8).fill_null("")
-    return pl.when(c.str.contains(_FORMULA_RE)).then("'" + c).otherwise(c).alias(column)
+    return pl.when(c.str.contains(FORMULA_PATTERN)).then("'" + c).otherwise(c).alias(column)
 
 
 def _texts(lang: str) -> pl.Expr:
@@ -77,7 +76,7 @@ def report_frame(frame: pl.DataFrame, final: pl.DataFrame) -> pl.DataFrame:
     out = pl.concat([head, body], how="horizontal")
     out = out.select(_neutralise(c) for c in out.columns)
     header = [*REPORT_COLUMNS, *frame.columns]
-    return out.rename(dict(zip(out.columns, [neutralise(h) for h in header], strict=True)))
+    return out.rename(dict(zip(out.columns, [_text(h) for h in header], strict=True)))
 
 
 def write_report(path_stem: Path, frame: pl.DataFrame, final: pl.DataFrame) -> tuple[Path, Path]:
