@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.accounts.models import User
 from cakupan.compliance.services import compliance_match_run, compliance_remind, report_import
+from cakupan.core.commands import bad_input_exits, command_actor
 from cakupan.core.errors import InvalidInput
 
 
@@ -32,16 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="act as this user (default: the first national admin)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            out = self._run(options)
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
-            sys.exit(2)
-        except OSError as exc:
-            self.stdout.write(
-                json.dumps({"errors": [{"field": "path", "message": str(exc)}]}, ensure_ascii=False)
-            )
-            sys.exit(2)
+        with bad_input_exits(self.stdout):
+            try:
+                out = self._run(options)
+            except OSError as exc:
+                raise InvalidInput.single("path", str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(out, ensure_ascii=False))
         else:
@@ -63,19 +57,10 @@ class Command(BaseCommand):
             }
         if not options["path"]:
             raise InvalidInput.single("path", "The report file is required.")
-        actor = self._actor(options["user"])
+        actor = command_actor(options["user"])
         report = report_import(actor=actor, source=options["path"], workers=options["workers"] or None)
         out: dict[str, Any] = {"report": report.pk, "employers": report.employers, "workers": report.workers}
         if options["action"] == "match":
             run = compliance_match_run(actor=actor, report=report)
             out.update(run=run.pk, counts=run.counts, total_gap=run.total_gap)
         return out
-
-    def _actor(self, username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-        else:
-            user = User.objects.filter(role="national_admin", is_active=True).order_by("pk").first()
-        if user is None:
-            raise InvalidInput.single("user", "No such active user." if username else "No national admin.")
-        return user

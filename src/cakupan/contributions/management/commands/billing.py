@@ -6,14 +6,13 @@ Exit code 2 and {"errors": [...]} on stdout for a bad period; the run's summary 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.contributions.services.billing import billing_run
-from cakupan.core.errors import InvalidInput
+from cakupan.core.commands import bad_input_exits
 
 
 class Command(BaseCommand):
@@ -32,11 +31,8 @@ class Command(BaseCommand):
             err.write(f"\rbilling {done:,}/{total:,} members ({rate:,.0f}/s)", ending="")
             err.flush()
 
-        try:
+        with bad_input_exits(self.stdout):
             run = billing_run(period=options["period"], progress=progress)
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
-            sys.exit(2)
         err.write("")
         summary = {
             "run": run.pk,

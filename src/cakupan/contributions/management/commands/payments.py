@@ -8,7 +8,6 @@ report (rejected lines with their reasons); the report is JSON with --json, a sh
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.contributions.services.statement_import import statement_import
+from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 
 
@@ -27,24 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", help="The bank statement (CSV) to import.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
-    def _fail(self, exc: InvalidInput) -> None:
-        self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
-        sys.exit(2)
-
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "allocate":
             self.stdout.write(json.dumps(allocate_credit_all(actor=None)))
             return
-        if not options["path"]:
-            self._fail(InvalidInput.single("path", "Name the CSV file to import."))
-        try:
-            content = Path(options["path"]).read_bytes()
-        except OSError as exc:
-            self._fail(InvalidInput.single("path", f"Cannot read the file: {exc.strerror}."))
-        try:
+        with bad_input_exits(self.stdout):
+            if not options["path"]:
+                raise InvalidInput.single("path", "Name the CSV file to import.")
+            try:
+                content = Path(options["path"]).read_bytes()
+            except OSError as exc:
+                raise InvalidInput.single("path", f"Cannot read the file: {exc.strerror}.") from exc
             report = statement_import(actor=None, content=content)
-        except InvalidInput as exc:
-            self._fail(exc)
         data = report.as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.core.errors import InvalidInput
+from cakupan.core.commands import bad_input_exits
 from cakupan.coverage.services.boundaries import KEYS, boundaries_import
 
 
@@ -26,9 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--key", default=None, help="feature property holding the region code")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with bad_input_exits(self.stdout):
             result = boundaries_import(actor=None, path=Path(options["path"]), key=options["key"])
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))
-            raise SystemExit(2) from exc
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

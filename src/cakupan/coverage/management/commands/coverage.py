@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope
+from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage import selectors
 from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_build
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with bad_input_exits(self.stdout):
             if options["action"] == "snapshot" and options["due"]:
                 self._due()
             elif options["action"] == "snapshot":
@@ -60,9 +61,6 @@ class Command(BaseCommand):
                 self.stdout.write(
                     json.dumps(answer, ensure_ascii=False, indent=2) if options["json"] else _text(answer)
                 )
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))
-            raise SystemExit(2) from exc
 
     def _due(self) -> None:
         # Run as a recorded job in this process, so scheduled runs show in the jobs table with their log.

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.services.workforce import workforce_import, workforce_load_bps
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="source text for rows that have none")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with bad_input_exits(self.stdout):
             if options["action"] == "load-bps":
                 counts = workforce_load_bps()
             else:
@@ -34,7 +35,4 @@ class Command(BaseCommand):
                 counts = workforce_import(
                     actor=None, path=Path(options["path"]), default_source=options["source"]
                 )
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))
-            raise SystemExit(2) from exc
         self.stdout.write(json.dumps(counts))

@@ -7,13 +7,11 @@ Bad arguments print {"errors": [{"field", "message"}]} and exit with code 2, lik
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.accounts.models import User
-from cakupan.core.errors import InvalidInput
+from cakupan.core.commands import bad_input_exits, command_actor
 from cakupan.enrolment.services import parse_as, report_path, roster_import
 
 
@@ -34,9 +32,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with bad_input_exits(self.stdout):
             as_ = parse_as(options["as_"])  # before any database access: bad arguments exit 2 anywhere
-            actor = self._actor(options["user"])
+            actor = command_actor(options["user"])
             record = roster_import(
                 actor=actor,
                 path_or_file=options["path"],
@@ -45,9 +43,6 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 progress=self._progress,
             )
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
-            sys.exit(2)
         report = str(report_path(record, "xlsx"))
         if options["json"]:
             self.stdout.write(json.dumps({**record.counts(), "report": report}))
@@ -61,12 +56,3 @@ class Command(BaseCommand):
     def _progress(self, stage: str, done: int, total: int) -> None:
         # On stderr: stdout stays the result (and valid JSON with --json).
         self.stderr.write(f"{stage}: {done}/{total} rows")
-
-    def _actor(self, username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-        else:
-            user = User.objects.filter(role="national_admin", is_active=True).order_by("pk").first()
-        if user is None:
-            raise InvalidInput.single("user", "No such active user." if username else "No national admin.")
-        return user

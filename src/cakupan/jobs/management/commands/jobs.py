@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 from cakupan.jobs.services import job_run
 
@@ -20,14 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("job_id", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            job = job_run(job_id=options["job_id"])
-        except InvalidInput as exc:
-            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
-            sys.exit(2)
-        except Exception as exc:  # no such job
-            self.stdout.write(json.dumps({"errors": [{"field": "job", "message": str(exc)}]}))
-            sys.exit(2)
+        with bad_input_exits(self.stdout):
+            try:
+                job = job_run(job_id=options["job_id"])
+            except InvalidInput:
+                raise
+            except Exception as exc:  # no such job
+                raise InvalidInput.single("job", str(exc)) from exc
         self.stdout.write(json.dumps({"job": job.pk, "status": job.status, "result": job.result}))
         if job.status != job.Status.DONE:
             sys.exit(1)
