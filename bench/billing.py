@@ -117,7 +117,7 @@ def _half_up(expr: str, rate: Decimal) -> str:
 
 
 def _floor_sql(period: str, employer_bill: int, government_bill: int) -> str:
-    from cakupan.contributions.services.billing_write import LINE_COLUMNS
+    from cakupan.contributions.services.billing_sql import LINE_COLUMNS
     from cakupan.rules.contributions import contribution_tables
     from cakupan.rules.period import Period
 

@@ -6,10 +6,11 @@ sponsor (APBD, CSR, donor) for a sponsored one, and the state budget (one govern
 government share of PU members (PP 37/2021 Pasal 11) and for APBN-funded BPU members.
 
 Members billed for a period: status active or ended, started by the month's last day and not ended before
-its first day. The run reads members in id order, CHUNK_SIZE at a time; each chunk is priced by the rules
-core (billing_assess.py) and written in its own transaction together with the run's cursor and counts
-(billing_write.py), so a killed run resumes from its last finished chunk, and a second run of a finished
-period adds nothing. Bill totals are recomputed from the lines, set-based, at the end.
+its first day. The run takes members in id order, CHUNK_SIZE at a time; each chunk's distinct inputs are
+priced by the rules core (billing_assess.py) and its lines written set-based (billing_sql.py) in its own
+transaction together with the run's cursor and counts, so a killed run resumes from its last finished
+chunk, and a second run of a finished period adds nothing. Bill totals are recomputed from the lines,
+set-based, at the end.
 """
 
 from __future__ import annotations
@@ -21,25 +22,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cakupan.contributions.models import Bill, BillingRun, BillLine
-from cakupan.contributions.services.billing_assess import MEMBER_FIELDS, Priced, price_members
-from cakupan.contributions.services.billing_write import (
-    GOVERNMENT,
-    accounts_ensure,
-    bills_ensure,
-    lines_insert,
-)
+from cakupan.contributions.services import billing_sql
+from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
+from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.core.errors import InvalidInput
-from cakupan.registry.models import Employment, Membership
+from cakupan.registry.models import Membership
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
 
-CHUNK_SIZE = 20_000
+CHUNK_SIZE = 200_000  # members per transaction: only prices travel, so memory does not grow with it
 CACHE_LIMIT = 500_000  # distinct calculator inputs kept between chunks (memory bound)
 Progress = Callable[[int, int], None]
 
@@ -81,74 +77,82 @@ def billing_run_prepare(*, period: Any, actor: Any = None) -> BillingRun:
     )
 
 
-def _fallback_wages(rows: list[tuple[Any, ...]], period: Period) -> dict[tuple[int, int], int]:
-    """Wages of PU members whose membership names no employment: the person's employment with the
-    membership's employer covering the month (the latest started wins). One query per chunk."""
-    wanted = [(r[10], r[8]) for r in rows if r[1] == "PU" and r[13] is None and r[8] is not None]
-    if not wanted:
-        return {}
-    found: dict[tuple[int, int], int] = {}
-    rows_e = (
-        Employment.objects.filter(
-            person_id__in={p for p, _ in wanted},
-            employer_id__in={e for _, e in wanted},
-            start_date__lte=period.last_day,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_day))
-        .order_by("start_date", "id")
-        .values_list("person_id", "employer_id", "basic_wage", "fixed_allowance")
-    )
-    for person, employer, basic, allowance in rows_e:
-        found[(person, employer)] = basic + allowance
-    return found
+class _Prices:
+    """The prices of a run: every distinct calculator input met so far, priced once by the rules core and
+    stored in the connection's price table (billing_sql.py)."""
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+        self.known: dict[billing_sql.KeyRow, Priced] = {}
+        billing_sql.tables_reset()
+
+    def ensure(self, key_rows: list[billing_sql.KeyRow]) -> None:
+        new = [row for row in key_rows if row not in self.known]
+        if not new:
+            return
+        if len(self.known) + len(new) > CACHE_LIMIT:
+            self.known.clear()
+            billing_sql.price_table_clear()
+            new = key_rows
+        keys = {row: billing_sql.price_key(row) for row in new}
+        cache: dict[PriceKey, Priced] = {}
+        price_keys(set(keys.values()), rules=self.rules, cache=cache)
+        entries = [(row, _nothing_due(key, cache[key])) for row, key in keys.items()]
+        billing_sql.prices_store(entries)
+        self.known.update(entries)
+
+
+def _nothing_due(key: PriceKey, priced: Priced) -> Priced:
+    if not isinstance(priced, str) and priced[1] is None and priced[2] is None:
+        return f"{key[0]} amount: nothing due."
+    return priced
 
 
 def _chunk(
-    rows: list[tuple[Any, ...]],
-    *,
-    period: Period,
-    run: BillingRun,
-    rules: Any,
-    cache: dict[tuple[Any, ...], Priced],
-    counts: dict[str, Any],
+    chunk: billing_sql.Chunk, *, period: Period, run: BillingRun, prices: _Prices, counts: dict[str, Any]
 ) -> None:
-    priced, skipped = price_members(
-        rows, rules=rules, cache=cache, fallback_wages=_fallback_wages(rows, period)
-    )
-    payers = {key for _, key, _, payer, _ in priced if payer is not None}
-    if any(gov is not None for *_, gov in priced):
-        payers.add(GOVERNMENT)
-    bills = bills_ensure(accounts_ensure(payers), period=period, run=run)
-    government_bill = bills.get(GOVERNMENT)
-    lines: list[tuple[int, ...]] = []
-    for membership_id, key, base, payer, government in priced:
-        if payer is not None:
-            lines.append((bills[key], membership_id, base, *payer))
-        if government is not None:
-            assert government_bill is not None
-            lines.append((government_bill, membership_id, base, *government))
-    lines_insert(lines, period=period, first=rows[0][0], last=rows[-1][0])
-    counts["members"] += len(rows)
-    counts["assessed"] += len(priced)
-    counts["skipped"] += len(skipped)
+    billing_sql.chunk_fill(chunk)
+    keys = billing_sql.chunk_keys()
+    prices.ensure([row for row, _, _ in keys])
+    payers: set[PayerKey] = set(billing_sql.chunk_payers())
     reasons = Counter(counts["skipped_reasons"])
-    reasons.update(reason for _, reason in skipped)
+    for row, members, first in keys:
+        priced = prices.known[row]
+        counts["members"] += members
+        if isinstance(priced, str):
+            counts["skipped"] += members
+            reasons[priced] += members
+            if len(counts["skipped_examples"]) < 20:
+                counts["skipped_examples"].append([first, priced])
+            continue
+        counts["assessed"] += members
+        if priced[2] is not None:
+            payers.add(GOVERNMENT)
     counts["skipped_reasons"] = dict(reasons)
-    if skipped and len(counts["skipped_examples"]) < 20:
-        counts["skipped_examples"] += [[pk, reason] for pk, reason in skipped[:5]]
-    run.cursor = rows[-1][0]
+    bills = bills_ensure(accounts_ensure(payers), period=period, run=run)
+    replay = BillLine.objects.filter(
+        bill__period=str(period), membership_id__gt=chunk.low, membership_id__lte=chunk.high
+    ).exists()
+    billing_sql.chunk_lines_insert(period=str(period), government_bill=bills.get(GOVERNMENT), replay=replay)
+    run.cursor = chunk.high
     BillingRun.objects.filter(pk=run.pk).update(cursor=run.cursor, counts=counts)
 
 
 def _totals(period: Period) -> None:
-    """Bill totals from their lines, in one statement for the whole period."""
-    lines = BillLine.objects.filter(bill_id=OuterRef("pk")).order_by().values("bill_id")
-    Bill.objects.filter(period=str(period)).update(
-        amount_due=Coalesce(Subquery(lines.annotate(s=Sum("amount")).values("s")), Value(0)),
-        members=Coalesce(
-            Subquery(lines.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
-        ),
-    )
+    """Bill totals from their lines: one grouped pass over the period's lines (an UPDATE … FROM, on both
+    databases), then zero for the period's bills without lines."""
+    bill, line = Bill._meta.db_table, BillLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {bill} SET amount_due = t.total, members = t.n FROM ("  # noqa: S608 - table names
+            f"SELECT l.bill_id, SUM(l.amount) AS total, COUNT(*) AS n FROM {line} l "
+            f"JOIN {bill} b ON b.id = l.bill_id WHERE b.period = %s GROUP BY l.bill_id"
+            f") AS t WHERE {bill}.id = t.bill_id",
+            [str(period)],
+        )
+    Bill.objects.filter(period=str(period)).exclude(
+        Exists(BillLine.objects.filter(bill_id=OuterRef("pk")))
+    ).update(amount_due=0, members=0)
 
 
 def _resumable(period: Period) -> BillingRun | None:
@@ -204,25 +208,28 @@ def billing_run(
     run.started_at = run.started_at or timezone.now()
     run.counts = counts
     run.save(update_fields=["status", "started_at", "counts", "log"])
-    rules = contribution_tables().for_period(parsed)
-    cache: dict[tuple[Any, ...], Priced] = {}
+    prices = _Prices(contribution_tables().for_period(parsed))
     chunks = 0
     try:
-        while True:
-            rows = list(
-                members.filter(id__gt=run.cursor).order_by("id").values_list(*MEMBER_FIELDS)[:chunk_size]
+        last = False
+        while not last:
+            high, last = billing_sql.chunk_high(
+                first_day=parsed.first_day, last_day=parsed.last_day, after=run.cursor, size=chunk_size
             )
-            if not rows:
+            if high is None:
                 break
-            if len(cache) > CACHE_LIMIT:
-                cache.clear()
+            chunk = billing_sql.Chunk(
+                first_day=parsed.first_day, last_day=parsed.last_day, low=run.cursor, high=high
+            )
             with transaction.atomic():
                 if connection.vendor == "postgresql":
                     # A chunk lost in a crash is redone by the resume (its cursor is in the same
                     # transaction), so the chunk need not wait for its WAL flush at commit.
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                _chunk(rows, period=parsed, run=run, rules=rules, cache=cache, counts=counts)
+                        # The statements are short and simple; compiling them costs more than it saves.
+                        cursor.execute("SET LOCAL jit TO OFF")
+                _chunk(chunk, period=parsed, run=run, prices=prices, counts=counts)
             chunks += 1
             if progress is not None:
                 progress(counts["members"], counts["total"])
@@ -230,6 +237,8 @@ def billing_run(
                 return run
         with transaction.atomic():
             _totals(parsed)
+            billing_sql.bills_without_lines_delete(run_id=run.pk, period=str(parsed))
+        billing_sql.tables_drop()
         # Credit left by earlier overpayments settles the new bills at once (oldest first).
         counts["credit_applied"] = allocate_credit_all(actor=actor)
     except Exception as exc:

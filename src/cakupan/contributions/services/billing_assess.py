@@ -10,7 +10,7 @@ any other code. Members the calculator rejects are skipped with its own field an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from cakupan.rules.contributions import (
@@ -27,33 +27,10 @@ PARTY_INDEX = {"employer": 5, "worker": 6, "government": 7, "sponsor": 8}
 AMOUNT_INDEX = 9
 PROGRAM_NAMES = ("JKK", "JKM", "JHT", "JP", "JKP")
 
-# The fields of a membership a bill needs (one values_list read per chunk).
-MEMBER_FIELDS = (
-    "id",
-    "segment",
-    "jkk",
-    "jkm",
-    "jht",
-    "jp",
-    "jkp",
-    "payer_kind",
-    "employer_id",
-    "sponsor_id",
-    "person_id",
-    "declared_income",
-    "bpu_sector",
-    "employment_id",
-    "employment__basic_wage",
-    "employment__fixed_allowance",
-    "employer__risk_class",
-    "sponsor__kind",
-)
-
 Part = tuple[int, ...]  # 10 ints: jkk, jkm, jht, jp, jkp, employer, worker, government, sponsor, amount
 # (ok) base, the payer's part, the government's part; or (skipped) the reason.
 Priced = tuple[int, Part | None, Part | None] | str
-# A member's line(s): membership id, payer key, base, payer part, government part.
-Priced_member = tuple[int, tuple[str, int | None], int, Part | None, Part | None]
+PriceKey = tuple[Any, ...]  # segment, programmes held (5 booleans), wage, risk class, income, sector, funding
 
 
 def _funding(payer_kind: str, sponsor_kind: str | None) -> str | None:
@@ -87,9 +64,10 @@ def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
     )
 
 
-def _payload(key: tuple[Any, ...], period: str) -> dict[str, Any]:
-    segment, programs, wage, risk, income, sector, funding = key
-    payload: dict[str, Any] = {"segment": segment, "period": period, "programs": list(programs)}
+def _payload(key: PriceKey, period: str) -> dict[str, Any]:
+    segment, held, wage, risk, income, sector, funding = key
+    programs = [name for name, on in zip(PROGRAM_NAMES, held, strict=True) if on]
+    payload: dict[str, Any] = {"segment": segment, "period": period, "programs": programs}
     if segment in ("PU",):
         payload.update(monthly_wage=wage, risk_class=risk)
     elif segment == "BPU":
@@ -103,12 +81,10 @@ def _reason(segment: str, exc: RuleInputError) -> str:
     return "; ".join(f"{segment} {field}: {message}" for field, message in exc.errors)
 
 
-def price_keys(
-    keys: Iterable[tuple[Any, ...]], *, rules: PeriodRules, cache: dict[tuple[Any, ...], Priced]
-) -> None:
+def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[PriceKey, Priced]) -> None:
     """Assess every key not yet in `cache` with one batch call of the calculator."""
     period = str(rules.period)
-    todo: list[tuple[Any, ...]] = []
+    todo: list[PriceKey] = []
     inputs = []
     for key in keys:
         if key in cache:
@@ -129,64 +105,3 @@ def price_keys(
             cache[key] = _reason(key[0], exc)
             continue
         cache[key] = (base, payer, government)
-
-
-def price_members(
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    rules: PeriodRules,
-    cache: dict[tuple[Any, ...], Priced],
-    fallback_wages: dict[tuple[int, int], int],
-) -> tuple[list[Priced_member], list[tuple[int, str]]]:
-    """Price a chunk of MEMBER_FIELDS rows: (priced members, skipped (membership id, reason))."""
-    keys: list[tuple[Any, ...]] = []
-    for (
-        _id,
-        segment,
-        jkk,
-        jkm,
-        jht,
-        jp,
-        jkp,
-        payer_kind,
-        employer_id,
-        _sponsor_id,
-        person_id,
-        income,
-        sector,
-        employment_id,
-        basic,
-        allowance,
-        risk,
-        sponsor_kind,
-    ) in rows:
-        programs = tuple(n for n, held in zip(PROGRAM_NAMES, (jkk, jkm, jht, jp, jkp), strict=True) if held)
-        if segment == "PU":
-            if employment_id is not None:
-                wage = basic + allowance
-            else:
-                wage = fallback_wages.get((person_id, employer_id))
-            keys.append((segment, programs, wage, risk, None, None, None))
-        elif segment == "BPU":
-            keys.append((segment, programs, None, None, income, sector, _funding(payer_kind, sponsor_kind)))
-        else:
-            keys.append((segment, programs, None, None, None, None, None))
-    price_keys(set(keys), rules=rules, cache=cache)
-    priced: list[Priced_member] = []
-    skipped: list[tuple[int, str]] = []
-    for row, key in zip(rows, keys, strict=True):
-        result = cache[key]
-        if isinstance(result, str):
-            skipped.append((row[0], result))
-            continue
-        base, payer, government = result
-        payer_kind = row[7]
-        payer_id = {"employer": row[8], "sponsor": row[9], "self": row[10]}.get(payer_kind)
-        if payer is not None and payer_kind == "employer" and row[8] is None:
-            skipped.append((row[0], f"{row[1]} payer: employer payer without an employer."))
-            continue
-        if payer is None and government is None:
-            skipped.append((row[0], f"{row[1]} amount: nothing due."))
-            continue
-        priced.append((row[0], (payer_kind, payer_id), base, payer, government))
-    return priced, skipped

@@ -196,7 +196,10 @@ def test_rejected_members_are_skipped_with_a_reason(world: Any) -> None:
     assert run.status == "done"
     assert run.counts["skipped"] == 1
     assert run.counts["skipped_reasons"] == {"PU monthly_wage: This field is required.": 1}
+    assert run.counts["skipped_examples"] == [[member.pk, "PU monthly_wage: This field is required."]]
     assert not BillLine.objects.filter(membership=member).exists()
+    # The bill made for the member's employer before its price was known is removed: it owes nothing.
+    assert not Bill.objects.filter(account__employer=member.employer, period="2025-04").exists()
 
 
 def _queries_for(world: Any, members: int, offset: int) -> int:
