@@ -2,15 +2,18 @@
 
 `roster_import` reads the file (every cell as text), maps its headers, checks each row, and in one
 transaction merges the valid rows into persons, employment and memberships (set-based, idempotent by
-natural keys), writes the row-level report and records one audit event with the counts. A failure
-anywhere rolls everything back: rerunning the same file is always safe.
+natural keys), writes the row-level report (in a thread, while PostgreSQL writes the rows) and records
+one audit event with the counts. A failure anywhere rolls everything back and deletes the report:
+rerunning the same file is always safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -28,8 +31,9 @@ from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.readers import map_columns, read_table
 from cakupan.enrolment.reasons import ERROR_CODES
-from cakupan.enrolment.services.copy_merge import copy_merge
+from cakupan.enrolment.services.copy_merge import copy_decide, copy_write
 from cakupan.enrolment.services.merge import Progress, Target, merge
+from cakupan.enrolment.services.phases import Phases, phase
 from cakupan.enrolment.services.report import status_expr, template_xlsx, write_report
 from cakupan.enrolment.services.validate import check_rows, rows_from
 from cakupan.partners.models import PartnerAgency
@@ -126,8 +130,10 @@ def roster_import(
     dry_run: bool = False,
     file_name: str | None = None,
     progress: Progress | None = None,
+    phases: Phases | None = None,
 ) -> RosterImport:
-    """`progress(stage, done, total)`, if given, hears "validated" once and "merged" per chunk."""
+    """`progress(stage, done, total)`, if given, hears "validated" once and "merged" per chunk; `phases`, if
+    given, receives the seconds spent in each phase."""
     scope = scope_for(actor)
     errors: list[FieldError] = []
     target: Target | None = None
@@ -136,8 +142,9 @@ def roster_import(
     except InvalidInput as exc:
         errors += exc.errors
     try:
-        content, name = _content(path_or_file, file_name)
-        table = read_table(content, name)
+        with phase(phases, "read"):
+            content, name = _content(path_or_file, file_name)
+            table = read_table(content, name)
     except InvalidInput as exc:
         raise InvalidInput(errors + exc.errors) from exc
     if target is None:
@@ -148,13 +155,14 @@ def roster_import(
     if target.kind == "agency":
         required.append("npp")
     mapping = map_columns(table.frame.columns, required=tuple(required))
-    checked = check_rows(
-        table.frame,
-        mapping,
-        segment=target.segment,
-        nik_numeric=mapping["nik"] in table.numeric_columns,
-        today=timezone.localdate(),
-    )
+    with phase(phases, "validate"):
+        checked = check_rows(
+            table.frame,
+            mapping,
+            segment=target.segment,
+            nik_numeric=mapping["nik"] in table.numeric_columns,
+            today=timezone.localdate(),
+        )
     if progress is not None:
         progress("validated", checked.height, checked.height)
     sha256 = hashlib.sha256(content).hexdigest()
@@ -162,8 +170,13 @@ def roster_import(
     committed = False
     try:
         with transaction.atomic():
-            record = _run(actor, target, table.frame, checked, name, sha256, staging, dry_run, progress)
+            record = _run(
+                actor, target, table.frame, checked, name, sha256, staging, dry_run, progress, phases
+            )
+            committing = time.perf_counter()
         committed = True  # past the commit (deferred constraints are checked there)
+        if phases is not None:
+            phases["commit"] = time.perf_counter() - committing
     except IntegrityError as exc:  # a concurrent import of the same persons; nothing was written
         raise InvalidInput.single(
             "file", _("Another import changed the same records at the same time; run this one again.")
@@ -189,18 +202,22 @@ def merge_path(vendor: str) -> str:
     return "copy"
 
 
-def _merge(
-    checked: pl.DataFrame, target: Target, *, dry_run: bool, progress: Progress | None
-) -> pl.DataFrame:
-    if merge_path(connection.vendor) == "copy":
-        outcome = copy_merge(checked, target, dry_run=dry_run, progress=progress)
-    else:
-        outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
-    final = checked.join(outcome, on="number", how="left").with_columns(
-        codes=pl.concat_list("codes", pl.col("extra").fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))),
-        status=pl.col("status").fill_null(""),
+def _final(checked: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
+    """The checked rows with the merge's status, and its reasons added to the few rows it gave any."""
+    final = checked.join(
+        outcome.select("number", "status", "reg_birth", "reg_sex"), on="number", how="left"
+    ).with_columns(status=pl.col("status").fill_null(""))
+    extra = outcome.filter(pl.col("extra").list.len() > 0).select("number", "extra")
+    if extra.height == 0:
+        return final
+    # Only the rows with added reasons are touched: concatenating lists over every row costs seconds.
+    added = (
+        final.select("number", "codes")
+        .join(extra, on="number")
+        .select("number", codes=pl.concat_list("codes", "extra"))
+        .with_columns(rejected=pl.col("codes").list.eval(pl.element().is_in(ERROR_CODES)).list.any())
     )
-    return final.with_columns(rejected=pl.col("codes").list.eval(pl.element().is_in(ERROR_CODES)).list.any())
+    return final.update(added, on="number")
 
 
 def _run(
@@ -213,6 +230,7 @@ def _run(
     staging: Path,
     dry_run: bool,
     progress: Progress | None,
+    phases: Phases | None,
 ) -> RosterImport:
     record = RosterImport.objects.create(
         uploader=actor,
@@ -226,7 +244,40 @@ def _run(
         dry_run=dry_run,
         status=RosterImport.Status.DRY_RUN,
     )
-    final = _merge(checked, target, dry_run=dry_run, progress=progress)
+    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
+    record.report_name = f"roster-{record.pk}-{stamp}-{record.sha256[:8]}"
+    copy = merge_path(connection.vendor) == "copy"
+    staged = 0
+    if copy:
+        outcome, staged = copy_decide(checked, target, dry_run=dry_run, progress=progress, phases=phases)
+    else:
+        with phase(phases, "merge"):
+            outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
+    with phase(phases, "counts"):
+        final = _final(checked, outcome)
+        _count(record, final, dry_run=dry_run)
+
+    def report() -> None:
+        with phase(phases, "report (in parallel)"):
+            write_report(staging / record.report_name, frame, final)
+
+    # Every row's outcome is known: the report is written in a thread while PostgreSQL writes the rows
+    # (polars, and psycopg waiting on the server, release the GIL). Leaving the block waits for the
+    # report, whether the writes succeeded or failed.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(report)
+        if copy and not dry_run:
+            copy_write(target, progress=progress, phases=phases, total=staged)
+        written.result()
+    record.finished_at = timezone.now()
+    record.save()
+    if not dry_run:
+        with phase(phases, "audit"):
+            _audit(actor, record, target)
+    return record
+
+
+def _count(record: RosterImport, final: pl.DataFrame, *, dry_run: bool) -> None:
     shown = final.select(status_expr().alias("shown"), pl.col("status"), pl.col("rejected"))
     record.rows = final.height
     record.rejected = int(shown["rejected"].sum())
@@ -236,26 +287,22 @@ def _run(
     if not dry_run:
         written = record.imported + record.updated + record.unchanged
         record.status = RosterImport.Status.DONE if written else RosterImport.Status.REFUSED
-    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
-    record.report_name = f"roster-{record.pk}-{stamp}-{record.sha256[:8]}"
-    write_report(staging / record.report_name, frame, final)
-    record.finished_at = timezone.now()
-    record.save()
-    if not dry_run:
-        audit_record(
-            actor=actor,
-            action="import",
-            instance=record,
-            changes={
-                **record.counts(),
-                "warnings": record.warnings,
-                "file_name": record.file_name,
-                "sha256": record.sha256,
-                "target": f"{target.kind}:{_target_key(target)}",
-                "segment": target.segment,
-            },
-        )
-    return record
+
+
+def _audit(actor: Any, record: RosterImport, target: Target) -> None:
+    audit_record(
+        actor=actor,
+        action="import",
+        instance=record,
+        changes={
+            **record.counts(),
+            "warnings": record.warnings,
+            "file_name": record.file_name,
+            "sha256": record.sha256,
+            "target": f"{target.kind}:{_target_key(target)}",
+            "segment": target.segment,
+        },
+    )
 
 
 def _target_key(target: Target) -> str:

@@ -1,5 +1,5 @@
 """The PostgreSQL merge: COPY the valid rows into a staging table, then a fixed number of set-based
-statements (UPDATE … FROM, INSERT … SELECT … ON CONFLICT) whatever the number of rows.
+statements (UPDATE … FROM, INSERT … SELECT) whatever the number of rows.
 
 It decides exactly what the portable merge (merge.py) decides, row for row: the same conflicts, the
 same scope rule for persons outside the uploader's scope, the same statuses. Tests run both on the same
@@ -13,9 +13,10 @@ import io
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from cakupan.enrolment.services.merge import Progress, Target
+from cakupan.enrolment.services.phases import Phases, phase
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
 
@@ -46,7 +47,7 @@ _COPIED = (
 RAW = STAGE + "_raw"
 _CREATE_RAW = f"""
 CREATE TEMP TABLE {RAW} (
-    number bigint PRIMARY KEY, nik varchar(16) NOT NULL, full_name text NOT NULL, birth_date date,
+    number bigint NOT NULL, nik varchar(16) NOT NULL, full_name text NOT NULL, birth_date date,
     sex varchar(1), phone text, region text, employer_id bigint, wage bigint, allowance bigint,
     income bigint, sector text, jkk boolean, jkm boolean, jht boolean, jp boolean, jkp boolean,
     start_date date, nik_warnings jsonb
@@ -84,66 +85,116 @@ def employer_codes(live: pl.DataFrame, target: Target) -> pl.DataFrame:
     )
 
 
-def copy_merge(
-    checked: pl.DataFrame, target: Target, *, dry_run: bool, progress: Progress | None = None
-) -> pl.DataFrame:
-    live = employer_codes(checked.filter(~pl.col("rejected")), target)
-    staged = live.filter(pl.col("employer_code").is_null())
+def copy_decide(
+    checked: pl.DataFrame,
+    target: Target,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    phases: Phases | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """COPY of the valid rows into the staging table and the decision for each; the registry does not
+    change yet. Returns the outcome per row (number, status, extra reasons, registered birth date and
+    sex quoted by a conflict) and the number of rows staged. Unless a dry run, `copy_write` follows in
+    the same transaction."""
+    with phase(phases, "stage"):
+        live = employer_codes(checked.filter(~pl.col("rejected")), target)
+        staged = live.filter(pl.col("employer_code").is_null())
     pu = target.segment == Segment.PU
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {RAW}")
-        cursor.execute(_CREATE_RAW)
-        buffer = io.BytesIO()
-        staged.select(_COPIED).write_csv(buffer, include_header=False, null_value="\\N")
-        with cursor.copy(f"COPY {RAW} ({', '.join(_COPIED)}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-            copy.write(buffer.getvalue())
-        del buffer
-        cursor.execute(f"ANALYZE {RAW}")
+        with phase(phases, "stage"):
+            _batch_memory(cursor)
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {RAW}")
+            cursor.execute(_CREATE_RAW)
+            buffer = io.BytesIO()
+            staged.select(_COPIED).write_csv(buffer, include_header=False, null_value="\\N")
+            with cursor.copy(
+                f"COPY {RAW} ({', '.join(_COPIED)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            del buffer
+            cursor.execute(f"ANALYZE {RAW}")
         if progress is not None:
             progress("merged", 0, staged.height)
-        _decide(cursor, target, pu=pu, dry_run=dry_run)
-        if not dry_run:
-            _write(cursor, target, pu=pu, progress=progress, total=staged.height)
-        out = io.BytesIO()
-        with cursor.copy(
-            f"""COPY (SELECT number,
-                CASE WHEN NOT ok THEN '' WHEN person_new OR job_new OR member_new THEN 'imported'
-                     WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
-                array_to_string(codes, ' '),
-                CASE WHEN 'conflict_birth_date' = ANY(codes)
-                     THEN CASE WHEN in_scope THEN to_char(p_birth, 'DD/MM/YYYY') ELSE '***' END END,
-                CASE WHEN 'conflict_sex' = ANY(codes) THEN CASE WHEN in_scope THEN p_sex ELSE '***' END END
-            FROM {STAGE}) TO STDOUT (FORMAT csv)"""
-        ) as copy:
-            for block in copy:
-                out.write(block)
+        with phase(phases, "decide"):
+            _decide(cursor, target, pu=pu, dry_run=dry_run)
+        with phase(phases, "outcome"):
+            out = io.BytesIO()
+            with cursor.copy(
+                f"""COPY (SELECT number,
+                    CASE WHEN NOT ok THEN '' WHEN person_new OR job_new OR member_new THEN 'imported'
+                         WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
+                    array_to_string(codes, ' '),
+                    CASE WHEN 'conflict_birth_date' = ANY(codes)
+                         THEN CASE WHEN in_scope THEN to_char(p_birth, 'DD/MM/YYYY') ELSE '***' END END,
+                    CASE WHEN 'conflict_sex' = ANY(codes)
+                         THEN CASE WHEN in_scope THEN p_sex ELSE '***' END END
+                FROM {STAGE}) TO STDOUT (FORMAT csv)"""
+            ) as copy:
+                for block in copy:
+                    out.write(block)
+            if dry_run:
+                cursor.execute(f"DROP TABLE {STAGE}, {RAW}")
+            schema = {
+                "number": pl.Int64,
+                "status": pl.Utf8,
+                "extra": pl.Utf8,
+                "reg_birth": pl.Utf8,
+                "reg_sex": pl.Utf8,
+            }
+            merged = (
+                pl.read_csv(out.getvalue(), has_header=False, schema=schema)
+                if out.tell()
+                else pl.DataFrame(schema=schema)
+            )
+            merged = merged.with_columns(
+                status=pl.col("status").fill_null(""),
+                extra=pl.col("extra")
+                .fill_null("")
+                .str.split(" ")
+                .list.eval(pl.element().filter(pl.element() != "")),
+            )
+            refused = live.filter(pl.col("employer_code").is_not_null()).select(
+                "number",
+                status=pl.lit(""),
+                extra=pl.concat_list("employer_code"),
+                reg_birth=pl.lit(None, pl.Utf8),
+                reg_sex=pl.lit(None, pl.Utf8),
+            )
+    if dry_run and progress is not None:
+        progress("merged", staged.height, staged.height)
+    return pl.concat([merged, refused]), staged.height
+
+
+def _batch_memory(cursor: Any) -> None:
+    """Memory for this transaction's big set operations. Sorts and hashes over a million rows (the KPJ
+    and NIK checks) get 256 MB instead of spilling to files at the default 4 MB. The staging tables get
+    room in memory (a million rows take some 500 MB; at the default 8 MB building them is a third
+    slower): allocated only as used, and settable only before the session's first temporary table,
+    otherwise that setting stays as it is."""
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL temp_buffers = '1GB'")
+    except DatabaseError:
+        pass
+
+
+def copy_write(target: Target, *, progress: Progress | None, phases: Phases | None, total: int) -> None:
+    """The decided rows written: a fixed number of statements; then the deferred foreign-key checks of
+    those rows run at once (instead of at commit), so that a violation surfaces here and the commit is
+    short."""
+    pu = target.segment == Segment.PU
+    with connection.cursor() as cursor:
+        _write(cursor, target, pu=pu, progress=progress, total=total, phases=phases)
+        if progress is not None:
+            progress("merged", 3 * total // 4, total)  # the checks take about a quarter of the time
+        with phase(phases, "constraints"):
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"DROP TABLE {STAGE}, {RAW}")
     if progress is not None:
-        progress("merged", staged.height, staged.height)
-    schema = {
-        "number": pl.Int64,
-        "status": pl.Utf8,
-        "extra": pl.Utf8,
-        "reg_birth": pl.Utf8,
-        "reg_sex": pl.Utf8,
-    }
-    merged = (
-        pl.read_csv(out.getvalue(), has_header=False, schema=schema)
-        if out.tell()
-        else pl.DataFrame(schema=schema)
-    )
-    merged = merged.with_columns(
-        status=pl.col("status").fill_null(""),
-        extra=pl.col("extra").fill_null("").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
-    )
-    refused = live.filter(pl.col("employer_code").is_not_null()).select(
-        "number",
-        status=pl.lit(""),
-        extra=pl.concat_list("employer_code"),
-        reg_birth=pl.lit(None, pl.Utf8),
-        reg_sex=pl.lit(None, pl.Utf8),
-    )
-    return pl.concat([merged, refused])
+        progress("merged", total, total)
 
 
 def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
@@ -206,84 +257,122 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
     }
     if not dry_run:
         # The new rows' keys drawn in the same pass: the inserts need no lookup afterwards.
-        person_seq, job_seq = (f"pg_get_serial_sequence('{t}', 'id')" for t in (PERSON, EMPLOYMENT))
+        # The sequences looked up once: pg_get_serial_sequence() per row cost seconds for a million.
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence(%s, 'id')", [PERSON, EMPLOYMENT]
+        )
+        person_seq, job_seq = ("'{}'::regclass".format(name.replace("'", "''")) for name in cursor.fetchone())
         flags["new_person_id"] = f"CASE WHEN {ok} AND person_id IS NULL THEN nextval({person_seq}) END"
         flags["new_job_id"] = f"CASE WHEN {job_new} THEN nextval({job_seq}) END" if pu else "NULL::bigint"
         flags["kpj"] = f"CASE WHEN {member_new} THEN {KPJ_DRAW} END"
     else:
         flags.update(new_person_id="NULL::bigint", new_job_id="NULL::bigint", kpj="NULL::text")
     columns = ", ".join(f"{v} AS {k}" for k, v in flags.items())
+    # person_key / job_key: the registry's id, or the one drawn for the row to insert. OFFSET 0 keeps the
+    # inner query whole, so each nextval() runs once per row.
     cursor.execute(
-        f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT c.*, {columns} FROM ({coded}) c", params
-    )
-    cursor.execute(
-        f"""UPDATE {STAGE} SET person_id = coalesce(person_id, new_person_id),
-            job_id = coalesce(job_id, new_job_id) WHERE new_person_id IS NOT NULL OR new_job_id IS NOT NULL"""
+        f"""CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT f.*,
+            coalesce(f.person_id, f.new_person_id) AS person_key, coalesce(f.job_id, f.new_job_id) AS job_key
+            FROM (SELECT c.*, {columns} FROM ({coded}) c OFFSET 0) f""",
+        params,
     )
 
 
-def _write(cursor: Any, target: Target, *, pu: bool, progress: Progress | None, total: int) -> None:
+class _Timed:
+    """A cursor whose statements are timed, each under its own phase name."""
+
+    def __init__(self, cursor: Any, phases: Phases | None) -> None:
+        self.cursor, self.phases = cursor, phases
+
+    def execute(self, name: str, sql: str, params: Any = None) -> None:
+        with phase(self.phases, name):
+            self.cursor.execute(sql, params)
+
+
+def _write(
+    cursor: Any, target: Target, *, pu: bool, progress: Progress | None, total: int, phases: Phases | None
+) -> None:
     s = STAGE
-    cursor.execute(
+    timed = _Timed(cursor, phases)
+    # No ON CONFLICT: a concurrent import that registered one of these NIKs since the decision makes
+    # this fail on the unique NIK, and the whole import is refused with "run it again".
+    timed.execute(
+        "insert persons",
         f"""INSERT INTO {PERSON} (id, nik, full_name, birth_date, sex, phone, address_region_id, citizenship,
             nik_warnings, created_at, updated_at)
-            SELECT person_id, nik, full_name, birth_date, sex, coalesce(phone, ''), region, 'WNI',
+            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''), region, 'WNI',
             nik_warnings, now(), now()
-            FROM {s} WHERE person_new ON CONFLICT (nik) DO NOTHING"""
+            FROM {s} WHERE person_new""",
     )
     # Someone else's record (another employer's worker, another region's resident): linked, but the
     # uploader may not rewrite their phone or address (person_upd is false outside the scope).
-    cursor.execute(
+    timed.execute(
+        "update persons",
         f"""UPDATE {PERSON} p SET phone = CASE WHEN s.phone <> '' THEN s.phone ELSE p.phone END,
             address_region_id = coalesce(s.region, p.address_region_id), updated_at = now()
-            FROM {s} s WHERE s.person_upd AND p.id = s.person_id"""
+            FROM {s} s WHERE s.person_upd AND p.id = s.person_id""",
     )
     if progress is not None:
-        progress("merged", total // 3, total)
+        progress("merged", total // 4, total)
     if pu:
-        cursor.execute(
+        timed.execute(
+            "insert employment",
             f"""INSERT INTO {EMPLOYMENT} (id, person_id, employer_id, start_date, basic_wage, fixed_allowance,
                 occupation, civil_service, created_at, updated_at)
-                SELECT job_id, person_id, employer_id, start_date, wage, allowance, 'other', 'NON_ASN',
+                SELECT job_key, person_key, employer_id, start_date, wage, allowance, 'other', 'NON_ASN',
                 now(), now()
-                FROM {s} WHERE job_new"""
+                FROM {s} WHERE job_new""",
         )
-        cursor.execute(
+        timed.execute(
+            "update employment",
             f"""UPDATE {EMPLOYMENT} e SET basic_wage = s.wage, fixed_allowance = s.allowance,
                 updated_at = now()
-                FROM {s} s WHERE s.job_upd AND e.id = s.job_id"""
+                FROM {s} s WHERE s.job_upd AND e.id = s.job_id""",
         )
     if progress is not None:
-        progress("merged", 2 * total // 3, total)
-    _kpj(cursor)
+        progress("merged", total // 2, total)
+    with phase(phases, "kpj"):
+        _kpj(cursor)
     sponsor_id = target.sponsor.pk if target.sponsor is not None else None
     payer = Membership.PayerKind.EMPLOYER if pu else Membership.PayerKind.SPONSOR
-    cursor.execute(
+    timed.execute(
+        "insert memberships",
         f"""INSERT INTO {MEMBERSHIP} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
             payer_kind, employer_id, employment_id, sponsor_id, declared_income, bpu_sector, created_at,
             updated_at)
-            SELECT person_id, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, 'active', %s, employer_id,
-            {"job_id" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
+            SELECT person_key, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, 'active', %s, employer_id,
+            {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
             now(), now() FROM {s} WHERE member_new""",
         [target.segment, payer, sponsor_id],
     )
     if not pu:
-        cursor.execute(
+        timed.execute(
+            "update memberships",
             f"""UPDATE {MEMBERSHIP} m SET declared_income = s.income, bpu_sector = s.sector,
                 updated_at = now()
-                FROM {s} s WHERE s.member_upd AND m.id = s.member_id"""
+                FROM {s} s WHERE s.member_upd AND m.id = s.member_id""",
         )
 
 
 def _kpj(cursor: Any) -> None:
     """A distinct unused 11-digit KPJ per new membership (as merge.kpj_bulk): drawn at random with the
-    flags, and drawn again for the few that collide with the table or with each other."""
+    flags, and drawn again for the few that collide with the table or with each other. One pass over
+    every row, then passes over the few rows drawn again."""
     s = STAGE
-    while True:
+    cursor.execute(
+        f"""UPDATE {s} SET kpj = {KPJ_DRAW} WHERE member_new AND kpj IN (
+            SELECT kpj FROM {s} WHERE member_new GROUP BY kpj HAVING count(*) > 1
+            UNION SELECT t.kpj FROM {s} t JOIN {MEMBERSHIP} m ON m.kpj = t.kpj WHERE t.member_new)
+            RETURNING number"""
+    )
+    again = [number for (number,) in cursor.fetchall()]
+    while again:
+        drawn = f"SELECT kpj FROM {s} WHERE number = ANY(%(again)s)"
         cursor.execute(
-            f"""UPDATE {s} SET kpj = {KPJ_DRAW} WHERE member_new AND kpj IN (
-                SELECT kpj FROM {s} WHERE member_new GROUP BY kpj HAVING count(*) > 1
-                UNION SELECT t.kpj FROM {s} t JOIN {MEMBERSHIP} m ON m.kpj = t.kpj WHERE t.member_new)"""
+            f"""UPDATE {s} SET kpj = {KPJ_DRAW} WHERE number = ANY(%(again)s) AND kpj IN (
+                SELECT kpj FROM {s} WHERE member_new AND kpj IN ({drawn}) GROUP BY kpj HAVING count(*) > 1
+                UNION SELECT m.kpj FROM {MEMBERSHIP} m WHERE m.kpj IN ({drawn}))
+                RETURNING number""",
+            {"again": again},
         )
-        if cursor.rowcount == 0:
-            return
+        again = [number for (number,) in cursor.fetchall()]

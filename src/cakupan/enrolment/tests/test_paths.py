@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from cakupan.enrolment.tests.conftest import GOOD_ROWS, HEADER, nik, report_rows
 from cakupan.registry.models import Employment, Membership, Person
 
 D = "35.73.01"
+copy_module = importlib.import_module("cakupan.enrolment.services.copy_merge")
 BPU_HEADER = ["NIK", "Nama", "Tanggal Lahir", "JK", "Kode Wilayah", "No HP", "Penghasilan", "Sektor"]
 
 
@@ -171,3 +173,20 @@ def test_both_paths_give_the_same_rows(world: Any, tmp_path: Path, settings: Any
         assert "region_invalid" in codes
     assert first["persons"]
     assert first["members"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path runs on PostgreSQL only")
+def test_colliding_kpjs_are_drawn_again(world: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    # Five possible KPJs, two of them taken: the three new memberships must end with the other three.
+    monkeypatch.setattr(copy_module, "KPJ_DRAW", "(10000000000 + floor(random() * 5))::bigint::text")
+    taken = list(Membership.objects.values_list("pk", flat=True)[:2])
+    for pk, kpj in zip(taken, ("10000000000", "10000000001"), strict=True):
+        Membership.objects.filter(pk=pk).update(kpj=kpj)
+    record = roster_import(
+        actor=world.hr_hospital,
+        path_or_file=write_csv(tmp_path / "r.csv", [list(r) for r in GOOD_ROWS]),
+        as_=("employer", "NPP00001"),
+    )
+    assert record.imported == 3
+    new = Membership.objects.exclude(pk__in=taken).filter(kpj__startswith="1000000000")
+    assert sorted(new.values_list("kpj", flat=True)) == ["10000000002", "10000000003", "10000000004"]
