@@ -108,7 +108,9 @@ class MatchRun(models.Model):
 
 
 class Finding(models.Model):
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="findings")
+    # Not indexed alone: the (run, klass) index serves lookups by run. A run writes a million findings, and
+    # every index costs each of them.
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="findings", db_index=False)
     reported = models.ForeignKey(ReportedEmployer, on_delete=models.CASCADE, related_name="findings")
     employer = models.ForeignKey(
         "registry.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -137,7 +139,7 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["-gap", "id"]
-        indexes = [models.Index(fields=["run", "klass"]), models.Index(fields=["employer"])]
+        indexes = [models.Index(fields=["run", "klass"])]  # employer: its foreign key's own index
 
     def __str__(self) -> str:
         return f"{self.reported_id}: {self.klass}"

@@ -14,73 +14,22 @@ c(wage, P) is the contribution for programme P on that wage for one month; c(wag
 unregistered employer (PWBD) has no risk class in the registry: class 1 (the lowest rate) is used, so the
 estimate errs low. The averages hide the spread of wages (the JP cap bites only on high wages); when a worker
 list is reported, its missing and under-waged NIKs are listed as evidence, not priced one by one.
+
+The registry figures and the formula itself are computed set-based in SQL (services/findings.py); the
+amounts c(…) come only from here, priced once per distinct (period, wage, risk class, programmes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
-
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.compliance.services._common import chunks
 from cakupan.core.errors import InvalidInput
-from cakupan.registry.models import Employment, Membership
 from cakupan.rules.contributions import ContributionInput, contribution_tables, contributions_assess_batch
 from cakupan.rules.errors import RuleInputError
 from cakupan.rules.period import Period
 
 PROGRAMME_FIELDS = {"JKK": "jkk", "JKM": "jkm", "JHT": "jht", "JP": "jp"}
 UNKNOWN_RISK_CLASS = 1
-
-
-@dataclass
-class Registered:
-    members: int = 0
-    wages: int = 0
-    with_programme: dict[str, int] = field(default_factory=dict)
-    niks: dict[str, int] = field(default_factory=dict)  # active member's NIK -> open employment wage
-
-
-def _active(ids: Iterable[int]) -> Q:
-    return Q(employer_id__in=list(ids), status=Membership.Status.ACTIVE, segment="PU")
-
-
-def registry_figures(employer_ids: list[int], *, with_niks: set[int]) -> dict[int, Registered]:
-    """Active PU members, their programmes and wages per employer: a few grouped queries per 5,000 employers,
-    never one per employer. NIKs only for the employers whose report lists its workers."""
-    out: dict[int, Registered] = {}
-    counts = {p: Count("id", filter=Q(**{f: True})) for p, f in PROGRAMME_FIELDS.items()}
-    for part in chunks(employer_ids):
-        rows: Any = (
-            Membership.objects.filter(_active(part)).values("employer_id").annotate(n=Count("id"), **counts)
-        )
-        for row in rows.order_by():
-            out[row["employer_id"]] = Registered(
-                members=row["n"], with_programme={p: row[p] for p in PROGRAMME_FIELDS}
-            )
-        member = Membership.objects.filter(
-            employer_id=OuterRef("employer_id"),
-            person_id=OuterRef("person_id"),
-            status=Membership.Status.ACTIVE,
-            segment="PU",
-        )
-        open_jobs = Employment.objects.filter(employer_id__in=part, end_date__isnull=True).filter(
-            Exists(member)
-        )
-        wages: Any = open_jobs.values("employer_id").annotate(w=Sum(F("basic_wage") + F("fixed_allowance")))
-        for row in wages.order_by():
-            out.setdefault(row["employer_id"], Registered()).wages = row["w"] or 0
-        listed = [i for i in part if i in with_niks]
-        if listed:
-            for job in open_jobs.filter(employer_id__in=listed).values(
-                "employer_id", "person__nik", "basic_wage", "fixed_allowance"
-            ):
-                figures = out.setdefault(job["employer_id"], Registered())
-                figures.niks[job["person__nik"]] = job["basic_wage"] + job["fixed_allowance"]
-    return out
 
 
 class Pricer:

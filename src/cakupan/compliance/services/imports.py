@@ -8,11 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.compliance.models import Finding, ReportedEmployer, ReportedWorker, ReviewItem, WorkforceReport
+from cakupan.compliance.models import (
+    Finding,
+    MatchRun,
+    ReportedEmployer,
+    ReportedWorker,
+    ReviewItem,
+    WorkforceReport,
+)
 from cakupan.compliance.readers import read_report, read_workers
 from cakupan.compliance.services._common import CASE_WORKERS, IMPORTERS, require_role
-from cakupan.compliance.services.gap import Pricer, registry_figures
-from cakupan.compliance.services.matching import classify, identify, name_key
+from cakupan.compliance.services.findings import Scope, findings_values, work_tables
+from cakupan.compliance.services.matching import identify_and_compute, name_key, run_totals
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 
@@ -88,31 +95,14 @@ def review_decide(*, actor: Any, item: ReviewItem, confirm: bool) -> Finding | N
     finding = Finding.objects.filter(reported_id=item.reported_id).order_by("-run_id").first()
     if finding is None:
         return None
-    row: dict[str, Any] = dict(ReportedEmployer.objects.filter(pk=item.reported_id).values().get())
-    found = identify([row])[row["id"]]
-    listed = dict(ReportedWorker.objects.filter(employer_id=row["id"]).values_list("nik", "wage"))
-    emp = found.employer
-    figures = registry_figures([emp["id"]], with_niks={emp["id"]} if listed else set()) if emp else {}
-    values = classify(row, found, figures.get(emp["id"]) if emp else None, listed, Pricer())
+    # The same statements as a run, for this one row: the decision is read back by the name matcher.
+    with work_tables():
+        identify_and_compute(Scope.row(item.reported_id))
+        (values,) = findings_values()
     for key, value in values.items():
         setattr(finding, key, value)
-    finding.method, finding.score = found.method, found.score
-    if emp:
-        finding.employer_id, finding.region_id = emp["id"], emp["region_id"][:5]
-        finding.branch_office_id = emp["branch_office_id"]
     finding.save()
-    _refresh_run_totals(finding.run_id)
-    return finding
-
-
-def _refresh_run_totals(run_id: int) -> None:
-    from cakupan.compliance.models import FindingClass, MatchRun
-
-    run = MatchRun.objects.get(pk=run_id)
-    counts = dict.fromkeys(FindingClass.values, 0)
-    total = 0
-    for klass, gap in Finding.objects.filter(run_id=run_id).values_list("klass", "gap"):
-        counts[klass] += 1
-        total += gap
-    run.counts, run.total_gap = counts, total
+    run = MatchRun.objects.get(pk=finding.run_id)
+    run.counts, run.total_gap = run_totals(run.pk)
     run.save(update_fields=["counts", "total_gap"])
+    return finding

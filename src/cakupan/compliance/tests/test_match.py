@@ -13,6 +13,7 @@ from cakupan.compliance.models import Finding, FindingClass, ReportedEmployer, R
 from cakupan.compliance.services import compliance_match_run, name_key, report_import, review_decide
 from cakupan.compliance.tests.conftest import Compliance, add_members, niks, report_rows, write_csv
 from cakupan.core.errors import InvalidInput
+from cakupan.registry.models import Employment
 from cakupan.rules.contributions import contribution_assess
 
 
@@ -187,3 +188,25 @@ def test_bad_worker_list_writes_nothing(cw: Compliance, tmp_path: Path) -> None:
         )
     assert {e.field for e in caught.value.errors} == {"workers[2].nik", "workers[2].wage", "workers[3].nib"}
     assert not WorkforceReport.objects.exists()
+
+
+def test_npp_wins_over_nib_and_niks_are_listed_in_order(cw: Compliance, tmp_path: Path) -> None:
+    """A row whose NPP and NIB name two employers is the NPP's; NIK lists are sorted whatever the order of
+    the file, and a member without an open employment is listed as not registered."""
+    rows = report_rows()
+    rows[0][:2] = ["", "NPP33001"]
+    rows[1][0] = "1234567890123"  # Kayu Lestari's NPP with the textile company's NIB
+    registered = sorted(niks(4), reverse=True)
+    add_members(cw.good, [1_000_000] * 4, nik_list=registered)
+    Employment.objects.filter(employer=cw.good, person__nik=registered[0]).update(end_date="2026-01-31")
+    path = write_csv(
+        tmp_path / "pekerja.csv",
+        [[n, "NPP33004", "A", 6_000_000] for n in registered],
+        header=["NIK", "NPP", "Nama", "Upah"],
+    )
+    found = by_name(run(cw, tmp_path, rows=rows, workers=path))
+    assert found["CV Kayu Lestari"].employer_id == cw.underpaid.pk
+    assert found["CV Kayu Lestari"].method == "npp"
+    good = found["PT Logam Prima"]
+    assert good.missing_niks == [registered[0]]
+    assert good.underwaged_niks == sorted(registered[1:])
