@@ -12,7 +12,10 @@ Where each scenario lives:
 - S1 Kabupaten Malang (35.07): `s1_kab_malang`: 22 registered clinics and hospitals, 6 that registered
   nobody, 27,000 self-paying BPU members;
 - S2 Kabupaten Batang (33.25): `s2_batang`: PT Contoh Batang Industri, 1,500 employees of whom 1,000 are
-  registered; two companies that registered nobody;
+  registered; two companies that registered nobody; an under-waged and a programme-short one;
+  `s2_compliance`: the labour agency's workforce report matched with the registry through the compliance
+  services (PDS workers with 500 missing, PWBD, PDS wages and programmes, a review item) and a case on the
+  company at its first written warning;
 - S3 Kabupaten Bekasi (32.16): `s3_bekasi`: clinic staff (PU) and informal medical staff (BPU);
 - S4 Kota Malang (35.73): `s4_kota_malang`: 26,500 workers paid by "APBD Kota Malang", 103 ojol drivers
   paid by "CSR RS Hermina Contoh";

@@ -89,6 +89,10 @@ KBLI_GARMENT = "14111"  # Industri pakaian jadi (konveksi) dari tekstil
 KBLI_WOOD_FURNITURE = "31001"  # Industri furnitur dari kayu
 KBLI_PLASTIC_PACKAGING = "22220"  # Industri barang dari plastik untuk pengemasan
 KBLI_WAREHOUSING = "52101"  # Pergudangan dan penyimpanan
+KBLI_FISH_FREEZING = "10213"  # Industri pembekuan ikan
+KBLI_BATIK = "13134"  # Industri batik
+KBLI_FOOTWEAR = "15201"  # Industri alas kaki untuk keperluan sehari-hari
+KBLI_SHEET_GLASS = "23111"  # Industri kaca lembaran
 
 # --- wages ----------------------------------------------------------------------------------------
 # Lowest monthly wage (basic + fixed allowances) paid in each regency: illustrative values close to the

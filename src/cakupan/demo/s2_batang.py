@@ -5,7 +5,11 @@
   a PDS case, perusahaan daftar sebagian);
 - "CV Contoh Mebel Batang" and "PT Fiktif Batang Plastik": employees, no memberships at all;
 - "PT Contoh Batang Logistik": fully registered, with former employees whose employment and membership
-  ended (the workforce changes and the registry follows).
+  ended (the workforce changes and the registry follows);
+- "PT Contoh Olahan Ikan Batang": every worker registered, but on a lower wage than it pays (the labour
+  agency's report shows the wage paid: `s2_compliance`, PDS wages);
+- "CV Contoh Batik Batang": registered as a small business (JKK, JKM, JHT) and grown into a medium one
+  without adding JP (PDS programmes once its report states its size).
 Some workers live across the border in Kabupaten Pekalongan, which the same branch office serves.
 """
 
@@ -21,6 +25,10 @@ from .staffing import size_class, staff
 
 COMPANY_NAME = "PT Contoh Batang Industri"
 NOT_REGISTERING = ("CV Contoh Mebel Batang", "PT Fiktif Batang Plastik")
+LOGISTICS_NAME = "PT Contoh Batang Logistik"
+UNDERWAGED_NAME = "PT Contoh Olahan Ikan Batang"
+GROWN_NAME = "CV Contoh Batik Batang"
+GROWN_SIZE = Employer.SizeClass.MENENGAH  # its size today (35 workers at scale 1); the registry says small
 _RESIDENCES = ((f.KAB_PEKALONGAN, 0.15),)
 
 
@@ -61,7 +69,7 @@ def build(pop: Population) -> Employer:
         staff(pop, employer, regency=f.BATANG, headcount=headcount, registered=0, residences=_RESIDENCES)
 
     logistics = pop.employer(
-        name="PT Contoh Batang Logistik",
+        name=LOGISTICS_NAME,
         regency=f.BATANG,
         district="Batang",
         legal_form=Employer.LegalForm.PT,
@@ -82,4 +90,16 @@ def build(pop: Population) -> Employer:
             end_date=left,
         )
         pop.pu(employment, ended=True)
+
+    for name, kbli, nominal, form, size, risk in (
+        (UNDERWAGED_NAME, f.KBLI_FISH_FREEZING, 80, Employer.LegalForm.PT, size_class(80), 2),
+        (GROWN_NAME, f.KBLI_BATIK, 35, Employer.LegalForm.CV, Employer.SizeClass.KECIL, 1),
+    ):
+        employer = pop.employer(
+            name=name, regency=f.BATANG, legal_form=form, size_class=size, kbli=kbli, risk_class=risk
+        )
+        headcount = pop.n(nominal, floor=3)
+        staff(
+            pop, employer, regency=f.BATANG, headcount=headcount, registered=headcount, residences=_RESIDENCES
+        )
     return company

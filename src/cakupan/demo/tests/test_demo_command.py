@@ -68,8 +68,9 @@ def test_rows_are_written_in_batches_not_one_query_per_row(db: Any) -> None:
         result = demo_load(scale=0.01)
     rows = sum(result.counts[k] for k in ("persons", "employments", "memberships"))
     assert rows > 5000
-    # SQLite allows 999 parameters per statement, so Django inserts 52-99 rows at a time there.
-    assert len(queries.captured_queries) < rows / 20
+    # SQLite allows 999 parameters per statement, so Django inserts 52-99 rows at a time there. The Batang
+    # compliance step (import, match, case and letter: s2_compliance) adds about 60 queries at any scale.
+    assert len(queries.captured_queries) < rows / 20 + 80
 
 
 @pytest.mark.skipif(

@@ -44,8 +44,8 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help="remove the demo data already loaded (demo logins, employers with NPP 9900xxxx, the demo "
-            "sponsors, persons named '... Contoh' or '... Fiktif', with their employment and memberships) "
-            "and load again",
+            "sponsors, persons named '... Contoh' or '... Fiktif', with their employment and memberships; "
+            "the Batang workforce report with its findings and cases) and load again",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
