@@ -232,8 +232,12 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
         params.append(government_bill)
     conflict = " ON CONFLICT DO NOTHING" if replay else ""
     with connection.cursor() as cursor:
+        # In bill order: a chunk's lines then fill UNIQUE(bill, membership) one bill after the other
+        # instead of hopping between every bill of the chunk for each line.
         cursor.execute(
-            f"INSERT INTO {BillLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) {sql}{conflict}", params
+            f"INSERT INTO {BillLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) "
+            f"SELECT * FROM ({sql}) lines ORDER BY 1, 2{conflict}",
+            params,
         )
 
 
