@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from django.db import connection
 from cakupan.compliance.models import Finding, FindingClass
 from cakupan.compliance.sanctions import PROGRAMMES, sanction_tables
 from cakupan.compliance.services.gap import PROGRAMME_FIELDS, UNKNOWN_RISK_CLASS, Pricer
+from cakupan.core.phases import phase as timed
 from cakupan.regions.models import BranchOffice
 
 REPORTED = "compliance_reportedemployer"
@@ -40,11 +40,8 @@ P = range(len(PROGRAMMES))
 log = logging.getLogger("cakupan.compliance.match")
 
 
-@contextmanager
-def phase(name: str) -> Iterator[None]:
-    began = time.perf_counter()
-    yield
-    log.debug("phase %s %.3f", name, time.perf_counter() - began)
+def phase(name: str) -> AbstractContextManager[None]:
+    return timed(None, name, log=log)
 
 
 @dataclass(frozen=True)

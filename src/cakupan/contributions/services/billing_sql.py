@@ -35,6 +35,12 @@ LINE_COLUMNS = ("bill_id", "membership_id", "base", *_PART_COLUMNS)
 _M, _E = Membership._meta.db_table, Employment._meta.db_table
 _R, _S = Employer._meta.db_table, Sponsor._meta.db_table
 
+# Billable in a period (billing.members_billable in SQL): active or ended, started by its last day, not
+# ended before its first. Parameters: last day, first day.
+_BILLABLE_WHERE = (
+    "m.status IN ('active', 'ended') AND m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)"
+)
+
 # One row per billable member of the chunk with its calculator input. A PU membership that names no
 # employment takes the person's employment with the membership's employer covering the month (the latest
 # started). Parameters: last day, first day (fallback wage), last day, first day (billable), low, high.
@@ -58,8 +64,7 @@ FROM {_M} m
 LEFT JOIN {_E} e ON e.id = m.employment_id
 LEFT JOIN {_R} r ON r.id = m.employer_id
 LEFT JOIN {_S} s ON s.id = m.sponsor_id
-WHERE m.status IN ('active', 'ended') AND m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)
-  AND m.id > %s AND m.id <= %s
+WHERE {_BILLABLE_WHERE} AND m.id > %s AND m.id <= %s
 """
 # The calculator input of a member as columns without NULL (-1 and '' stand for "none"), so that members
 # join their price on plain equality.
@@ -70,10 +75,7 @@ _PAYER_ID = (
     "CASE k.payer_kind WHEN 'employer' THEN k.employer_id WHEN 'sponsor' THEN k.sponsor_id "
     "WHEN 'self' THEN k.person_id END"
 )
-_BILLABLE = (
-    f"FROM {_M} m WHERE m.status IN ('active', 'ended') AND m.start_date <= %s "
-    "AND (m.end_date IS NULL OR m.end_date >= %s)"
-)
+_BILLABLE = f"FROM {_M} m WHERE {_BILLABLE_WHERE}"
 # A key column's "none" (see KEY_COLUMNS) and back.
 _NONE = {"wage": -1, "risk": -1, "income": -1, "sector": "", "funding": ""}
 

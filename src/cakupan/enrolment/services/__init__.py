@@ -28,12 +28,12 @@ from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.core.phases import Phases, phase
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.readers import map_columns, read_table
 from cakupan.enrolment.reasons import ERROR_CODES
 from cakupan.enrolment.services.copy_merge import copy_decide, copy_write
 from cakupan.enrolment.services.merge import Progress, Target, merge
-from cakupan.enrolment.services.phases import Phases, phase
 from cakupan.enrolment.services.report import status_expr, template_xlsx, write_report
 from cakupan.enrolment.services.validate import check_rows, rows_from
 from cakupan.partners.models import PartnerAgency

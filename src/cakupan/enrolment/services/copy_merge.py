@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 from django.db import DatabaseError, connection, transaction
 
+from cakupan.core.phases import Phases, phase
 from cakupan.enrolment.services.merge import Progress, Target
-from cakupan.enrolment.services.phases import Phases, phase
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
 
