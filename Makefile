@@ -56,7 +56,8 @@ lint: setup
 	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/mypy
 
-# Billing benchmark (PostgreSQL from DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/h7; then SQLite).
+# The benchmarks (billing, rosters, coverage, compliance; bench/__main__.py). PostgreSQL from DATABASE_URL, default
+# the test database; each benchmark makes and drops a database of its own.
 bench: setup
 	$(BIN)/python -m bench
 
