@@ -17,7 +17,9 @@ regions loaded with regions_load). In one run:
 4. separately, the file import (report_import of a CSV report and worker list) of --import-employers
    employers, because parsing files is another cost than matching.
 Prints the duration of each step of the match (its DEBUG log), employers/s of the match, the ratio match ÷
-join (goal ≤ 3) and the peak memory (ru_maxrss of this process; goal < 2 GB).
+join (goal ≤ 3) and the peak memory (ru_maxrss of this process; goal < 2 GB). For scale, it also times
+storing the run's findings alone: a COPY of them into an empty twin of the findings table (same indexes,
+checks and foreign keys), which every match pays whatever its way of computing them.
 
 --reuse keeps the bench database of an earlier run of the same size (generation takes about ten minutes at
 full size) and only drops its match runs. Its tables are then settled (hint bits set, vacuumed), so the
@@ -182,6 +184,28 @@ def _join(report_id: int) -> tuple[int, int]:
         return employers, c.fetchone()[0]
 
 
+def _findings_floor(run_id: int) -> float:
+    """Seconds to store the run's findings alone: COPY into an empty twin of the table, with its checks."""
+    from django.db import connection, transaction
+
+    from bench.twins import copy_out, twins_create
+    from cakupan.compliance.models import Finding
+
+    table = Finding._meta.db_table
+    with connection.cursor() as c:
+        twins_create(c, [table])
+        blob = copy_out(c, f"(SELECT * FROM public.{table} WHERE run_id = {int(run_id)})")
+    began = time.monotonic()
+    with transaction.atomic(), connection.cursor() as c:
+        with c.copy(f"COPY floor.{table} FROM STDIN") as copy:
+            copy.write(blob)
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    took = time.monotonic() - began
+    with connection.cursor() as c:
+        c.execute("DROP SCHEMA floor CASCADE")
+    return took
+
+
 def _import(employers: int, n: int, actor: object) -> float:
     """report_import of CSV files written for the first `employers` of the bench (the file path)."""
     from cakupan.compliance.services import report_import
@@ -320,6 +344,11 @@ def main() -> int:
     match = time.monotonic() - began
     print(f"[compliance] match: {match:.2f}s, {args.employers / match:,.0f} employers/s; counts {run.counts}")
     print(f"[compliance] ratio match / join: {match / join:.1f}x (goal <= 3x)")
+    stored = _findings_floor(run.pk)
+    print(
+        f"[compliance] storing the run's findings alone (COPY into an empty twin, constraints checked): "
+        f"{stored:.2f}s; match / (join + that): {match / (join + stored):.1f}x"
+    )
     if args.import_employers:
         size = min(args.import_employers, args.employers)
         took = _import(size, n, admin)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import os
 import random
@@ -172,30 +171,17 @@ def step_floor(args: argparse.Namespace) -> dict[str, Any]:
     """The stored rows copied again into empty twins of the product's tables, in schema "floor"."""
     from django.db import connection, transaction
 
+    from bench.twins import copy_out, twins_create
     from cakupan.registry.models import Employment, Membership, Person
 
     tables = [m._meta.db_table for m in (Person, Employment, Membership)]
-    data = {}
     with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA IF EXISTS floor CASCADE")
-        cursor.execute("CREATE SCHEMA floor")
-        for table in tables:
-            cursor.execute(f"CREATE TABLE floor.{table} (LIKE public.{table} INCLUDING ALL)")
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f'",
-                [f"public.{table}"],
-            )
-            for name, definition in cursor.fetchall():
-                # The twins reference each other (floor person), the rest the product's tables.
-                for twin in tables:
-                    definition = definition.replace(f"REFERENCES {twin}(", f"REFERENCES floor.{twin}(")
-                cursor.execute(f"ALTER TABLE floor.{table} ADD CONSTRAINT {name} {definition}")
-            data[table] = _copy_out(cursor, f"public.{table}")
+        twins_create(cursor, tables)
+        data = {table: copy_out(cursor, f"public.{table}") for table in tables}
         cursor.execute(f"SELECT * FROM public.{tables[2]} LIMIT 0")
         columns = ["NULL" if c.name == "employment_id" else c.name for c in cursor.description]
         # Memberships without their employment, for the floor of persons and memberships only.
-        data["alone"] = _copy_out(cursor, f"(SELECT {', '.join(columns)} FROM public.{tables[2]})")
+        data["alone"] = copy_out(cursor, f"(SELECT {', '.join(columns)} FROM public.{tables[2]})")
     timings = {}
     floors = [("person+membership", [tables[0], tables[2]])]
     if args.segment == "PU":
@@ -212,14 +198,6 @@ def step_floor(args: argparse.Namespace) -> dict[str, Any]:
                     copy.write(blob)
         timings[label] = time.perf_counter() - started
     return {"floor_s": timings, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def _copy_out(cursor: Any, source: str) -> bytes:
-    out = io.BytesIO()
-    with cursor.copy(f"COPY {source} TO STDOUT") as copy:
-        for block in copy:
-            out.write(block)
-    return out.getvalue()
 
 
 def step_xlsx(args: argparse.Namespace) -> dict[str, Any]:

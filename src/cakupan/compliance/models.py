@@ -116,9 +116,18 @@ class Finding(models.Model):
         "registry.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # Where the finding belongs, for scope and the dashboard: the registered employer's, else the report's.
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    # Reporting dimensions copied from rows that hold them under a foreign key of their own, and regions
+    # and offices are reference data: no constraint, whose check would cost every finding of a run.
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     branch_office = models.ForeignKey(
-        "regions.BranchOffice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.BranchOffice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     kbli = models.CharField(_("sector (KBLI)"), max_length=5)
     klass = models.CharField(_("class"), max_length=16, choices=FindingClass.choices)

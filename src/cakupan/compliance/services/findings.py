@@ -3,9 +3,12 @@
 The scope (one report, or one reported row when a review decision reclassifies it) goes through:
 - cmp_ident: each reported row's registered employer. Exact NPP / NIB by one join (ident_exact); the rest by
   the name matcher (services/matching.py), which adds its rows with ident_add;
-- cmp_reg: per reported row, the registry figures of its matched employer (active PU members, members per
-  programme, wages of their open employments) and the listed NIKs not registered there or registered with
-  a lower wage: one GROUP BY over memberships, employments and the worker list joined;
+- cmp_members: the active PU members of each row's matched employer, with their wage and programmes
+  (memberships and employments joined once; no person needed);
+- cmp_nums: per reported row, the registry figures of its matched employer (active PU members, members per
+  programme, wages of their open employments), grouped from cmp_members;
+- cmp_lists: per reported row, the listed NIKs not registered there or registered with a lower wage: the
+  worker list joined to persons by NIK and to cmp_members;
 - cmp_row: one row per reported employer with the inputs of the gap (services/gap.py);
 - cmp_price: c(wage, R) of the distinct (period, size class, risk class, wage) of cmp_row, priced in Python
   by the rules core and loaded here: no rate is applied in SQL;
@@ -23,7 +26,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from cakupan.compliance.models import Finding, FindingClass
 from cakupan.compliance.sanctions import PROGRAMMES, sanction_tables
@@ -77,56 +80,73 @@ def _columns(prefix: str, kind: str) -> str:
 
 
 def _tables() -> dict[str, str]:
+    """The work tables filled from Python, declared; the others are created from their SELECT (_create_as)."""
     j = _json_type()
     return {
-        "cmp_ident": "reported_id BIGINT PRIMARY KEY, employer_id BIGINT, method VARCHAR(10) NOT NULL, "
-        "score FLOAT",
-        "cmp_reg": f"reported_id BIGINT PRIMARY KEY, members BIGINT NOT NULL, wages BIGINT NOT NULL, "
-        f"{_columns('n', 'BIGINT NOT NULL')}, missing {j} NOT NULL, underwaged {j} NOT NULL",
         "cmp_size": f"size_class VARCHAR(10) PRIMARY KEY, {_columns('q', 'INTEGER NOT NULL')}",
         "cmp_mask": f"size_class VARCHAR(10) NOT NULL, mask INTEGER NOT NULL, programmes {j} NOT NULL, "
         "PRIMARY KEY (size_class, mask)",
-        "cmp_row": "reported_id BIGINT PRIMARY KEY, employer_id BIGINT, method VARCHAR(10) NOT NULL, "
-        "score FLOAT, region_id VARCHAR(20) NOT NULL, branch_office_id BIGINT, kbli VARCHAR(5) NOT NULL, "
-        "period VARCHAR(7) NOT NULL, size_class VARCHAR(10) NOT NULL, risk INTEGER NOT NULL, "
-        "reported BIGINT NOT NULL, w BIGINT NOT NULL, members BIGINT NOT NULL, wages BIGINT NOT NULL, "
-        f"r_avg BIGINT NOT NULL, mask INTEGER NOT NULL, {_columns('lk', 'BIGINT NOT NULL')}",
         "cmp_price": "period VARCHAR(7) NOT NULL, size_class VARCHAR(10) NOT NULL, risk INTEGER NOT NULL, "
         f"wage BIGINT NOT NULL, total BIGINT NOT NULL, {_columns('p', 'BIGINT NOT NULL')}, "
         "PRIMARY KEY (period, size_class, risk, wage)",
     }
 
 
+SELECTED = ("cmp_ident", "cmp_members", "cmp_nums", "cmp_lists", "cmp_row")
+
 # PostgreSQL settings of a run's transaction: its few statements each join and group millions of rows,
-# which the default 4 MB spill to disk many times over; and compiling them (JIT) costs more than it saves.
+# which the default 4 MB spill to disk many times over (at 256 MB the hashes of 8 million persons or
+# members are built in one batch, 650-800 MB shared between the parallel workers); and compiling them
+# (JIT) costs more than it saves. The number of parallel workers is the server's
+# (max_parallel_workers_per_gather): it is sized to the machine's cores.
 RUN_SETTINGS = {"work_mem": "256MB", "jit": "off"}
 
 
 @contextmanager
 def work_tables() -> Iterator[None]:
-    """The temporary tables of one run, in this connection (inside the run's transaction)."""
-    before: list[tuple[str, str]] = []
-    with connection.cursor() as c:
-        if _pg():
-            for name, value in RUN_SETTINGS.items():
-                c.execute("SELECT current_setting(%s)", [name])
-                before.append((name, c.fetchone()[0]))
-                c.execute("SELECT set_config(%s, %s, true)", [name, value])
-        for name, columns in _tables().items():
-            c.execute(f"DROP TABLE IF EXISTS {name}")
-            c.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
-    try:
-        yield
-    finally:
+    """The work tables of one run, inside a savepoint of the run's transaction: an error rolls them back.
+
+    On PostgreSQL they are UNLOGGED tables in a schema of this connection's own (cmp_<backend pid>), put
+    first on the search path: temporary tables would keep every statement that reads them out of parallel
+    plans, and the backend pid keeps two runs at the same time from waiting on each other's names. On
+    SQLite they are temporary tables."""
+    with transaction.atomic():
+        schema, before = "", []
         with connection.cursor() as c:
-            for name in _tables():
-                c.execute(f"DROP TABLE IF EXISTS {name}")
+            if _pg():
+                c.execute("SELECT 'cmp_' || pg_backend_pid(), current_setting('search_path')")
+                schema, path = c.fetchone()
+                c.execute(f"CREATE SCHEMA {schema}")
+                for name, value in {**RUN_SETTINGS, "search_path": f"{schema}, {path}"}.items():
+                    c.execute("SELECT current_setting(%s)", [name])
+                    before.append((name, c.fetchone()[0]))
+                    c.execute("SELECT set_config(%s, %s, true)", [name, value])
+            for name, columns in _tables().items():
+                c.execute(f"CREATE {_work_table()} {name} ({columns})")
+        yield
+        with connection.cursor() as c:
+            if schema:
+                c.execute(f"DROP SCHEMA {schema} CASCADE")
+            else:
+                for name in (*_tables(), *SELECTED):
+                    c.execute(f"DROP TABLE IF EXISTS {name}")
             for name, value in before:
                 c.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
+def _work_table() -> str:
+    return "UNLOGGED TABLE" if _pg() else "TEMPORARY TABLE"
+
+
+def _create_as(c: Any, name: str, select: str, params: Sequence[Any] = ()) -> None:
+    """A work table from its SELECT: on PostgreSQL CREATE TABLE … AS may run in parallel, INSERT … SELECT
+    may not."""
+    c.execute(f"CREATE {_work_table()} {name} AS {select}", params)
+
+
 def _analyze(c: Any, *tables: str) -> None:
-    # PostgreSQL's autovacuum never analyses temporary tables: without statistics the planner guesses.
+    # Autovacuum would analyse the work tables only after the run commits: without statistics the planner
+    # guesses.
     if _pg():
         c.execute(f"ANALYZE {', '.join(tables)}")
 
@@ -148,17 +168,22 @@ def rows_insert(c: Any, table: str, columns: Sequence[str], rows: Sequence[Seque
 
 
 def ident_exact(scope: Scope) -> None:
-    """Rows identified by NPP, else by NIB (both unique in the registry): one join."""
+    """Rows identified by NPP, else by NIB (both unique in the registry): one join, which creates cmp_ident
+    (the name matcher then adds its rows)."""
     with connection.cursor() as c:
-        c.execute(
-            "INSERT INTO cmp_ident (reported_id, employer_id, method, score) "
-            "SELECT r.id, COALESCE(a.id, b.id), CASE WHEN a.id IS NULL THEN 'nib' ELSE 'npp' END, 1.0 "
+        _create_as(
+            c,
+            "cmp_ident",
+            "SELECT r.id AS reported_id, COALESCE(a.id, b.id) AS employer_id, "
+            "CAST(CASE WHEN a.id IS NULL THEN 'nib' ELSE 'npp' END AS VARCHAR(10)) AS method, "
+            "CAST(1.0 AS FLOAT) AS score "
             f"FROM {REPORTED} r "
             "LEFT JOIN registry_employer a ON r.npp <> '' AND a.npp = r.npp "
             "LEFT JOIN registry_employer b ON r.nib <> '' AND b.nib <> '' AND b.nib = r.nib "
             f"WHERE {scope.where} AND (a.id IS NOT NULL OR b.id IS NOT NULL)",
             scope.params,
         )
+        _analyze(c, "cmp_ident")
 
 
 def ident_rest(scope: Scope) -> list[tuple[int, str, str]]:
@@ -179,55 +204,61 @@ def ident_add(rows: Sequence[tuple[int, int | None, str, float | None]]) -> None
         rows_insert(c, "cmp_ident", ("reported_id", "employer_id", "method", "score"), rows)
 
 
-def _registry_figures(c: Any) -> None:
-    """Per reported row, in one pass over memberships, employments and the worker list: the registry figures
-    of its matched employer (active PU members, members per programme, wages of their open employments),
-    and the listed NIKs not registered there (no active PU membership with an open employment; all of them
-    when unmatched) or registered with a lower wage.
+def _members(c: Any) -> None:
+    """cmp_members: the active PU members of each reported row's matched employer, with the wage of their
+    open employment there (NULL without one) and the programmes they hold. Written once: the registry
+    figures and the worker lists both read it, and the join of memberships with employments is the
+    costly part of either.
 
-    One active membership and one open employment per (person, employer), and one NIK per person and per
-    reported row (constraints): a listed worker meets at most one member. x.wage is NULL both for a worker
-    without a member and for a member without an open employment: either way not registered there."""
+    One active membership and one open employment per (person, employer) (constraints)."""
     held = ", ".join(
         f"CASE WHEN m.{PROGRAMME_FIELDS[p]} THEN 1 ELSE 0 END AS f{i}"
         if p in PROGRAMME_FIELDS
         else f"0 AS f{i}"
         for i, p in enumerate(PROGRAMMES)
     )
-    # The members carry their NIK (persons joined by id, in the order memberships are read): the worker list
-    # then meets them by NIK, without looking each listed NIK up among all persons.
-    members = (
-        f"SELECT i.reported_id AS rid, p.nik, j.basic_wage + j.fixed_allowance AS wage, {held} "
+    _create_as(
+        c,
+        "cmp_members",
+        f"SELECT i.reported_id AS rid, m.person_id, j.basic_wage + j.fixed_allowance AS wage, {held} "
         "FROM cmp_ident i JOIN registry_membership m ON m.employer_id = i.employer_id "
         "AND m.status = 'active' AND m.segment = 'PU' "
-        "JOIN registry_person p ON p.id = m.person_id "
         "LEFT JOIN registry_employment j ON j.person_id = m.person_id AND j.employer_id = m.employer_id "
-        "AND j.end_date IS NULL"
+        "AND j.end_date IS NULL",
     )
-    listed = (
-        f"SELECT w.employer_id AS rid, w.nik, w.wage FROM {WORKERS} w "
-        "JOIN cmp_ident i ON i.reported_id = w.employer_id"
+    _analyze(c, "cmp_members")
+
+
+def _registry_numbers(c: Any) -> None:
+    """cmp_nums, per reported row with members: how many, how many hold each programme, and the wages of
+    their open employments (a member without one counts, with no wage)."""
+    _create_as(
+        c,
+        "cmp_nums",
+        "SELECT rid, COUNT(*) AS members, CAST(COALESCE(SUM(wage), 0) AS BIGINT) AS wages, "
+        f"{', '.join(f'SUM(f{i}) AS n{i}' for i in P)} FROM cmp_members GROUP BY rid",
     )
+
+
+def _worker_lists(c: Any) -> None:
+    """cmp_lists, per reported row with something to show: the listed NIKs not registered at its employer
+    (no active PU membership with an open employment there; all of them when unmatched), and those
+    registered there with a lower wage. One NIK per person, and per reported row (constraints): a listed
+    worker meets at most one member."""
     agg = "jsonb_agg" if _pg() else "json_group_array"
-    # x (the members) is read twice, so computed once; only the listed workers with something to show are
-    # grouped for the lists, fed in NIK order (PostgreSQL's documented idiom for an ordered aggregate
-    # without a sort per group; SQLite keeps the order too).
-    c.execute(
-        f"WITH x AS MATERIALIZED ({members}), y AS ({listed}), "
-        "nums AS (SELECT rid, COUNT(*) AS members, COALESCE(SUM(wage), 0) AS wages, "
-        f"{', '.join(f'SUM(f{i}) AS f{i}' for i in P)} FROM x GROUP BY rid), "
-        f"lists AS (SELECT rid, COALESCE({agg}(nik) FILTER (WHERE gone = 1), {_empty_list()}) AS missing, "
+    # Only the listed workers with something to show are grouped, fed in NIK order (PostgreSQL's documented
+    # idiom for an ordered aggregate without a sort per group; SQLite keeps the order too).
+    _create_as(
+        c,
+        "cmp_lists",
+        f"SELECT rid, COALESCE({agg}(nik) FILTER (WHERE gone = 1), {_empty_list()}) AS missing, "
         f"COALESCE({agg}(nik) FILTER (WHERE low = 1), {_empty_list()}) AS underwaged "
-        "FROM (SELECT y.rid, y.nik, CASE WHEN x.wage IS NULL THEN 1 ELSE 0 END AS gone, "
-        "CASE WHEN x.wage < y.wage THEN 1 ELSE 0 END AS low "
-        "FROM y LEFT JOIN x ON x.rid = y.rid AND x.nik = y.nik "
-        "WHERE x.wage IS NULL OR x.wage < y.wage ORDER BY y.rid, y.nik) t GROUP BY rid) "
-        f"INSERT INTO cmp_reg (reported_id, members, wages, {', '.join(f'n{i}' for i in P)}, missing, "
-        "underwaged) "
-        "SELECT COALESCE(n.rid, l.rid), COALESCE(n.members, 0), COALESCE(n.wages, 0), "
-        f"{', '.join(f'COALESCE(n.f{i}, 0)' for i in P)}, "
-        f"COALESCE(l.missing, {_empty_list()}), COALESCE(l.underwaged, {_empty_list()}) "
-        "FROM nums n FULL JOIN lists l ON l.rid = n.rid"
+        "FROM (SELECT w.employer_id AS rid, w.nik, CASE WHEN x.wage IS NULL THEN 1 ELSE 0 END AS gone, "
+        "CASE WHEN x.wage < w.wage THEN 1 ELSE 0 END AS low "
+        f"FROM {WORKERS} w JOIN cmp_ident i ON i.reported_id = w.employer_id "
+        "LEFT JOIN registry_person p ON p.nik = w.nik "
+        "LEFT JOIN cmp_members x ON x.rid = w.employer_id AND x.person_id = p.id "
+        "WHERE x.wage IS NULL OR x.wage < w.wage ORDER BY w.employer_id, w.nik) t GROUP BY rid",
     )
 
 
@@ -260,20 +291,22 @@ def _rows(c: Any, scope: Scope) -> None:
     mask = " + ".join(
         f"CASE WHEN ({lk}) > 0 THEN {1 << i} ELSE 0 END" for i, lk in zip(P, lacking, strict=True)
     )
-    c.execute(
-        "INSERT INTO cmp_row (reported_id, employer_id, method, score, region_id, branch_office_id, kbli, "
-        "period, size_class, risk, reported, w, members, wages, r_avg, mask, "
-        f"{', '.join(f'lk{i}' for i in P)}) "
-        "SELECT r.id, i.employer_id, i.method, i.score, substr(COALESCE(e.region_id, r.region_id), 1, 5), "
-        "CASE WHEN e.id IS NULL THEN b.office ELSE e.branch_office_id END, r.kbli, r.period, r.size_class, "
-        "COALESCE(e.risk_class, %s), r.reported_workers, "
-        "CASE WHEN r.reported_workers > 0 THEN r.reported_wages / r.reported_workers ELSE 0 END, "
-        "COALESCE(g.members, 0), COALESCE(g.wages, 0), "
-        "CASE WHEN g.members > 0 THEN g.wages / g.members ELSE 0 END, "
-        f"{mask}, {', '.join(lacking)} "
+    _create_as(
+        c,
+        "cmp_row",
+        "SELECT r.id AS reported_id, i.employer_id, i.method, i.score, "
+        "substr(COALESCE(e.region_id, r.region_id), 1, 5) AS region_id, "
+        "CASE WHEN e.id IS NULL THEN b.office ELSE e.branch_office_id END AS branch_office_id, r.kbli, "
+        "r.period, r.size_class, CAST(COALESCE(e.risk_class, %s) AS INTEGER) AS risk, "
+        "CAST(r.reported_workers AS BIGINT) AS reported, "
+        "CAST(CASE WHEN r.reported_workers > 0 THEN r.reported_wages / r.reported_workers ELSE 0 END "
+        "AS BIGINT) AS w, "
+        "COALESCE(g.members, 0) AS members, COALESCE(g.wages, 0) AS wages, "
+        "CASE WHEN g.members > 0 THEN g.wages / g.members ELSE 0 END AS r_avg, "
+        f"{mask} AS mask, {', '.join(f'{lk} AS lk{i}' for i, lk in zip(P, lacking, strict=True))} "
         f"FROM {REPORTED} r JOIN cmp_ident i ON i.reported_id = r.id "
         "LEFT JOIN registry_employer e ON e.id = i.employer_id "
-        "LEFT JOIN cmp_reg g ON g.reported_id = r.id "
+        "LEFT JOIN cmp_nums g ON g.rid = r.id "
         "LEFT JOIN cmp_size q ON q.size_class = r.size_class "
         f"LEFT JOIN (SELECT region_id, MIN(branchoffice_id) AS office FROM {through} GROUP BY region_id) b "
         "ON b.region_id = substr(r.region_id, 1, 5) "
@@ -316,10 +349,14 @@ def figures_compute(scope: Scope) -> None:
     """Everything FINDING_SELECT reads, once cmp_ident holds every row of the scope."""
     with connection.cursor() as c:
         _analyze(c, "cmp_ident")
-        with phase("registry figures and worker lists"):
-            _registry_figures(c)
+        with phase("registered members"):
+            _members(c)
+        with phase("registry figures"):
+            _registry_numbers(c)
+        with phase("worker lists"):
+            _worker_lists(c)
         _size_tables(c)
-        _analyze(c, "cmp_reg", "cmp_size", "cmp_mask")
+        _analyze(c, "cmp_nums", "cmp_lists", "cmp_size", "cmp_mask")
         with phase("rows"):
             _rows(c, scope)
             _analyze(c, "cmp_row")
@@ -395,7 +432,7 @@ def _finding_select() -> str:
         f"COALESCE(k.missing, {empty}), COALESCE(k.underwaged, {empty}) "
         f"FROM ({_GAPS}) s "
         "LEFT JOIN cmp_mask mk ON mk.size_class = s.size_class AND mk.mask = s.mask "
-        "LEFT JOIN cmp_reg k ON k.reported_id = s.reported_id"
+        "LEFT JOIN cmp_lists k ON k.rid = s.reported_id"
     )
 
 
@@ -403,7 +440,8 @@ def findings_insert(run_id: int) -> None:
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {Finding._meta.db_table} (run_id, {', '.join(FINDING_COLUMNS)}) "
-            f"SELECT CAST(%s AS BIGINT), x.* FROM ({_finding_select()}) x",
+            # In reported_id order: the deferred foreign-key checks then read the reported rows in order.
+            f"SELECT CAST(%s AS BIGINT), x.* FROM ({_finding_select()}) x ORDER BY x.reported_id",
             [run_id],
         )
 

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cakupan.compliance.models import Finding, FindingClass, ReportedEmployer, ReviewItem, WorkforceReport
 from cakupan.compliance.services import compliance_match_run, name_key, report_import, review_decide
+from cakupan.compliance.services.findings import Scope, ident_exact, work_tables
 from cakupan.compliance.tests.conftest import Compliance, add_members, niks, report_rows, write_csv
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Employment
@@ -210,3 +211,23 @@ def test_npp_wins_over_nib_and_niks_are_listed_in_order(cw: Compliance, tmp_path
     good = found["PT Logam Prima"]
     assert good.missing_niks == [registered[0]]
     assert good.underwaged_niks == sorted(registered[1:])
+
+
+@pytest.mark.django_db
+def test_work_tables_go_with_an_error_and_the_next_run_starts_clean() -> None:
+    def failing_run() -> None:
+        with work_tables():
+            ident_exact(Scope.report(0))
+            raise RuntimeError
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            failing_run()
+        # The savepoint took the work tables (and their settings) with it: the same names are free again.
+        with work_tables():
+            ident_exact(Scope.report(0))
+            with connection.cursor() as c:
+                c.execute("SELECT COUNT(*) FROM cmp_ident")
+                assert c.fetchone()[0] == 0
+        with connection.cursor() as c, pytest.raises(DatabaseError), transaction.atomic():
+            c.execute("SELECT COUNT(*) FROM cmp_ident")
