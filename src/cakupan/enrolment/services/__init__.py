@@ -257,8 +257,12 @@ def _run(
         final = _final(checked, outcome)
         _count(record, final, dry_run=dry_run)
 
+    writes = copy and not dry_run
+    # Only the COPY path writes after deciding: the portable merge has written by now, nothing to overlap.
+    label = "report (in parallel)" if writes else "report"
+
     def report() -> None:
-        with phase(phases, "report (in parallel)"):
+        with phase(phases, label):
             write_report(staging / record.report_name, frame, final)
 
     # Every row's outcome is known: the report is written in a thread while PostgreSQL writes the rows
@@ -266,7 +270,7 @@ def _run(
     # report, whether the writes succeeded or failed.
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(report)
-        if copy and not dry_run:
+        if writes:
             copy_write(target, progress=progress, phases=phases, total=staged)
         written.result()
     record.finished_at = timezone.now()
