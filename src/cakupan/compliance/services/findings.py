@@ -23,10 +23,11 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from cakupan.compliance.models import Finding, FindingClass
 from cakupan.compliance.sanctions import PROGRAMMES, sanction_tables
@@ -92,6 +93,7 @@ def _tables() -> dict[str, str]:
     }
 
 
+# The work tables created from their SELECT by the steps themselves (_create_as), dropped with the others.
 SELECTED = ("cmp_ident", "cmp_members", "cmp_nums", "cmp_lists", "cmp_row")
 
 # PostgreSQL settings of a run's transaction: its few statements each join and group millions of rows,
@@ -108,7 +110,8 @@ def work_tables() -> Iterator[None]:
 
     On PostgreSQL they are UNLOGGED tables in a schema of this connection's own (cmp_<backend pid>), put
     first on the search path: temporary tables would keep every statement that reads them out of parallel
-    plans, and the backend pid keeps two runs at the same time from waiting on each other's names. On
+    plans, and the backend pid keeps two runs at the same time from waiting on each other's names. A
+    database user without CREATE on its database gets temporary tables: the same run on one core. On
     SQLite they are temporary tables."""
     with transaction.atomic():
         schema, before = "", []
@@ -116,14 +119,25 @@ def work_tables() -> Iterator[None]:
             if _pg():
                 c.execute("SELECT 'cmp_' || pg_backend_pid(), current_setting('search_path')")
                 schema, path = c.fetchone()
-                c.execute(f"CREATE SCHEMA {schema}")
-                for name, value in {**RUN_SETTINGS, "search_path": f"{schema}, {path}"}.items():
+                try:
+                    with transaction.atomic():
+                        c.execute(f"CREATE SCHEMA {schema}")
+                except DatabaseError:
+                    log.warning("no CREATE on the database: the match runs without parallel plans")
+                    schema = ""
+                settings = {**RUN_SETTINGS, "search_path": f"{schema}, {path}"} if schema else RUN_SETTINGS
+                for name, value in settings.items():
                     c.execute("SELECT current_setting(%s)", [name])
                     before.append((name, c.fetchone()[0]))
                     c.execute("SELECT set_config(%s, %s, true)", [name, value])
-            for name, columns in _tables().items():
-                c.execute(f"CREATE {_work_table()} {name} ({columns})")
-        yield
+        unlogged = _unlogged.set(bool(schema))
+        try:
+            with connection.cursor() as c:
+                for name, columns in _tables().items():
+                    c.execute(f"CREATE {_work_table()} {name} ({columns})")
+            yield
+        finally:
+            _unlogged.reset(unlogged)
         with connection.cursor() as c:
             if schema:
                 c.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -134,8 +148,12 @@ def work_tables() -> Iterator[None]:
                 c.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
+# Whether this run's work tables live in its own schema (UNLOGGED) or are temporary tables.
+_unlogged: ContextVar[bool] = ContextVar("compliance_work_tables_unlogged", default=False)
+
+
 def _work_table() -> str:
-    return "UNLOGGED TABLE" if _pg() else "TEMPORARY TABLE"
+    return "UNLOGGED TABLE" if _unlogged.get() else "TEMPORARY TABLE"
 
 
 def _create_as(c: Any, name: str, select: str, params: Sequence[Any] = ()) -> None:

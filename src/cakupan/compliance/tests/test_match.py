@@ -231,3 +231,33 @@ def test_work_tables_go_with_an_error_and_the_next_run_starts_clean() -> None:
                 assert c.fetchone()[0] == 0
         with connection.cursor() as c, pytest.raises(DatabaseError), transaction.atomic():
             c.execute("SELECT COUNT(*) FROM cmp_ident")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="database roles and privileges: PostgreSQL only"
+)
+def test_a_user_without_create_on_the_database_gets_the_same_findings(
+    cw: Compliance, tmp_path: Path, caplog: Any
+) -> None:
+    def findings(match: Any) -> list[tuple[Any, ...]]:
+        return sorted(
+            Finding.objects.filter(run=match).values_list("reported__name", "klass", "gap", "missing_niks")
+        )
+
+    owner = run(cw, tmp_path)
+    with connection.cursor() as c:
+        # Created in the test's transaction, so gone with it. PUBLIC has no CREATE on a database.
+        c.execute("CREATE ROLE cakupan_test_narrow")
+        c.execute("GRANT USAGE ON SCHEMA public TO cakupan_test_narrow")
+        c.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO cakupan_test_narrow")
+        c.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO cakupan_test_narrow")
+        c.execute("SET ROLE cakupan_test_narrow")
+    try:
+        with caplog.at_level("WARNING", logger="cakupan.compliance.match"):
+            narrow = compliance_match_run(actor=cw.world.admin, report=owner.report)
+    finally:
+        with connection.cursor() as c:
+            c.execute("RESET ROLE")
+    assert "no CREATE on the database" in caplog.text  # it ran on temporary tables
+    assert (narrow.counts, narrow.total_gap) == (owner.counts, owner.total_gap)
+    assert findings(narrow) == findings(owner)
