@@ -28,6 +28,7 @@ from cakupan.compliance.services.findings import (
     work_tables,
 )
 from cakupan.core.audit import audit_record
+from cakupan.core.db import deferred_checks_now
 
 # Scores are difflib ratios of normalised names (0-1). At or above AUTO with a single such candidate the
 # match is taken; between REVIEW and AUTO (or two candidates above AUTO) a person decides.
@@ -215,10 +216,6 @@ def compliance_match_run(*, actor: Any, report: WorkforceReport) -> MatchRun:
 
         cases_close_by_run(run=run)
     audit_record(actor=actor, action="compliance.match", instance=run, changes={"counts": run.counts})
-    if connection.vendor == "postgresql":
-        # The foreign keys of a million findings are checked at COMMIT, outside every phase: checked here,
-        # their cost shows as a phase of its own.
-        with phase("constraints"), connection.cursor() as c:
-            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            c.execute("SET CONSTRAINTS ALL DEFERRED")
+    with phase("constraints"):  # the foreign keys of a million findings, else checked at COMMIT
+        deferred_checks_now()
     return run

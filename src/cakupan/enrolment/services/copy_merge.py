@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from django.db import DatabaseError, connection, transaction
 
+from cakupan.core.db import deferred_checks_now
 from cakupan.core.phases import Phases, phase
 from cakupan.enrolment.services.merge import Progress, Target
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
@@ -190,8 +191,7 @@ def copy_write(target: Target, *, progress: Progress | None, phases: Phases | No
         if progress is not None:
             progress("merged", 3 * total // 4, total)  # the checks take about a quarter of the time
         with phase(phases, "constraints"):
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            deferred_checks_now()
         cursor.execute(f"DROP TABLE {STAGE}, {RAW}")
     if progress is not None:
         progress("merged", total, total)
