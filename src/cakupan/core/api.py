@@ -11,7 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
 
 
 class ErrorItemOutput(serializers.Serializer):
@@ -55,6 +55,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response({"errors": _flatten(detail)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Forbidden):
+        return Response(exc.as_dict(), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, NotInScope):
         exc = Http404()
     response = drf_exception_handler(exc, context)

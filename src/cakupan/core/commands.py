@@ -9,18 +9,23 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput
 
 
 @contextmanager
 def bad_input_exits(stdout: Any) -> Iterator[None]:
     """Bad input on the command line: {"errors": [{"field", "message"}]} on standard output, exit code 2,
-    the same answer the API gives with HTTP 400 (the service has written nothing)."""
+    the same answer the API gives with HTTP 400 (the service has written nothing); a refusal (Forbidden)
+    prints the same shape and exits 3, where the API answers 403."""
     try:
         yield
     except InvalidInput as exc:
         stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
         raise SystemExit(2) from exc
+    except Forbidden as exc:
+        # A refusal is not bad input: the same shape as the API's 403, its own exit code.
+        stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
+        raise SystemExit(3) from exc
 
 
 def command_actor(username: str) -> Any:

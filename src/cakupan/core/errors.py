@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -38,3 +40,18 @@ class InvalidInput(Exception):  # noqa: N818 - it is the name the interfaces spe
 
 class NotInScope(Exception):  # noqa: N818
     """The user may not see or change this object. Interfaces answer 404, never revealing it exists."""
+
+
+class Forbidden(PermissionDenied):
+    """The user's role may not do this at all. HTTP 403 on pages and API, exit code 3 on the command line,
+    always with `{"errors": [{"field": "permission", "message": ...}]}`. A PermissionDenied, so Django's
+    403 handling applies to pages without each view catching it."""
+
+    field = "permission"
+
+    def __init__(self, message: Any = "") -> None:
+        self.message = message
+        super().__init__(str(message))
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        return {"errors": [{"field": self.field, "message": str(self.message)}]}

@@ -1,0 +1,122 @@
+"""What each role may do: the one place that names permissions and grants them to roles.
+
+Rows are filtered by `accounts.scope` (which rows a role sees); this module decides which actions a role
+may take at all. Services call `require(actor, Perm.X)` before they write; pages, API and navigation ask
+`may(...)`; nothing else in the code spells out a set of roles.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.scope import Scope, scope_for
+from cakupan.core.errors import Forbidden
+
+
+class Perm(StrEnum):
+    # registry
+    EMPLOYER_READ = "registry.employer_read"
+    EMPLOYER_WRITE = "registry.employer_write"
+    PERSON_READ = "registry.person_read"
+    PERSON_CREATE = "registry.person_create"
+    PERSON_SEARCH = "registry.person_search"
+    EMPLOYMENT_READ = "registry.employment_read"
+    MEMBERSHIP_READ = "registry.membership_read"
+    REGISTRY_WRITE = "registry.write"  # persons, employment and memberships within one's scope
+    SPONSOR_WRITE = "registry.sponsor_write"
+    # contributions
+    BILL_READ = "contributions.bill_read"
+    ARREARS_READ = "contributions.arrears_read"
+    PAYMENT_RECORD = "contributions.payment_record"
+    BILLING_RUN = "contributions.billing_run"
+    # rosters
+    ROSTER_UPLOAD = "enrolment.roster_upload"
+    LINK_REVIEW = "enrolment.link_review"
+    # coverage
+    COVERAGE_READ = "coverage.read"
+    TARGET_SET = "coverage.target_set"
+    WORKFORCE_IMPORT = "coverage.workforce_import"
+    SNAPSHOT_BUILD = "coverage.snapshot_build"
+    BOUNDARIES_IMPORT = "coverage.boundaries_import"
+    # benefits
+    CLAIM_READ = "benefits.claim_read"
+    CLAIM_FILE = "benefits.claim_file"
+    CLAIM_DECIDE = "benefits.claim_decide"  # verify, approve, reject, pay
+    # compliance
+    COMPLIANCE_READ = "compliance.read"
+    WORKFORCE_REPORT_IMPORT = "compliance.report_import"
+    COMPLIANCE_ENFORCE = "compliance.enforce"  # match runs, review queue, cases and letters
+    # reference data and operations
+    REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
+
+
+_ALL = frozenset(Role.values)
+_OFFICE = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF})
+_ADMIN = frozenset({Role.NATIONAL_ADMIN})
+_EMPLOYER_READERS = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR})
+
+GRANTS: dict[Perm, frozenset[str]] = {
+    Perm.EMPLOYER_READ: _EMPLOYER_READERS,
+    Perm.EMPLOYER_WRITE: _OFFICE,
+    Perm.PERSON_READ: _EMPLOYER_READERS | {Role.SPONSOR},
+    # Registering a bare person (not as a worker of an employer) is office work: an employer's HR
+    # registers people through "register a worker", which records the employment that scopes them.
+    Perm.PERSON_CREATE: _OFFICE,
+    # Searching by NIK or name would let a role that sees NIKs masked confirm a guessed NIK.
+    Perm.PERSON_SEARCH: _EMPLOYER_READERS,
+    Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},
+    Perm.MEMBERSHIP_READ: _ALL,
+    Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR},
+    Perm.SPONSOR_WRITE: _OFFICE,
+    Perm.BILL_READ: _ALL,
+    Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},
+    Perm.PAYMENT_RECORD: _OFFICE,
+    Perm.BILLING_RUN: _ADMIN,
+    Perm.ROSTER_UPLOAD: _EMPLOYER_READERS | {Role.SPONSOR},
+    Perm.LINK_REVIEW: _OFFICE,
+    Perm.COVERAGE_READ: _OFFICE | {Role.AGENCY},
+    Perm.TARGET_SET: _ADMIN,
+    Perm.WORKFORCE_IMPORT: _OFFICE,
+    Perm.SNAPSHOT_BUILD: _ADMIN,
+    Perm.BOUNDARIES_IMPORT: _ADMIN,
+    Perm.CLAIM_READ: _ALL,
+    # Branch staff also record claims brought to the counter; sponsors and agencies follow claims only.
+    Perm.CLAIM_FILE: _OFFICE | {Role.EMPLOYER_HR, Role.WORKER},
+    Perm.CLAIM_DECIDE: _OFFICE,
+    Perm.COMPLIANCE_READ: _EMPLOYER_READERS,
+    # The labour agency holds the workforce reports; the branch office matches and enforces.
+    Perm.WORKFORCE_REPORT_IMPORT: _OFFICE | {Role.AGENCY},
+    Perm.COMPLIANCE_ENFORCE: _OFFICE,
+    Perm.REFERENCE_WRITE: _ADMIN,
+}
+
+
+def _scope(who: Any) -> Scope:
+    return who if isinstance(who, Scope) else scope_for(who)
+
+
+def may(who: Any, perm: Perm) -> bool:
+    """Whether a user (or an already computed Scope) may do `perm`."""
+    return _scope(who).role in GRANTS[perm]
+
+
+def require(actor: Any, perm: Perm) -> Scope:
+    """The actor's scope, or Forbidden (403 on pages and API, exit code 3 on the command line)."""
+    scope = _scope(actor)
+    if scope.role not in GRANTS[perm]:
+        raise Forbidden(_("Your role may not do this."))
+    return scope
+
+
+def roles_with(perm: Perm) -> frozenset[str]:
+    return GRANTS[perm]
+
+
+def permissions_of(who: Any) -> frozenset[Perm]:
+    """Every permission the user has, for templates and navigation."""
+    role = _scope(who).role
+    return frozenset(perm for perm, roles in GRANTS.items() if role in roles)
