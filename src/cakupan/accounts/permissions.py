@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.models import Role
-from cakupan.accounts.scope import Scope, scope_for
+from cakupan.accounts.scope import EVERYTHING, Scope, scope_for
 from cakupan.core.errors import Forbidden
 
 
@@ -21,7 +21,8 @@ class Perm(StrEnum):
     # registry
     EMPLOYER_READ = "registry.employer_read"
     EMPLOYER_WRITE = "registry.employer_write"
-    PERSON_READ = "registry.person_read"
+    PERSON_READ = "registry.person_read"  # the lists of persons
+    PERSON_VIEW = "registry.person_view"  # one person's record, in scope (a worker: their own)
     PERSON_CREATE = "registry.person_create"
     PERSON_SEARCH = "registry.person_search"
     EMPLOYMENT_READ = "registry.employment_read"
@@ -48,10 +49,11 @@ class Perm(StrEnum):
     CLAIM_DECIDE = "benefits.claim_decide"  # verify, approve, reject, pay
     # compliance
     COMPLIANCE_READ = "compliance.read"
-    WORKFORCE_REPORT_IMPORT = "compliance.report_import"
-    COMPLIANCE_ENFORCE = "compliance.enforce"  # match runs, review queue, cases and letters
+    WORKFORCE_REPORT_IMPORT = "compliance.report_import"  # and the match run that follows each import
+    COMPLIANCE_ENFORCE = "compliance.enforce"  # review queue, cases and letters
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
+    ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
 
 
 _ALL = frozenset(Role.values)
@@ -63,11 +65,12 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.EMPLOYER_READ: _EMPLOYER_READERS,
     Perm.EMPLOYER_WRITE: _OFFICE,
     Perm.PERSON_READ: _EMPLOYER_READERS | {Role.SPONSOR},
+    Perm.PERSON_VIEW: _ALL,
     # Registering a bare person (not as a worker of an employer) is office work: an employer's HR
     # registers people through "register a worker", which records the employment that scopes them.
     Perm.PERSON_CREATE: _OFFICE,
-    # Searching by NIK or name would let a role that sees NIKs masked confirm a guessed NIK.
-    Perm.PERSON_SEARCH: _EMPLOYER_READERS,
+    # Sponsors search too, among the persons they pay for only (the selectors scope every search).
+    Perm.PERSON_SEARCH: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},
     Perm.MEMBERSHIP_READ: _ALL,
     Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR},
@@ -80,6 +83,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.LINK_REVIEW: _OFFICE,
     Perm.COVERAGE_READ: _OFFICE | {Role.AGENCY},
     Perm.TARGET_SET: _ADMIN,
+    # Workforce figures are the denominator of every rate: office staff import them, partner agencies do not.
     Perm.WORKFORCE_IMPORT: _OFFICE,
     Perm.SNAPSHOT_BUILD: _ADMIN,
     Perm.BOUNDARIES_IMPORT: _ADMIN,
@@ -92,7 +96,50 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.WORKFORCE_REPORT_IMPORT: _OFFICE | {Role.AGENCY},
     Perm.COMPLIANCE_ENFORCE: _OFFICE,
     Perm.REFERENCE_WRITE: _ADMIN,
+    Perm.ADMIN_SITE: _ADMIN,
 }
+
+
+# As which kind of claimant (benefits.ClaimantKind) each role with CLAIM_FILE files a claim; None: any kind.
+# Branch staff also record claims brought to the counter by heirs, workers or employers.
+CLAIMANT_KINDS: dict[str, tuple[str, ...] | None] = {
+    Role.NATIONAL_ADMIN: None,
+    Role.BRANCH_STAFF: None,
+    Role.EMPLOYER_HR: ("employer",),
+    Role.WORKER: ("worker",),
+}
+
+
+class SystemActor:
+    """The actor of work no user starts: the command line, cron and the jobs those start, demo data.
+
+    Services take `actor=SYSTEM` explicitly there (never a silent None), and `require` accepts it only for
+    SYSTEM_PERMS; it holds no role, so pages, the API and navigation (`may`) never grant it anything. The
+    audit log records such writes with no user (core.audit takes only authenticated users)."""
+
+    is_authenticated = False
+    is_active = False
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+# What the system may do without a user: the operator's commands and scheduled work. Not claims, registry
+# changes or compliance decisions: those always name the person who made them.
+SYSTEM_PERMS = frozenset(
+    {
+        Perm.PAYMENT_RECORD,  # `cakupan payments import` of a bank statement, credit applied after billing
+        Perm.BILLING_RUN,  # `cakupan billing run`, the monthly cron
+        Perm.TARGET_SET,  # `cakupan coverage targets import`
+        Perm.WORKFORCE_IMPORT,  # `cakupan workforce import`, the BPS tables shipped with the code
+        Perm.SNAPSHOT_BUILD,  # `cakupan coverage snapshot`, the monthly cron
+        Perm.BOUNDARIES_IMPORT,  # `cakupan boundaries import`
+        Perm.REFERENCE_WRITE,  # `cakupan regions load`, branch offices, demo data
+    }
+)
 
 
 def _scope(who: Any) -> Scope:
@@ -100,12 +147,16 @@ def _scope(who: Any) -> Scope:
 
 
 def may(who: Any, perm: Perm) -> bool:
-    """Whether a user (or an already computed Scope) may do `perm`."""
+    """Whether a user (or an already computed Scope) may do `perm`. Never true for SYSTEM: a page or an
+    endpoint asking on behalf of no user grants nothing."""
     return _scope(who).role in GRANTS[perm]
 
 
 def require(actor: Any, perm: Perm) -> Scope:
-    """The actor's scope, or Forbidden (403 on pages and API, exit code 3 on the command line)."""
+    """The actor's scope, or Forbidden (403 on pages and API, exit code 3 on the command line).
+    SYSTEM passes for SYSTEM_PERMS, with a scope that sees everything."""
+    if actor is SYSTEM and perm in SYSTEM_PERMS:
+        return EVERYTHING
     scope = _scope(actor)
     if scope.role not in GRANTS[perm]:
         raise Forbidden(_("Your role may not do this."))
@@ -120,3 +171,12 @@ def permissions_of(who: Any) -> frozenset[Perm]:
     """Every permission the user has, for templates and navigation."""
     role = _scope(who).role
     return frozenset(perm for perm, roles in GRANTS.items() if role in roles)
+
+
+def claimant_kinds(who: Any, every: tuple[str, ...]) -> tuple[str, ...]:
+    """The claimant kinds the user may file as, out of `every` kind there is (none without CLAIM_FILE)."""
+    scope = _scope(who)
+    if scope.role not in GRANTS[Perm.CLAIM_FILE]:
+        return ()
+    kinds = CLAIMANT_KINDS.get(scope.role, ())
+    return every if kinds is None else tuple(k for k in every if k in kinds)

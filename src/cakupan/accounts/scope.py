@@ -30,6 +30,7 @@ class Scope:
     employer_id: int | None = None
     sponsor_id: int | None = None
     person_id: int | None = None
+    agency_id: int | None = None
 
     @property
     def masks_nik(self) -> bool:
@@ -84,14 +85,21 @@ class Scope:
             return self.regions_q("region")
         return Q(pk__in=[])
 
-    def can_write_registry(self) -> bool:
-        return self.role in (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.EMPLOYER_HR)
-
-    def can_write_employers(self) -> bool:
-        return self.role in (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
+    def agencies(self) -> Q:
+        """Partner agencies one may act for (roster uploads on an agency's behalf): one's own agency;
+        for branch staff, the agencies of their regions."""
+        if self.everything:
+            return Q()
+        if self.role == Role.AGENCY and self.agency_id is not None:
+            return Q(pk=self.agency_id)
+        if self.role == Role.BRANCH_STAFF:
+            return self.regions_q("region")
+        return Q(pk__in=[])
 
 
 NOTHING = Scope(role="none")
+# What the command line reads with: it runs on the server, as its operator, who sees every row.
+EVERYTHING = Scope(role=Role.NATIONAL_ADMIN, everything=True)
 
 
 def scope_for(user: Any) -> Scope:
@@ -104,8 +112,7 @@ def scope_for(user: Any) -> Scope:
         codes = tuple(user.branch_office.regions.values_list("code", flat=True))
         return Scope(role=role, regency_codes=codes, branch_office_id=user.branch_office_id)
     if role == Role.AGENCY and user.agency_id:
-        agency = user.agency
-        return Scope(role=role, regency_codes=(agency.region_id[:5],), health_only=agency.sector == "health")
+        return agency_scope(user.agency)
     if role == Role.EMPLOYER_HR and user.employer_id:
         return Scope(role=role, employer_id=user.employer_id)
     if role == Role.SPONSOR and user.sponsor_id:
@@ -113,6 +120,17 @@ def scope_for(user: Any) -> Scope:
     if role == Role.WORKER and user.person_id:
         return Scope(role=role, person_id=user.person_id)
     return NOTHING
+
+
+def agency_scope(agency: Any) -> Scope:
+    """What a partner agency sees: its regency, within its sector (a health agency: health facilities).
+    Also the scope of a roster uploaded on an agency's behalf."""
+    return Scope(
+        role=Role.AGENCY,
+        regency_codes=(agency.region_id[:5],),
+        health_only=agency.sector == "health",
+        agency_id=agency.pk,
+    )
 
 
 def mask_nik(nik: str) -> str:

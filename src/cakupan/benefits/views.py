@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm, may
 from cakupan.benefits import selectors, services
 from cakupan.benefits.forms import ClaimForm, PayForm, RejectForm
 from cakupan.benefits.models import Claim
-from cakupan.benefits.services.claims import CLAIMANTS_BY_ROLE, OFFICE_ROLES
 from cakupan.benefits.simulator import simulate, simulator_input_parse
 from cakupan.core.errors import InvalidInput, NotInScope
 
@@ -30,21 +30,19 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
         raise Http404 from exc
 
 
-@login_required
+@permission_required(Perm.CLAIM_READ)
 def claim_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     claims = selectors.claim_list(user=request.user, status=status)[:200]
-    may_file = scope_for(request.user).role in CLAIMANTS_BY_ROLE
+    may_file = may(scope_of(request), Perm.CLAIM_FILE)
     return render(
         request, "benefits/claim_list.html", {"claims": claims, "status": status, "may_file": may_file}
     )
 
 
-@login_required
+@permission_required(Perm.CLAIM_FILE)
 @require_http_methods(["GET", "POST"])
 def claim_new(request: HttpRequest) -> HttpResponse:
-    if scope_for(request.user).role not in CLAIMANTS_BY_ROLE:
-        raise Http404
     form = ClaimForm(request.POST or None, initial={"person": request.GET.get("person")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -70,21 +68,21 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/claim_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@login_required
+@permission_required(Perm.CLAIM_READ)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
     context: dict[str, Any] = {
         "claim": claim,
         "documents": claim.documents.all(),
         "events": claim.events.select_related("actor"),
-        "office": scope_for(request.user).role in OFFICE_ROLES,
+        "office": may(scope_of(request), Perm.CLAIM_DECIDE),
         "reject_form": RejectForm(),
         "pay_form": PayForm(initial={"paid_on": timezone.localdate()}),
     }
     return render(request, "benefits/claim_detail.html", context)
 
 
-@login_required
+@permission_required(Perm.CLAIM_DECIDE)
 @require_POST
 def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     claim = _claim(request, pk)

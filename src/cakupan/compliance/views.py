@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm, may, require
 from cakupan.compliance import selectors, services
 from cakupan.compliance.exports import findings_xlsx
 from cakupan.compliance.models import FindingClass, StepKind
 from cakupan.compliance.sanction_view import step_choices
 from cakupan.core.errors import InvalidInput, NotInScope
-from cakupan.web.access import allow, scope_of
 
 FINDINGS_SHOWN = 200
 
@@ -31,7 +32,7 @@ def _errors_to(form: forms.Form, exc: InvalidInput) -> None:
         form.add_error(name if name in form.fields else None, f"{error.field}: {error.message}")
 
 
-@allow(*services.READERS)
+@permission_required(Perm.COMPLIANCE_READ)
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(user=request.user)
     findings = selectors.finding_current(user=request.user).exclude(klass=FindingClass.COMPLIANT)
@@ -42,13 +43,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases": selectors.case_list(user=request.user)[:50],
         "reminders": selectors.reminder_list(user=request.user)[:50],
         "pending_reviews": selectors.review_list(user=request.user).count(),
-        "can_import": scope_of(request).role in services.IMPORTERS,
-        "can_enforce": scope_of(request).role in services.CASE_WORKERS,
+        "can_import": may(scope_of(request), Perm.WORKFORCE_REPORT_IMPORT),
+        "can_enforce": may(scope_of(request), Perm.COMPLIANCE_ENFORCE),
     }
     return render(request, "compliance/dashboard.html", context)
 
 
-@allow(*services.IMPORTERS)
+@permission_required(Perm.WORKFORCE_REPORT_IMPORT)
 @require_http_methods(["GET", "POST"])
 def report_upload(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None)
@@ -76,13 +77,13 @@ def report_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/import.html", {"form": form}, status=status)
 
 
-@allow(*services.CASE_WORKERS)
+@permission_required(Perm.COMPLIANCE_ENFORCE)
 def review_queue(request: HttpRequest) -> HttpResponse:
     items = selectors.review_list(user=request.user)[:200]
     return render(request, "compliance/review.html", {"items": items})
 
 
-@allow(*services.CASE_WORKERS)
+@permission_required(Perm.COMPLIANCE_ENFORCE)
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -97,7 +98,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("compliance:review")
 
 
-@allow(*services.CASE_WORKERS)
+@permission_required(Perm.COMPLIANCE_ENFORCE)
 @require_POST
 def case_open(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("findings") if v.isdigit()]
@@ -109,18 +110,17 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return redirect("compliance:case", pk=case.pk)
 
 
-@allow(*services.READERS)
+@permission_required(Perm.COMPLIANCE_READ)
 @require_http_methods(["GET", "POST"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case = selectors.case_get(user=request.user, pk=pk)
     except NotInScope as exc:
         raise Http404 from exc
-    can_enforce = scope_of(request).role in services.CASE_WORKERS
+    can_enforce = may(scope_of(request), Perm.COMPLIANCE_ENFORCE)
     status = 200
     if request.method == "POST":
-        if not can_enforce:
-            raise Http404
+        require(scope_of(request), Perm.COMPLIANCE_ENFORCE)
         try:
             services.case_step_issue(actor=request.user, case=case, kind=request.POST.get("kind", ""))
         except InvalidInput as exc:
@@ -138,7 +138,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "compliance/case.html", context, status=status)
 
 
-@allow(*services.READERS)
+@permission_required(Perm.COMPLIANCE_READ)
 def step_letter(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         step = selectors.step_get(user=request.user, pk=pk)
@@ -149,7 +149,7 @@ def step_letter(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@allow(*services.READERS)
+@permission_required(Perm.COMPLIANCE_READ)
 def export(request: HttpRequest) -> HttpResponse:
     findings = selectors.finding_current(user=request.user).order_by("-gap", "id")
     response = HttpResponse(

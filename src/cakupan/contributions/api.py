@@ -14,7 +14,6 @@ from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -22,15 +21,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cakupan.accounts.models import Role
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.payments import payment_record, today
 from cakupan.core.api import ErrorOutput, Pagination
 from cakupan.core.errors import InvalidInput, NotInScope
-
-PAYMENT_WRITERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
 
 
 class BillOutput(serializers.Serializer):
@@ -180,9 +176,8 @@ class PaymentCreateView(_Base):
         responses={201: PaymentOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
-        scope = scope_for(request.user)
-        if scope.role not in PAYMENT_WRITERS:
-            raise PermissionDenied("Your role may not record payments.")
+        # Refused before the body is read: the answer does not depend on the payload.
+        scope = require(request.user, Perm.PAYMENT_RECORD)
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:

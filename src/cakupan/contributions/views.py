@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cakupan.accounts.models import Role
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm, may
 from cakupan.contributions import exports
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.services.billing_jobs import billing_run_start
@@ -23,11 +24,6 @@ from cakupan.contributions.services.payments import allocate_credit, payment_rec
 from cakupan.contributions.services.statement_import import statement_import
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.views.common import list_page, page
-from cakupan.web.access import ALL_ROLES, allow, scope_of
-
-PAYMENT_WRITERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
-BILLING_STARTERS = (Role.NATIONAL_ADMIN,)
-ARREARS_READERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY)
 
 
 class PaymentForm(forms.Form):
@@ -73,11 +69,11 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 
 def _ctx(request: HttpRequest) -> dict[str, Any]:
-    role = scope_of(request).role
-    return {"may_pay": role in PAYMENT_WRITERS, "may_bill": role in BILLING_STARTERS}
+    scope = scope_of(request)
+    return {"may_pay": may(scope, Perm.PAYMENT_RECORD), "may_bill": may(scope, Perm.BILLING_RUN)}
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def account_list(request: HttpRequest) -> HttpResponse:
     rows = sel.payer_account_find(user=request.user, query=request.GET.get("q", ""), scope=scope_of(request))
     return list_page(
@@ -89,21 +85,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def account_statement(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     st = sel.statement(account=account, as_of=_as_of(request))
     return page(request, "contributions/statement.html", {"st": st, **_ctx(request)})
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def account_statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     st = sel.statement(account=account, as_of=_as_of(request))
     return _xlsx(exports.statement_xlsx(st), f"statement-{account.virtual_account}.xlsx")
 
 
-@allow(*PAYMENT_WRITERS)
+@permission_required(Perm.PAYMENT_RECORD)
 @require_POST
 def account_apply_credit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
@@ -112,7 +108,7 @@ def account_apply_credit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contributions:account_statement", pk=account.pk)
 
 
-@allow(*PAYMENT_WRITERS)
+@permission_required(Perm.PAYMENT_RECORD)
 @require_http_methods(["GET", "POST"])
 def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
@@ -143,7 +139,7 @@ def _bills(request: HttpRequest) -> Any:
     return bills
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def bill_list(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
@@ -154,12 +150,12 @@ def bill_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def bill_list_xlsx(request: HttpRequest) -> HttpResponse:
     return _xlsx(exports.bills_xlsx(_bills(request)[:100_000]), "bills.xlsx")
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.BILL_READ)
 def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         bill = sel.bill_get(user=request.user, pk=pk, scope=scope_of(request))
@@ -178,7 +174,7 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*ARREARS_READERS)
+@permission_required(Perm.ARREARS_READ)
 def arrears(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     scope = scope_of(request)
@@ -187,7 +183,7 @@ def arrears(request: HttpRequest) -> HttpResponse:
     return page(request, "contributions/arrears.html", {"as_of": as_of, "payers": payers[:200], "area": area})
 
 
-@allow(*ARREARS_READERS)
+@permission_required(Perm.ARREARS_READ)
 def arrears_xlsx(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     scope = scope_of(request)
@@ -196,7 +192,7 @@ def arrears_xlsx(request: HttpRequest) -> HttpResponse:
     return _xlsx(exports.arrears_xlsx(payers, area), f"arrears-{as_of.isoformat()}.xlsx")
 
 
-@allow(*PAYMENT_WRITERS)
+@permission_required(Perm.PAYMENT_RECORD)
 @require_http_methods(["GET", "POST"])
 def statement_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -217,7 +213,7 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
     return page(request, "contributions/upload.html", {"form": form, "report": report}, status)
 
 
-@allow(*BILLING_STARTERS)
+@permission_required(Perm.BILLING_RUN)
 @require_http_methods(["GET", "POST"])
 def billing_start(request: HttpRequest) -> HttpResponse:
     form = BillingForm(request.POST or None)

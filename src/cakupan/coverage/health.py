@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.errors import NotInScope
-from cakupan.coverage.selectors import _check_region, coverage_may_view
+from cakupan.coverage.selectors import _check_region
 from cakupan.regions.models import Region
 from cakupan.registry.models import Employer, Employment, Membership
 
@@ -33,8 +33,7 @@ def _active_memberships(day: dt.date) -> QuerySet[Membership]:
 
 def health_region(*, scope: Scope, region: str | None) -> str | None:
     """The regency or province shown: asked for, or the scoped user's first regency (None: Indonesia)."""
-    if not coverage_may_view(scope):
-        raise PermissionDenied
+    require(scope, Perm.COVERAGE_READ)
     if not region and not scope.everything:
         if not scope.regency_codes:
             raise NotInScope

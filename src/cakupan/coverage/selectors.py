@@ -1,7 +1,7 @@
 """Reads of coverage, always scoped by role, and only from snapshots (never the registry).
 
 Who sees what: the national administrator everything; branch staff the regencies their office serves;
-a partner agency its regency. Other roles have no coverage view (PermissionDenied: 403). A region outside
+a partner agency its regency. Other roles have no coverage view (Forbidden: 403). A region outside
 one's scope answers NotInScope (404), as if it did not exist.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
+from cakupan.accounts.permissions import Perm, may, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.coverage.models import CoverageSnapshot, CoverageTarget, SnapshotBuild, WorkforceStat
@@ -25,17 +24,15 @@ from cakupan.regions.models import Region
 from cakupan.registry.models import Segment
 
 NATIONAL = "ID"
-COVERAGE_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY)
 
 
 def coverage_may_view(scope: Scope) -> bool:
-    return scope.everything or scope.role in COVERAGE_ROLES
+    return may(scope, Perm.COVERAGE_READ)
 
 
 def _check_region(*, scope: Scope, region: str | None) -> Region | None:
     """The region asked for (None: Indonesia), after the role and scope checks."""
-    if not coverage_may_view(scope):
-        raise PermissionDenied
+    require(scope, Perm.COVERAGE_READ)
     code = (region or "").strip()
     obj = None
     if code and code.upper() != NATIONAL:
@@ -136,8 +133,7 @@ def coverage_children(*, scope: Scope, region: str | None, period: str) -> list[
     period = period_parse(period)
     obj = _check_region(scope=scope, region=region) if (region or scope.everything) else None
     if obj is None and not scope.everything:
-        if not coverage_may_view(scope):
-            raise PermissionDenied
+        require(scope, Perm.COVERAGE_READ)
         children = list(Region.objects.filter(code__in=scope.regency_codes))
     elif obj is None:
         children = list(Region.objects.filter(level=1))
@@ -188,8 +184,7 @@ def coverage_series(*, scope: Scope, region: str | None, periods: list[str]) -> 
 
 def target_list(*, scope: Scope, period: str) -> list[dict[str, Any]]:
     """Targets the user may see, with achievement and forecast at `period`."""
-    if not coverage_may_view(scope):
-        raise PermissionDenied
+    require(scope, Perm.COVERAGE_READ)
     targets = CoverageTarget.objects.select_related("region", "branch_office").filter(year=int(period[:4]))
     if not scope.everything:
         targets = targets.filter(

@@ -14,7 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cakupan.accounts.models import Role
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm, may, require
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.coverage import charts, maps, reports, selectors
 from cakupan.coverage.forms import PlannerForm, TargetForm, TargetUploadForm, WorkforceUploadForm
@@ -23,11 +24,8 @@ from cakupan.coverage.services.planner import planner_compare
 from cakupan.coverage.services.targets import target_set, targets_import
 from cakupan.coverage.services.workforce import workforce_import
 from cakupan.regions.models import Region
-from cakupan.web.access import allow, scope_of
 
 SCENARIOS = [("apbd", "other"), ("csr", "other"), ("csr", "transport")]
-# Workforce figures are the denominator of every rate: office staff import them, partner agencies do not.
-WORKFORCE_WRITERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
 
 
 def _period(request: HttpRequest) -> str | None:
@@ -36,7 +34,7 @@ def _period(request: HttpRequest) -> str | None:
     return wanted if wanted in periods else (periods[0] if periods else None)
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     period = _period(request)
@@ -45,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": selectors.coverage_periods(),
         "period": period,
         "region": region,
-        "may_import_workforce": scope.role in WORKFORCE_WRITERS,
+        "may_import_workforce": may(scope, Perm.WORKFORCE_IMPORT),
     }
     if period is None:
         return render(request, "coverage/dashboard.html", context)
@@ -85,15 +83,14 @@ def _crumbs(region: str) -> list[dict[str, str]]:
     return [{"code": "", "name": _("Indonesia")}] + [{"code": c, "name": names.get(c, c)} for c in codes]
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def targets(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     period = _period(request)
-    may_write = scope.role == Role.NATIONAL_ADMIN
+    may_write = may(scope, Perm.TARGET_SET)
     form, upload = TargetForm(), TargetUploadForm()
     if request.method == "POST":
-        if not may_write:
-            return HttpResponse(status=403)
+        require(scope, Perm.TARGET_SET)
         try:
             if "file" in request.FILES:
                 upload = TargetUploadForm(request.POST, request.FILES)
@@ -124,7 +121,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*WORKFORCE_WRITERS)
+@permission_required(Perm.WORKFORCE_IMPORT)
 def workforce(request: HttpRequest) -> HttpResponse:
     """Upload BPS-style workforce statistics through the same service as `cakupan workforce import`."""
     upload = WorkforceUploadForm(request.POST or None, request.FILES or None)
@@ -183,7 +180,7 @@ def _planner(request: HttpRequest) -> tuple[PlannerForm, dict[str, Any]]:
     return form, context
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def planner(request: HttpRequest) -> HttpResponse:
     form, context = _planner(request)
     if "scenarios" in context:
@@ -191,7 +188,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     return render(request, "coverage/planner.html", context, status=400 if form.errors else 200)
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def planner_export(request: HttpRequest) -> HttpResponse:
     form, context = _planner(request)
     if form.errors or "scenarios" not in context:

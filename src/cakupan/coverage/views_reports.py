@@ -7,13 +7,14 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.coverage import charts, reports, selectors
 from cakupan.coverage.health import health_view
-from cakupan.web.access import allow, scope_of
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def health(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     try:
@@ -28,7 +29,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return render(request, "coverage/health.html", {"view": view, "bars": bars})
 
 
-@allow(*selectors.COVERAGE_ROLES)
+@permission_required(Perm.COVERAGE_READ)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "pdf"):
         raise Http404

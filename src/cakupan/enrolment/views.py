@@ -10,14 +10,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cakupan.accounts.access import permission_required
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.enrolment import selectors
 from cakupan.enrolment.forms import RosterForm
 from cakupan.enrolment.models import RosterImport
-from cakupan.enrolment.services import UPLOADERS, parse_as, report_path, roster_import, template_xlsx
+from cakupan.enrolment.services import parse_as, report_path, roster_import, template_xlsx
 from cakupan.enrolment.services.background import is_big, roster_job_start
 from cakupan.enrolment.services.report import XLSX_ALL_ROWS_MAX
-from cakupan.web.access import allow
 
 REPORT_PREVIEW_ROWS = 200
 
@@ -32,7 +33,7 @@ def _default_as(user: Any) -> str:
     return ""
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     form = RosterForm(request.POST or None, request.FILES or None, initial={"as_": _default_as(request.user)})
@@ -76,7 +77,7 @@ def _get(request: HttpRequest, pk: int) -> RosterImport:
         raise Http404 from exc
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     record = _get(request, pk)
     header: list[str] = []
@@ -103,7 +104,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 def report_download(request: HttpRequest, pk: int, extension: str) -> Any:  # a FileResponse
     record = _get(request, pk)
     if extension not in ("xlsx", "csv"):
@@ -114,7 +115,7 @@ def report_download(request: HttpRequest, pk: int, extension: str) -> Any:  # a 
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"laporan-{record.pk}.{extension}")
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 def template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,12 +143,12 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     }
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background import: the page polls `job_progress` every second (htmx) until the job ends."""
     return render(request, "enrolment/job.html", _job_context(request, pk))
 
 
-@allow(*UPLOADERS)
+@permission_required(Perm.ROSTER_UPLOAD)
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enrolment/partials/job_progress.html", _job_context(request, pk))

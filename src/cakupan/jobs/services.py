@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.core.errors import InvalidInput
 from cakupan.jobs.models import Job
 
@@ -86,7 +87,8 @@ def job_run(*, job_id: int) -> Job:
     try:
         if func is None:
             raise LookupError(f"unknown job kind {job.kind!r}")
-        result = func(job=job, parameters=job.parameters, actor=job.actor)
+        # A job no user started (cron, the command line) runs as SYSTEM; services check either.
+        result = func(job=job, parameters=job.parameters, actor=job.actor or SYSTEM)
     except Exception as exc:
         job.status = Job.Status.FAILED
         job.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"

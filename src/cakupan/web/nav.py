@@ -1,8 +1,9 @@
-"""The header's main menu and the home page's shortcuts: which pages each role may open.
+"""The header's main menu and the home page's shortcuts: which pages each user may open.
 
-The role lists come from the apps themselves (the same tuples their views check with `allow`), so a link
-is shown exactly when the page would not answer 403. A URL name that does not resolve (an app not
-installed in this deployment) drops its link instead of breaking every page.
+Each link names the permission its page checks (accounts.access.permission_required), and the menu asks
+accounts whether the user holds it, so a link is shown exactly when the page would not answer 403. A URL
+name that does not resolve (an app not installed in this deployment) drops its link instead of breaking
+every page.
 """
 
 from __future__ import annotations
@@ -15,22 +16,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
-from cakupan.compliance.services import CASE_WORKERS as COMPLIANCE_CASE_WORKERS
-from cakupan.compliance.services import READERS as COMPLIANCE_READERS
-from cakupan.contributions.views import ARREARS_READERS
-from cakupan.coverage.selectors import COVERAGE_ROLES
-from cakupan.enrolment.services import UPLOADERS as ROSTER_UPLOADERS
-from cakupan.web.access import ALL_ROLES, EMPLOYER_READERS, PERSON_READERS
-
-EMPLOYMENT_READERS = (*EMPLOYER_READERS, Role.WORKER)
+from cakupan.accounts.permissions import Perm, permissions_of
 
 
 @dataclass(frozen=True)
 class Link:
     url_name: str
     label: Promise
-    roles: tuple[str, ...]
+    perm: Perm | None  # None: every signed-in user with a role (the home page, the public simulator)
     hint: Promise | None = None  # a line on the home page; links without one stay in the menu only
 
 
@@ -46,12 +39,12 @@ MENU: tuple[Section, ...] = (
         "registry",
         None,
         (
-            Link("home", _("Home"), ALL_ROLES),
-            Link("search", _("Search"), PERSON_READERS),
-            Link("registry:employer_list", _("Employers"), EMPLOYER_READERS),
-            Link("registry:person_list", _("Persons"), PERSON_READERS),
-            Link("registry:employment_list", _("Employment"), EMPLOYMENT_READERS),
-            Link("registry:membership_list", _("Memberships"), ALL_ROLES),
+            Link("home", _("Home"), None),
+            Link("search", _("Search"), Perm.PERSON_SEARCH),
+            Link("registry:employer_list", _("Employers"), Perm.EMPLOYER_READ),
+            Link("registry:person_list", _("Persons"), Perm.PERSON_READ),
+            Link("registry:employment_list", _("Employment"), Perm.EMPLOYMENT_READ),
+            Link("registry:membership_list", _("Memberships"), Perm.MEMBERSHIP_READ),
         ),
     ),
     Section(
@@ -61,19 +54,19 @@ MENU: tuple[Section, ...] = (
             Link(
                 "contributions:bill_list",
                 _("Bills"),
-                ALL_ROLES,
+                Perm.BILL_READ,
                 _("Monthly contribution bills and what is still outstanding."),
             ),
             Link(
                 "contributions:account_list",
                 _("Payer accounts"),
-                ALL_ROLES,
+                Perm.BILL_READ,
                 _("Payer accounts: statements, payments and credit."),
             ),
             Link(
                 "contributions:arrears",
                 _("Arrears"),
-                ARREARS_READERS,
+                Perm.ARREARS_READ,
                 _("Arrears by days past the due date, with late fines."),
             ),
         ),
@@ -85,7 +78,7 @@ MENU: tuple[Section, ...] = (
             Link(
                 "enrolment:upload",
                 _("Rosters"),
-                ROSTER_UPLOADERS,
+                Perm.ROSTER_UPLOAD,
                 _("Upload a roster of workers (XLSX or CSV) and read the report row by row."),
             ),
         ),
@@ -97,19 +90,19 @@ MENU: tuple[Section, ...] = (
             Link(
                 "coverage_dashboard",
                 _("Coverage dashboard"),
-                COVERAGE_ROLES,
+                Perm.COVERAGE_READ,
                 _("Coverage rate of the workforce, by region, segment and sector."),
             ),
             Link(
                 "coverage_targets",
                 _("Coverage targets"),
-                COVERAGE_ROLES,
+                Perm.COVERAGE_READ,
                 _("Targets for the year and the forecast to December."),
             ),
             Link(
                 "coverage_planner",
                 _("Gap and budget planner"),
-                COVERAGE_ROLES,
+                Perm.COVERAGE_READ,
                 _("What covering uncovered workers would cost, by funding source."),
             ),
         ),
@@ -121,13 +114,13 @@ MENU: tuple[Section, ...] = (
             Link(
                 "benefits:claim_list",
                 _("Claims"),
-                ALL_ROLES,
+                Perm.CLAIM_READ,
                 _("Benefit claims: file them and follow each step."),
             ),
             Link(
                 "benefits:simulator",
                 _("Benefit simulator"),
-                ALL_ROLES,
+                None,  # public
                 _("What a worker pays each month and what the family would receive."),
             ),
         ),
@@ -139,10 +132,10 @@ MENU: tuple[Section, ...] = (
             Link(
                 "compliance:dashboard",
                 _("Compliance findings"),
-                COMPLIANCE_READERS,
+                Perm.COMPLIANCE_READ,
                 _("Employers not registered or registered only in part, and their cases."),
             ),
-            Link("compliance:review", _("Review queue"), COMPLIANCE_CASE_WORKERS),
+            Link("compliance:review", _("Review queue"), Perm.COMPLIANCE_ENFORCE),
         ),
     ),
 )
@@ -161,12 +154,20 @@ def _current(urls: Iterable[str], path: str) -> str | None:
     return max(matches, key=len, default=None)
 
 
-def menu_for(role: str, *, path: str = "") -> list[dict[str, Any]]:
-    """The menu sections the role may use, each with its links (url, label, current), empty ones left out."""
+def _shown(link: Link, perms: frozenset[Perm]) -> bool:
+    # A link for everyone is still not shown to an account with no permission at all (no role, or a role
+    # missing the object it is scoped to): such an account gets no menu.
+    return link.perm in perms if link.perm is not None else bool(perms)
+
+
+def menu_for(who: Any, *, path: str = "") -> list[dict[str, Any]]:
+    """The menu sections the user (or Scope) may use, each with its links (url, label, current), empty
+    ones left out."""
+    perms = permissions_of(who)
     allowed = [
         (
             section,
-            [(link, url) for link in section.links if role in link.roles and (url := _url(link.url_name))],
+            [(link, url) for link in section.links if _shown(link, perms) and (url := _url(link.url_name))],
         )
         for section in MENU
     ]
@@ -187,11 +188,12 @@ def menu_for(role: str, *, path: str = "") -> list[dict[str, Any]]:
     return sections
 
 
-def shortcuts_for(role: str) -> list[dict[str, Any]]:
+def shortcuts_for(who: Any) -> list[dict[str, Any]]:
     """The home page's pointers to the pages beyond the registry, with one line on each."""
+    perms = permissions_of(who)
     out: list[dict[str, Any]] = []
     for link in _links_with_hints():
-        url = _url(link.url_name) if role in link.roles else None
+        url = _url(link.url_name) if _shown(link, perms) else None
         if url is not None:
             out.append({"url": url, "label": link.label, "hint": link.hint})
     return out

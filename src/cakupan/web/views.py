@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cakupan.accounts.models import Role
+from cakupan.accounts.access import permission_required, scope_of, ui_flags
+from cakupan.accounts.permissions import Perm, may, permissions_of
 from cakupan.regions.models import Region
 from cakupan.registry import selectors
 from cakupan.registry.models import Membership
-from cakupan.web.access import EMPLOYER_READERS, PERSON_READERS, allow, scope_of, ui_flags
 from cakupan.web.nav import shortcuts_for
 
 SUGGESTIONS = 15
@@ -30,7 +30,7 @@ def _counts(request: HttpRequest) -> list[dict[str, Any]]:
     """A few numbers for the home page, each from a selector so they match what the lists show."""
     scope, user = scope_of(request), request.user
     counts: list[dict[str, Any]] = []
-    if scope.role in EMPLOYER_READERS:
+    if may(scope, Perm.EMPLOYER_READ):
         counts.append(
             {
                 "label": _("Employers in your scope"),
@@ -38,15 +38,16 @@ def _counts(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": reverse("registry:employer_list"),
             }
         )
-    if scope.role in PERSON_READERS:
+    if may(scope, Perm.PERSON_READ):
+        sponsor = scope.sponsor_id is not None
         counts.append(
             {
-                "label": _("Sponsored persons") if scope.role == Role.SPONSOR else _("Persons in your scope"),
+                "label": _("Sponsored persons") if sponsor else _("Persons in your scope"),
                 "value": selectors.person_list(user=user, scope=scope).count(),
                 "url": reverse("registry:person_list"),
             }
         )
-    if scope.role == Role.EMPLOYER_HR:
+    if scope.employer_id is not None:  # an employer's HR: its own workers
         counts.append(
             {
                 "label": _("Current workers"),
@@ -72,17 +73,17 @@ def _counts(request: HttpRequest) -> list[dict[str, Any]]:
 def home(request: HttpRequest) -> HttpResponse:
     scope, user = scope_of(request), request.user
     # Pointers to the contributions, rosters, coverage, claims and compliance pages this role may open.
-    context: dict[str, Any] = {"role": scope.role, "shortcuts": shortcuts_for(scope.role)}
-    if scope.role == Role.WORKER:
+    context: dict[str, Any] = {"role": scope.role, "shortcuts": shortcuts_for(scope)}
+    if scope.person_id is not None:  # a worker: their own record
         context["person"] = selectors.person_list(user=user, scope=scope).first()
         context["memberships"] = selectors.membership_list(user=user, scope=scope)
         context["employments"] = selectors.employment_list(user=user, scope=scope)
-    elif scope.role in Role.values:
+    elif permissions_of(scope):  # not for an account without a role or its object
         context["counts"] = _counts(request)
     return _render(request, "web/home.html", context)
 
 
-@allow(*PERSON_READERS)
+@permission_required(Perm.PERSON_SEARCH)
 def search(request: HttpRequest) -> HttpResponse:
     """One box: a NIK, a KPJ or a name finds persons; an NPP or a name finds employers."""
     scope, user = scope_of(request), request.user
@@ -90,7 +91,7 @@ def search(request: HttpRequest) -> HttpResponse:
     persons = selectors.person_find(user=user, query=q, scope=scope)[:20] if q else []
     employers = (
         selectors.employer_find(user=user, query=q, scope=scope)[:20]
-        if q and scope.role in EMPLOYER_READERS
+        if q and may(scope, Perm.EMPLOYER_READ)
         else []
     )
     context = {"q": q, "persons": persons, "employers": employers}

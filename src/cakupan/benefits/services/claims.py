@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.permissions import Perm, claimant_kinds, require
+from cakupan.accounts.scope import Scope
 from cakupan.benefits.eligibility import eligibility_assess
 from cakupan.benefits.eligibility.tables import END_REASONS
 from cakupan.benefits.models import Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
@@ -28,16 +28,6 @@ from cakupan.rules.benefits import BENEFITS, benefit_compute, default_tables
 from cakupan.rules.benefits.inputs import whole_number
 from cakupan.rules.errors import RuleInputError
 
-# Who may file a claim, and as which kind of claimant. Branch staff also record claims brought to the
-# counter by heirs, workers or employers. Sponsors and agencies follow claims; they do not file them.
-CLAIMANTS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.NATIONAL_ADMIN: tuple(ClaimantKind.values),
-    Role.BRANCH_STAFF: tuple(ClaimantKind.values),
-    Role.EMPLOYER_HR: (ClaimantKind.EMPLOYER,),
-    Role.WORKER: (ClaimantKind.WORKER,),
-}
-# Verifying, deciding and paying is the branch's work (or the national administrator's).
-OFFICE_ROLES = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
 # What the claimant adds to the calculator's request (the rest comes from the registry).
 DETAIL_FIELDS = (
     "children",
@@ -137,18 +127,17 @@ def claim_submit(
     `compliance_wage`: a wage from compliance data; when omitted, eligibility reads the wage the employer
     reported for the worker to the labour agency (compliance app) if a matched report lists them.
     """
+    # Who files as which claimant: accounts.permissions (sponsors and agencies follow claims only).
+    kinds = claimant_kinds(require(actor, Perm.CLAIM_FILE), tuple(ClaimantKind.values))
     errors: list[FieldError] = []
-    role = scope_for(actor).role
-    if role not in CLAIMANTS_BY_ROLE:
-        raise InvalidInput.single("non_field_errors", _("You may not file claims."))
     found = _person(actor, person)
     if found is None:
         errors.append(FieldError("person", _("Choose a person you may file a claim for.")))
     if benefit not in BENEFITS:
         errors.append(FieldError("benefit", _("Choose one of: %(names)s.") % {"names": ", ".join(BENEFITS)}))
     day = _date(event_date, "event_date", errors)
-    if claimant_kind not in CLAIMANTS_BY_ROLE[role]:
-        allowed = ", ".join(CLAIMANTS_BY_ROLE[role])
+    if claimant_kind not in kinds:
+        allowed = ", ".join(kinds)
         errors.append(FieldError("claimant_kind", _("Choose one of: %(names)s.") % {"names": allowed}))
     extra = _details(details, errors)
     wage = None
@@ -197,14 +186,10 @@ def claim_submit(
     return claim
 
 
-def _office_claim(actor: Any, claim: Claim, allowed: tuple[str, ...]) -> Claim:
-    """The claim, locked, when the actor is office staff whose scope holds its person, in a state that
-    allows the step."""
-    scope = scope_for(actor)
-    if (
-        scope.role not in OFFICE_ROLES
-        or not person_list(user=actor, scope=scope).filter(pk=claim.person_id).exists()
-    ):
+def _office_claim(actor: Any, scope: Scope, claim: Claim, allowed: tuple[str, ...]) -> Claim:
+    """The claim, locked, when the actor's scope (checked for CLAIM_DECIDE) holds its person, in a state
+    that allows the step."""
+    if not person_list(user=actor, scope=scope).filter(pk=claim.person_id).exists():
         raise InvalidInput.single("non_field_errors", _("You may not decide this claim."))
     locked = Claim.objects.select_for_update().select_related("person").get(pk=claim.pk)
     if locked.status not in allowed:
@@ -216,13 +201,14 @@ def _office_claim(actor: Any, claim: Claim, allowed: tuple[str, ...]) -> Claim:
 
 def claim_verify(*, actor: Any, claim: Claim, documents_received: Any) -> Claim:
     """Record the documents received; every document on the checklist must be there."""
+    scope = require(actor, Perm.CLAIM_DECIDE)
     if not isinstance(documents_received, (list, tuple, set)) or not all(
         whole_number(d) is not None for d in documents_received
     ):
         raise InvalidInput.single("documents_received", _("List the ids of the documents received."))
     received = {whole_number(d) for d in documents_received}
     with transaction.atomic():
-        claim = _office_claim(actor, claim, (ClaimStatus.SUBMITTED,))
+        claim = _office_claim(actor, scope, claim, (ClaimStatus.SUBMITTED,))
         checklist = list(claim.documents.all())
         unknown = received - {d.pk for d in checklist}
         if unknown:
@@ -242,8 +228,9 @@ def claim_verify(*, actor: Any, claim: Claim, documents_received: Any) -> Claim:
 
 def claim_approve(*, actor: Any, claim: Claim) -> Claim:
     """Four eyes: the approver neither submitted nor verified the claim (also a database constraint)."""
+    scope = require(actor, Perm.CLAIM_DECIDE)
     with transaction.atomic():
-        claim = _office_claim(actor, claim, (ClaimStatus.VERIFIED,))
+        claim = _office_claim(actor, scope, claim, (ClaimStatus.VERIFIED,))
         if actor.pk in (claim.submitted_by_id, claim.verified_by_id):
             raise InvalidInput.single(
                 "non_field_errors", _("Someone who neither submitted nor verified the claim must approve it.")
@@ -261,6 +248,7 @@ def claim_approve(*, actor: Any, claim: Claim) -> Claim:
 
 
 def claim_reject(*, actor: Any, claim: Claim, reasons: Any) -> Claim:
+    scope = require(actor, Perm.CLAIM_DECIDE)
     if isinstance(reasons, str):
         reasons = [reasons]
     items = (
@@ -271,7 +259,7 @@ def claim_reject(*, actor: Any, claim: Claim, reasons: Any) -> Claim:
     if any(len(r) > 500 for r in items):
         raise InvalidInput.single("reasons", _("At most 500 characters per reason."))
     with transaction.atomic():
-        claim = _office_claim(actor, claim, (ClaimStatus.SUBMITTED, ClaimStatus.VERIFIED))
+        claim = _office_claim(actor, scope, claim, (ClaimStatus.SUBMITTED, ClaimStatus.VERIFIED))
         claim.status, claim.decided_by, claim.decided_at = ClaimStatus.REJECTED, actor, timezone.now()
         claim.reasons = [*claim.reasons, *items]
         claim.save(update_fields=["status", "decided_by", "decided_at", "reasons"])
@@ -281,6 +269,7 @@ def claim_reject(*, actor: Any, claim: Claim, reasons: Any) -> Claim:
 
 
 def claim_pay(*, actor: Any, claim: Claim, payment_reference: Any, paid_on: Any) -> Claim:
+    scope = require(actor, Perm.CLAIM_DECIDE)
     errors: list[FieldError] = []
     reference = payment_reference.strip() if isinstance(payment_reference, str) else ""
     if not reference or len(reference) > 64:
@@ -291,7 +280,7 @@ def claim_pay(*, actor: Any, claim: Claim, payment_reference: Any, paid_on: Any)
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        claim = _office_claim(actor, claim, (ClaimStatus.APPROVED,))
+        claim = _office_claim(actor, scope, claim, (ClaimStatus.APPROVED,))
         if day is not None and claim.decided_at is not None and day < timezone.localdate(claim.decided_at):
             raise InvalidInput.single("paid_on", _("The payment cannot be before the approval."))
         claim.status, claim.payment_reference, claim.paid_on = ClaimStatus.PAID, reference, day

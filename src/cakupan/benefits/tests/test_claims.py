@@ -13,7 +13,7 @@ from cakupan.accounts.models import Role, User
 from cakupan.benefits import selectors
 from cakupan.benefits.models import Claim, ClaimEvent, Notification
 from cakupan.benefits.services import claim_approve, claim_pay, claim_reject, claim_submit, claim_verify
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput
 from cakupan.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_full_workflow_four_eyes_notifications_and_mail(world: Any) -> None:
 def test_worker_submitter_cannot_approve_and_four_eyes_is_a_database_rule(world: Any) -> None:
     claim = jkm_claim(world)
     claim = claim_verify(actor=world.branch_malang, claim=claim, documents_received=all_docs(claim))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Forbidden):
         claim_approve(actor=world.worker_user, claim=claim)  # a worker is not office staff
     from django.db import IntegrityError, transaction
 
@@ -153,10 +153,13 @@ def test_scope_of_reading_and_deciding(world: Any) -> None:
     for user, sees in visible.items():
         assert selectors.claim_list(user=user).filter(pk=nurse_claim.pk).exists() is sees, user.username
     # Deciding needs office staff in scope: another branch, an agency, a sponsor cannot verify or reject.
+    # Roles that never decide are refused as a whole (Forbidden); office staff of another branch, on the
+    # claim (InvalidInput).
     for user in (world.branch_bekasi, world.agency_health_malang, world.sponsor_user, world.hr_hospital):
-        with pytest.raises(InvalidInput):
+        refusal = InvalidInput if user is world.branch_bekasi else Forbidden
+        with pytest.raises(refusal):
             claim_verify(actor=user, claim=nurse_claim, documents_received=all_docs(nurse_claim))
-        with pytest.raises(InvalidInput):
+        with pytest.raises(refusal):
             claim_reject(actor=user, claim=nurse_claim, reasons=["no"])
     assert Claim.objects.get(pk=nurse_claim.pk).status == "submitted"
     # The sponsor sees the claim of the person it pays for, and only that one.
@@ -189,7 +192,7 @@ def test_submit_input_errors_name_fields_and_write_nothing(world: Any) -> None:
         "details.colour",
         "details.end_reason",
     }
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Forbidden):  # sponsors follow claims; they do not file them
         claim_submit(
             actor=world.sponsor_user,
             person=world.driver.pk,

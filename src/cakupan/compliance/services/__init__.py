@@ -1,6 +1,5 @@
 """Compliance services: the writes of the compliance app (reads are in compliance.selectors)."""
 
-from cakupan.compliance.services._common import CASE_WORKERS, IMPORTERS, READERS
 from cakupan.compliance.services.cases import (
     case_open,
     case_step_issue,
@@ -12,9 +11,6 @@ from cakupan.compliance.services.imports import report_import, review_decide
 from cakupan.compliance.services.matching import compliance_match_run, name_key
 
 __all__ = [
-    "CASE_WORKERS",
-    "IMPORTERS",
-    "READERS",
     "case_open",
     "case_step_issue",
     "cases_close_by_run",

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Case, CaseStep, Finding, FindingClass, MatchRun, Reminder, StepKind
 from cakupan.compliance.sanctions import add_working_days, sanction_tables
-from cakupan.compliance.services._common import CASE_WORKERS, chunks, require_role
+from cakupan.compliance.services._common import chunks
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.rules.money import percent_of
@@ -39,7 +40,7 @@ def _target(finding: Finding) -> tuple[Any, ...]:
 @transaction.atomic
 def case_open(*, actor: Any, finding_ids: list[int]) -> Case:
     """One case per employer: the findings must name the same employer and show a gap."""
-    require_role(actor, CASE_WORKERS)
+    require(actor, Perm.COMPLIANCE_ENFORCE)
     from cakupan.compliance.selectors import finding_list
 
     findings = list(finding_list(user=actor).filter(pk__in=finding_ids).select_related("reported"))
@@ -86,7 +87,7 @@ def fine_amount(gap: int) -> int:
 @transaction.atomic
 def case_step_issue(*, actor: Any, case: Case, kind: str, today: dt.date | None = None) -> CaseStep:
     """Issue the next step of a case and its letter (PDF, Bahasa Indonesia)."""
-    require_role(actor, CASE_WORKERS)
+    require(actor, Perm.COMPLIANCE_ENFORCE)
     from cakupan.compliance.letters import letter_render
 
     today = today or timezone.localdate()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import (
     Finding,
     MatchRun,
@@ -17,7 +18,6 @@ from cakupan.compliance.models import (
     WorkforceReport,
 )
 from cakupan.compliance.readers import read_report, read_workers
-from cakupan.compliance.services._common import CASE_WORKERS, IMPORTERS, require_role
 from cakupan.compliance.services.findings import Scope, findings_values, work_tables
 from cakupan.compliance.services.matching import identify_and_compute, name_key, run_totals
 from cakupan.core.audit import audit_record
@@ -28,7 +28,7 @@ def report_import(
     *, actor: Any, source: Any, workers: Any = None, file_name: str = "", workers_file_name: str = ""
 ) -> WorkforceReport:
     """Read, check and store a report. Any error in either file: InvalidInput, nothing written."""
-    require_role(actor, IMPORTERS)
+    require(actor, Perm.WORKFORCE_REPORT_IMPORT)
     rows = read_report(source, file_name)
     count = read_workers(workers, rows, workers_file_name) if workers is not None else 0
     with transaction.atomic():
@@ -79,7 +79,7 @@ def report_import(
 @transaction.atomic
 def review_decide(*, actor: Any, item: ReviewItem, confirm: bool) -> Finding | None:
     """Confirm or reject an ambiguous name match and reclassify the reported employer's latest finding."""
-    require_role(actor, CASE_WORKERS)
+    require(actor, Perm.COMPLIANCE_ENFORCE)
     if item.status != ReviewItem.Status.PENDING:
         raise InvalidInput.single("status", _("This pair has been decided already."))
     item.status = ReviewItem.Status.CONFIRMED if confirm else ReviewItem.Status.REJECTED

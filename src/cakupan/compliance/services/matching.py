@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Finding, FindingClass, MatchRun, ReviewItem, WorkforceReport
-from cakupan.compliance.services._common import IMPORTERS, require_role
 from cakupan.compliance.services.findings import (
     Scope,
     figures_compute,
@@ -202,7 +202,7 @@ def run_totals(run_id: int) -> tuple[dict[str, int], int]:
 def compliance_match_run(*, actor: Any, report: WorkforceReport) -> MatchRun:
     """Match every employer of `report` and record a finding for each; close the cases the match shows
     closed (services/cases.py). Returns the run with its counts by class and total monthly gap."""
-    require_role(actor, IMPORTERS)
+    require(actor, Perm.WORKFORCE_REPORT_IMPORT)
     run = MatchRun.objects.create(report=report, run_by=actor if getattr(actor, "pk", None) else None)
     with work_tables():
         reviews = identify_and_compute(Scope.report(report.pk))

@@ -21,7 +21,7 @@ from cakupan.compliance.services import (
     report_import,
 )
 from cakupan.compliance.tests.conftest import Compliance, add_members, report_rows, write_csv
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 
@@ -116,7 +116,7 @@ def test_open_case_refuses_bad_requests(cw: Compliance, tmp_path: Path) -> None:
     for ids in ([compliant.pk], [finding.pk, other.pk], [], [999_999]):
         with pytest.raises(InvalidInput):
             case_open(actor=cw.world.admin, finding_ids=ids)
-    with pytest.raises(InvalidInput):  # an employer's HR does not enforce
+    with pytest.raises(Forbidden):  # an employer's HR does not enforce
         case_open(actor=cw.world.hr_factory, finding_ids=[finding.pk])
     with pytest.raises(InvalidInput):  # Malang's staff do not see Batang's findings
         case_open(actor=cw.world.branch_malang, finding_ids=[finding.pk])

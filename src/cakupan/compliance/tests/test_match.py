@@ -13,7 +13,7 @@ from cakupan.compliance.models import Finding, FindingClass, ReportedEmployer, R
 from cakupan.compliance.services import compliance_match_run, name_key, report_import, review_decide
 from cakupan.compliance.services.findings import Scope, ident_exact, work_tables
 from cakupan.compliance.tests.conftest import Compliance, add_members, niks, report_rows, write_csv
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput
 from cakupan.registry.models import Employment
 from cakupan.rules.contributions import contribution_assess
 
@@ -151,7 +151,7 @@ def test_review_reject_makes_it_unregistered(cw: Compliance, tmp_path: Path) -> 
 
 def test_agency_may_import_but_employer_may_not(cw: Compliance, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", report_rows())
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Forbidden):
         report_import(actor=cw.world.hr_factory, source=path)
     assert report_import(actor=cw.world.agency_labour_bekasi, source=path).employers == 6
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Bill, BillingRun, BillLine
 from cakupan.contributions.services import billing_sql
 from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
@@ -68,8 +69,9 @@ def members_billable(period: Period) -> QuerySet[Membership]:
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_day))
 
 
-def billing_run_prepare(*, period: Any, actor: Any = None) -> BillingRun:
+def billing_run_prepare(*, period: Any, actor: Any = SYSTEM) -> BillingRun:
     """Check the period and record a queued run (for a job to execute)."""
+    require(actor, Perm.BILLING_RUN)
     parsed = period_parse(period)
     user = actor if getattr(actor, "pk", None) is not None else None
     return BillingRun.objects.create(
@@ -170,7 +172,7 @@ def _log(run: BillingRun, text: str) -> None:
 def billing_run(
     *,
     period: Any,
-    actor: Any = None,
+    actor: Any = SYSTEM,  # the monthly cron and `cakupan billing run`; a page's job passes its user
     progress: Progress | None = None,
     run: BillingRun | None = None,
     chunk_size: int = CHUNK_SIZE,
@@ -181,6 +183,7 @@ def billing_run(
     `progress(done, total)` is called after each chunk. `stop_after_chunks` (tests) returns after that
     many chunks leaving the run as a killed process would: running, cursor at the last finished chunk.
     """
+    require(actor, Perm.BILLING_RUN)
     parsed = period_parse(period)
     if run is not None and run.period != str(parsed):
         raise InvalidInput.single("period", "The run is for another period.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.jobs.models import Job
 from cakupan.jobs.services import job_kind_register, job_progress, job_start
 
@@ -26,10 +27,11 @@ def register_job_kinds() -> None:
     job_kind_register(JOB_KIND, _billing_job)
 
 
-def billing_run_start(*, period: str, actor: Any = None) -> Job:
+def billing_run_start(*, period: str, actor: Any) -> Job:
     """Check the period, record a queued BillingRun and start it as a job (InvalidInput for a bad period)."""
     from cakupan.contributions.services.billing import billing_run_prepare
 
+    require(actor, Perm.BILLING_RUN)
     run = billing_run_prepare(period=period, actor=actor)
     job = job_start(kind=JOB_KIND, parameters={"period": run.period, "run": run.pk}, actor=actor)
     run.job = job

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Allocation, Bill, PayerAccount, Payment
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
@@ -140,6 +141,7 @@ def payment_record(
     `account` comes from a scoped selector. InvalidInput (nothing written) for a bad amount, date or
     reference, or a reference already recorded for this account.
     """
+    require(actor, Perm.PAYMENT_RECORD)
     errors: list[FieldError] = []
     clean_amt, err = clean_amount(amount)
     errors += [err] if err else []
@@ -186,6 +188,7 @@ def payment_record(
 
 def allocate_credit(*, actor: Any, account: PayerAccount) -> list[Allocation]:
     """Let the account's credit settle its unpaid bills (oldest first); audited when anything moved."""
+    require(actor, Perm.PAYMENT_RECORD)
     with transaction.atomic():
         locked = _lock(account)
         made = _allocate(locked)
@@ -224,9 +227,10 @@ def accounts_with_credit() -> Any:
     return PayerAccount.objects.annotate(paid=paid, used=used).filter(Q(paid__gt=F("used")))
 
 
-def allocate_credit_all(*, actor: Any = None) -> dict[str, int]:
+def allocate_credit_all(*, actor: Any = SYSTEM) -> dict[str, int]:
     """After a billing run: let every account holding credit settle its new bills. One transaction per
     account (only accounts with credit are visited, found in one query)."""
+    require(actor, Perm.PAYMENT_RECORD)
     accounts = 0
     allocated = 0
     for account in accounts_with_credit().order_by("pk").iterator():

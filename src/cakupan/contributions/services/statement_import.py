@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions.models import PayerAccount, Payment
 from cakupan.contributions.services.payments import (
     _allocate,
@@ -143,6 +144,7 @@ def statement_import(
 ) -> ImportReport:
     """Record the payments of a bank statement. `accounts` limits which virtual accounts the actor may
     credit (a scoped selector's queryset; all accounts when None, for the command line)."""
+    require(actor, Perm.PAYMENT_RECORD)
     header, body = _read(content)
     report = ImportReport(lines=len(body))
     candidates: list[tuple[int, str, int, dt.date, str]] = []

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.contributions.models import Allocation, Payment
 from cakupan.contributions.selectors_payments import statement
 from cakupan.contributions.services.payments import (
@@ -75,7 +76,7 @@ def test_credit_used_after_billing_for_all_accounts(world: Any, account: Any) ->
     pay(world, other, 20_000, "B")
     bill_make(account, "2025-05", 100_000)
     bill_make(other, "2025-05", 10_000)
-    assert allocate_credit_all(actor=None) == {"accounts": 2, "allocated": 80_000}
+    assert allocate_credit_all(actor=SYSTEM) == {"accounts": 2, "allocated": 80_000}
     assert paid_per_bill(account) == {"2025-05": 70_000}
     assert paid_per_bill(other) == {"2025-05": 10_000}
 

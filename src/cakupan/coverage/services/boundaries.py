@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.models import Boundary
@@ -106,6 +107,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
 def boundaries_import(*, actor: Any, path: Path, key: str | None = None) -> dict[str, Any]:
     """Insert or replace the boundaries in the file. Returns counts, `skipped` (code, name, reason) and the
     regencies of the imported provinces that have no boundary (`missing`)."""
+    require(actor, Perm.BOUNDARIES_IMPORT)
     features = _load(path)
     regions = {r.code: r for r in Region.objects.filter(level__in=[1, 2])}
     legacy = dict(LegacyRegionCode.objects.values_list("code", "current_id"))

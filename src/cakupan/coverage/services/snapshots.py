@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.models import CoverageSnapshot, SnapshotBuild
@@ -84,8 +85,10 @@ def _province_sql() -> str:
 
 
 @transaction.atomic
-def snapshot_build(*, period: str, actor: Any = None) -> dict[str, Any]:
-    """(Re)build the snapshot of one period: the old rows of the period are replaced, in one transaction."""
+def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
+    """(Re)build the snapshot of one period: the old rows of the period are replaced, in one transaction.
+    Run by cron and the command line (actor SYSTEM) or by a national administrator."""
+    require(actor, Perm.SNAPSHOT_BUILD)
     period = period_parse(period)
     day = period_last_day(period)
     now = timezone.now()
@@ -140,9 +143,10 @@ def snapshot_due_periods(*, today: dt.date | None = None) -> list[str]:
     return due
 
 
-def snapshot_due(*, actor: Any = None, today: dt.date | None = None) -> list[dict[str, Any]]:
+def snapshot_due(*, actor: Any = SYSTEM, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Build every due month, oldest first, each in its own transaction. Idempotent: a second run builds
     nothing (so cron may run it daily)."""
+    require(actor, Perm.SNAPSHOT_BUILD)
     return [snapshot_build(period=p, actor=actor) for p in snapshot_due_periods(today=today)]
 
 
@@ -153,6 +157,7 @@ def snapshot_job(*, job: Any, parameters: dict[str, Any], actor: Any) -> dict[st
     """The jobs kind: parameters {"period": "YYYY-MM"} builds that month, {"due": true} the due months."""
     from cakupan.jobs.services import job_log, job_progress
 
+    require(actor, Perm.SNAPSHOT_BUILD)
     due = bool(parameters.get("due"))
     periods = snapshot_due_periods() if due else [period_parse(parameters.get("period"))]
     job_progress(job, done=0, total=len(periods))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.coverage.forecast import month_index, round_half_up, trend_fit
@@ -73,6 +74,7 @@ def target_set(
     target: Any,
     note: str = "",
 ) -> CoverageTarget:
+    require(actor, Perm.TARGET_SET)
     item, errors = _target_check(
         region=region, branch_office=branch_office, year=year, segment=segment, target=target
     )
@@ -86,6 +88,7 @@ def target_set(
 @transaction.atomic
 def targets_import(*, actor: Any, path: Path) -> dict[str, int]:
     """CSV columns: region (or branch_office), year, segment (empty = all), target, note. All or nothing."""
+    require(actor, Perm.TARGET_SET)
     try:
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.coverage.models import WorkforceStat
@@ -207,6 +208,7 @@ def workforce_rows_parse(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
 @transaction.atomic
 def workforce_import(*, actor: Any, path: Path, default_source: str = "") -> dict[str, int]:
     """Insert or replace the rounds in the file; all or nothing."""
+    require(actor, Perm.WORKFORCE_IMPORT)
     try:
         rows = _rows_from_file(path)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
@@ -231,6 +233,8 @@ def workforce_import(*, actor: Any, path: Path, default_source: str = "") -> dic
     return {"created": created, "updated": updated}
 
 
-def workforce_load_bps(*, actor: Any = None) -> dict[str, int]:
-    """The real BPS figures shipped with the app (rules.md §11.7), with their sources. Idempotent."""
+def workforce_load_bps(*, actor: Any = SYSTEM) -> dict[str, int]:
+    """The real BPS figures shipped with the app (rules.md §11.7), with their sources. Idempotent.
+    Loaded by the command line and the demo (actor SYSTEM)."""
+    require(actor, Perm.WORKFORCE_IMPORT)
     return workforce_import(actor=actor, path=BPS_FILE)

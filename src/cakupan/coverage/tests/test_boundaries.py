@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.models import Boundary, WorkforceStat
 from cakupan.coverage.services.boundaries import boundaries_import, geometry_path, project
@@ -56,7 +57,7 @@ def test_projection_and_path() -> None:
 
 
 def test_regency_import_maps_legacy_codes_and_reports_skips(world: Any, regencies: Path) -> None:
-    result = boundaries_import(actor=None, path=regencies)
+    result = boundaries_import(actor=SYSTEM, path=regencies)
     assert set(Boundary.objects.values_list("region_id", flat=True)) == {"35.73", "35.07", "93.01"}
     assert result["mapped"] == [{"from": "91.01", "to": "93.01", "name": "Kabupaten Merauke"}]
     assert {(s["code"], s["reason"]) for s in result["skipped"]} == {
@@ -67,7 +68,7 @@ def test_regency_import_maps_legacy_codes_and_reports_skips(world: Any, regencie
     assert "35.73" not in result["missing"]
     assert Boundary.objects.get(region_id="35.73").vertices == 4
     # Importing again replaces rather than duplicates.
-    boundaries_import(actor=None, path=regencies)
+    boundaries_import(actor=SYSTEM, path=regencies)
     assert Boundary.objects.count() == 3
 
 
@@ -81,7 +82,7 @@ def test_duplicated_province_codes_resolved_by_name(world: Any, tmp_path: Path) 
             feature({"KODE_PROV": "35", "PROVINSI": "Jawa Timur"}, square(111, -8, 3)),
         ],
     )
-    result = boundaries_import(actor=None, path=path, key="KODE_PROV")
+    result = boundaries_import(actor=SYSTEM, path=path, key="KODE_PROV")
     assert set(Boundary.objects.values_list("region_id", flat=True)) == {"91", "93", "35"}
     assert result["skipped"] == [
         {"code": "91", "name": "Papua Entah", "reason": "duplicated code, name not matched"}
@@ -92,7 +93,7 @@ def test_unreadable_file_writes_nothing(world: Any, tmp_path: Path) -> None:
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json")
     with pytest.raises(InvalidInput) as exc:
-        boundaries_import(actor=None, path=bad)
+        boundaries_import(actor=SYSTEM, path=bad)
     assert exc.value.errors[0].field == "file"
     assert not Boundary.objects.exists()
 
@@ -112,7 +113,7 @@ def test_dashboard_draws_choropleth_when_boundaries_exist(world: Any, regencies:
     client.force_login(world.admin)
     before = client.get("/coverage/", {"period": "2025-05", "region": "35"}).content.decode()
     assert 'id="choropleth"' not in before
-    boundaries_import(actor=None, path=regencies)
+    boundaries_import(actor=SYSTEM, path=regencies)
     page = client.get("/coverage/", {"period": "2025-05", "region": "35"}).content.decode()
     assert 'id="choropleth"' in page
     # Kota Malang: 2 active of 40 (5 %), the lightest colour; Kab. Malang has no workforce figure: grey.

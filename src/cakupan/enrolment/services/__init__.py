@@ -24,8 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
-from cakupan.accounts.scope import Scope, scope_for
+from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.scope import Scope, agency_scope
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.core.phases import Phases, phase
@@ -42,7 +42,6 @@ from cakupan.registry.selectors import employer_list, sponsor_list
 
 __all__ = ["REPORTS_DIR", "merge_path", "parse_as", "report_path", "roster_import", "template_xlsx"]
 
-UPLOADERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR, Role.SPONSOR)
 SEGMENTS = (Segment.PU, Segment.BPU)
 
 
@@ -66,8 +65,6 @@ def parse_as(text: str) -> tuple[str, str]:
 def _target(actor: Any, scope: Scope, as_: tuple[str, Any], segment: str | None) -> Target:
     kind, key = as_ if isinstance(as_, tuple) and len(as_) == 2 else ("", "")
     deny = InvalidInput.single("as", _("Unknown employer, sponsor or agency, or one you may not act for."))
-    if scope.role not in UPLOADERS:
-        raise deny
     default = Segment.BPU if kind == "sponsor" else Segment.PU
     segment = segment or default
     if segment not in SEGMENTS:
@@ -82,7 +79,7 @@ def _target(actor: Any, scope: Scope, as_: tuple[str, Any], segment: str | None)
     text = str(key).strip()
     if kind == "employer":
         employer = employer_list(user=actor, scope=scope).filter(npp=text.upper()).first()
-        if employer is None or scope.role == Role.SPONSOR:
+        if employer is None:  # a sponsor's scope holds no employer
             raise deny
         return Target(kind=kind, segment=segment, employer=employer)
     if not (text.isascii() and text.isdigit()):
@@ -93,20 +90,10 @@ def _target(actor: Any, scope: Scope, as_: tuple[str, Any], segment: str | None)
             raise deny
         return Target(kind=kind, segment=segment, sponsor=sponsor)
     if kind == "agency":
-        agency = PartnerAgency.objects.filter(pk=int(text)).first()
-        allowed = agency is not None and (
-            scope.everything
-            or (scope.role == Role.AGENCY and actor.agency_id == agency.pk)
-            or (scope.role == Role.BRANCH_STAFF and agency.region_id[:5] in scope.regency_codes)
-        )
-        if agency is None or not allowed:
+        agency = PartnerAgency.objects.filter(scope.agencies(), pk=int(text)).first()
+        if agency is None:
             raise deny
-        agency_scope = Scope(
-            role=Role.AGENCY,
-            regency_codes=(agency.region_id[:5],),
-            health_only=agency.sector == PartnerAgency.Sector.HEALTH,
-        )
-        return Target(kind=kind, segment=segment, agency=agency, agency_scope=agency_scope)
+        return Target(kind=kind, segment=segment, agency=agency, agency_scope=agency_scope(agency))
     raise deny
 
 
@@ -134,7 +121,7 @@ def roster_import(
 ) -> RosterImport:
     """`progress(stage, done, total)`, if given, hears "validated" once and "merged" per chunk; `phases`, if
     given, receives the seconds spent in each phase."""
-    scope = scope_for(actor)
+    scope = require(actor, Perm.ROSTER_UPLOAD)
     errors: list[FieldError] = []
     target: Target | None = None
     try:

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.errors import InvalidInput
 from cakupan.enrolment.services import parse_as, roster_import
 from cakupan.jobs.models import Job
@@ -42,6 +43,7 @@ def is_big(upload: Any) -> bool:
 
 
 def roster_job_start(*, actor: Any, upload: Any, as_text: str, segment: str | None, dry_run: bool) -> Job:
+    require(actor, Perm.ROSTER_UPLOAD)  # refused now, not as a failed job later
     parse_as(as_text)  # a bad "as" is a field error now, not a failed job later
     folder = Path(settings.VAR_DIR) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ Refusals, by design (the API's contract, also stated in the OpenAPI document):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -26,8 +25,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.api import ErrorOutput
+from cakupan.core.errors import Forbidden
 
 _ERROR_TEXT = {
     400: _("Malformed or invalid input; each error names its field."),
@@ -41,17 +42,17 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorOutput, description=str(_ERROR_TEXT[code])) for code in codes}
 
 
-def _never(scope: Scope) -> bool:
-    return False
-
-
 class RoleMayWrite(BasePermission):
     message = _("Your role may read this but not change it.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return bool(view.may_write(view.scope))
+        # Forbidden: 403 with {"errors": [{"field": "permission", ...}]}, like every refusal.
+        if view.write_permission is None:
+            raise Forbidden(self.message)
+        require(view.scope, view.write_permission)
+        return True
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -64,8 +65,8 @@ class ApiViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser]
     permission_classes = [IsAuthenticated, RoleMayWrite]
     lookup_value_regex = r"[0-9]+"
-    # Which scopes may write through this endpoint at all (Scope.can_write_registry, ...).
-    may_write: Callable[[Scope], bool] = staticmethod(_never)
+    # The permission a write through this endpoint needs at all (None: read-only endpoint).
+    write_permission: Perm | None = None
     # The model listed, for the OpenAPI document when there is no user to scope by.
     model: type[Model]
     _scope: Scope | None = None

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cakupan.accounts.scope import Scope
+from cakupan.accounts.permissions import Perm
 from cakupan.registry import selectors, services
 from cakupan.registry.api import serializers as s
 from cakupan.registry.api.base import ApiViewSet, error_responses
@@ -46,7 +46,7 @@ class EmployerViewSet(ApiViewSet):
 
     model = Employer
     filterset_class = EmployerFilter
-    may_write = staticmethod(Scope.can_write_employers)
+    write_permission = Perm.EMPLOYER_WRITE
 
     def list_queryset(self) -> Any:
         return selectors.employer_list(user=self.request.user, scope=self.scope)
@@ -95,7 +95,7 @@ class PersonViewSet(ApiViewSet):
 
     model = Person
     filterset_class = PersonFilter
-    may_write = staticmethod(Scope.can_write_registry)
+    write_permission = Perm.REGISTRY_WRITE
 
     def list_queryset(self) -> Any:
         return selectors.person_list(user=self.request.user, scope=self.scope)
@@ -156,7 +156,7 @@ class WorkerViewSet(ApiViewSet):
     """A new person and their employment in one call, as employers and branch staff register new workers."""
 
     model = Employment
-    may_write = staticmethod(Scope.can_write_registry)
+    write_permission = Perm.REGISTRY_WRITE
 
     @extend_schema(
         summary="Register a new worker and their employment in one call",
@@ -191,7 +191,7 @@ class EmploymentViewSet(ApiViewSet):
 
     model = Employment
     filterset_class = EmploymentFilter
-    may_write = staticmethod(Scope.can_write_registry)
+    write_permission = Perm.REGISTRY_WRITE
 
     def list_queryset(self) -> Any:
         return selectors.employment_list(user=self.request.user, scope=self.scope)
@@ -241,7 +241,7 @@ class MembershipViewSet(ApiViewSet):
 
     model = Membership
     filterset_class = MembershipFilter
-    may_write = staticmethod(Scope.can_write_registry)
+    write_permission = Perm.REGISTRY_WRITE
 
     def list_queryset(self) -> Any:
         return selectors.membership_list(user=self.request.user, scope=self.scope)
@@ -290,7 +290,7 @@ class SponsorViewSet(ApiViewSet):
 
     model = Sponsor
     filterset_class = SponsorFilter
-    may_write = staticmethod(Scope.can_write_employers)
+    write_permission = Perm.SPONSOR_WRITE
 
     def list_queryset(self) -> Any:
         return selectors.sponsor_list(user=self.request.user, scope=self.scope)

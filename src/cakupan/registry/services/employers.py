@@ -7,7 +7,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.scope import Scope, scope_for
+from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import BranchOffice, Region
@@ -94,9 +95,7 @@ def _office(
 
 @transaction.atomic
 def employer_register(*, actor: Any, **data: Any) -> Employer:
-    scope = scope_for(actor)
-    if not scope.can_write_employers():
-        raise _deny()
+    scope = require(actor, Perm.EMPLOYER_WRITE)
     errors = _Errors()
     _employer_validate(errors, scope, data, current=None)
     errors.raise_if_any()
@@ -112,11 +111,8 @@ def employer_register(*, actor: Any, **data: Any) -> Employer:
 
 @transaction.atomic
 def employer_update(*, actor: Any, employer: Employer, **fields: Any) -> Employer:
-    scope = scope_for(actor)
-    if (
-        not scope.can_write_employers()
-        or not employer_list(user=actor, scope=scope).filter(pk=employer.pk).exists()
-    ):
+    scope = require(actor, Perm.EMPLOYER_WRITE)
+    if not employer_list(user=actor, scope=scope).filter(pk=employer.pk).exists():
         raise _deny()
     before = snapshot(employer, EMPLOYER_FIELDS)
     data = {**before, **{k: v for k, v in fields.items() if k in EMPLOYER_FIELDS}}

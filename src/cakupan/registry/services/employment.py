@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.permissions import Perm, may, require
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import FieldError, InvalidInput
@@ -74,9 +75,7 @@ def employment_start(
     civil_service: str = "NON_ASN",
     end_date: dt.date | None = None,
 ) -> Employment:
-    scope = scope_for(actor)
-    if not scope.can_write_registry():
-        raise _deny()
+    scope = require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
     data = {
         "start_date": start_date,
@@ -108,11 +107,8 @@ def employment_start(
 @transaction.atomic
 def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> Employment:
     """Changes dates, wage and occupation; the person and the employer of an employment never change."""
-    scope = scope_for(actor)
-    if (
-        not scope.can_write_registry()
-        or _writable_employer(actor, scope, employment.employer_id, _Errors()) is None
-    ):
+    scope = require(actor, Perm.REGISTRY_WRITE)
+    if _writable_employer(actor, scope, employment.employer_id, _Errors()) is None:
         raise _deny()
     errors = _Errors()
     before = snapshot(employment, EMPLOYMENT_FIELDS)
@@ -152,7 +148,7 @@ def worker_register(
             return employment_start(actor=actor, person=new_person, employer=employer, **employment)
     except InvalidInput as exc:
         errors += exc.errors
-    if new_person is None and scope_for(actor).can_write_registry():
+    if new_person is None and may(actor, Perm.REGISTRY_WRITE):
         # The person failed: report the employment's own errors too, so one submit shows them all.
         probe = _Errors()
         _employment_validate(probe, {"fixed_allowance": 0, **employment})  # the defaults of employment_start

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
-from cakupan.accounts.scope import Scope, scope_for
+from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import (
@@ -90,7 +90,7 @@ def _membership_validate(errors: _Errors, actor: Any, scope: Scope, data: dict[s
     employer = data.get("employer")
     if segment in (Segment.PU, Segment.JAKON) or payer == "employer" or employer:
         data["employer"] = _writable_employer(actor, scope, employer, errors)
-    elif scope.role == Role.EMPLOYER_HR:
+    elif scope.employer_id is not None:
         # An employer enrols its own workers, through itself; not anyone in any segment.
         errors.add("employer", _("Enrol through your own employer."))
         data["employer"] = None
@@ -159,9 +159,7 @@ def membership_enrol(
     bpu_sector: str = "",
     kpj: str | None = None,
 ) -> Membership:
-    scope = scope_for(actor)
-    if not scope.can_write_registry():
-        raise _deny()
+    scope = require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
     data: dict[str, Any] = {
         "segment": segment,
@@ -219,11 +217,8 @@ def membership_enrol(
 
 @transaction.atomic
 def membership_end(*, actor: Any, membership: Membership, end_date: dt.date) -> Membership:
-    scope = scope_for(actor)
-    if (
-        not scope.can_write_registry()
-        or not membership_list(user=actor, scope=scope).filter(pk=membership.pk).exists()
-    ):
+    scope = require(actor, Perm.REGISTRY_WRITE)
+    if not membership_list(user=actor, scope=scope).filter(pk=membership.pk).exists():
         raise _deny()
     if not isinstance(end_date, dt.date):
         raise InvalidInput.single("end_date", _("Enter the end date."))

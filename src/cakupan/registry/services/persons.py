@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import Region
@@ -82,9 +82,8 @@ def person_register(
     phone: str = "",
     citizenship: str = Citizenship.WNI,
 ) -> Person:
-    scope = scope_for(actor)
-    if not scope.can_write_registry():
-        raise _deny()
+    # REGISTRY_WRITE, not PERSON_CREATE: employer HR registers its new workers through worker_register.
+    require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
     nik = nik_normalise(nik)
     warnings = _person_validate(
@@ -121,11 +120,8 @@ def person_register(
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     """Changes the given fields (nik, full_name, birth_date, sex, phone, citizenship, address_region)."""
-    scope = scope_for(actor)
-    if (
-        not scope.can_write_registry()
-        or not person_list(user=actor, scope=scope).filter(pk=person.pk).exists()
-    ):
+    scope = require(actor, Perm.REGISTRY_WRITE)
+    if not person_list(user=actor, scope=scope).filter(pk=person.pk).exists():
         raise _deny()
     before = snapshot(person, PERSON_FIELDS)
     values: dict[str, Any] = {

@@ -7,11 +7,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Employer, Sponsor
-from cakupan.registry.services._common import SPONSOR_FIELDS, _deny, _Errors, _in_regions, _region
+from cakupan.registry.services._common import SPONSOR_FIELDS, _Errors, _in_regions, _region
 from cakupan.registry.services.employment import _writable_employer
 
 _NAME_MAX = Sponsor._meta.get_field("name").max_length or 200
@@ -21,9 +21,7 @@ _NAME_MAX = Sponsor._meta.get_field("name").max_length or 200
 def sponsor_register(
     *, actor: Any, name: str, kind: str, region: str, employer: Employer | int | None = None
 ) -> Sponsor:
-    scope = scope_for(actor)
-    if not scope.can_write_employers():
-        raise _deny()
+    scope = require(actor, Perm.SPONSOR_WRITE)
     errors = _Errors()
     clean_name = " ".join(name.split()) if isinstance(name, str) else ""
     if not clean_name:

@@ -16,8 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cakupan.accounts.permissions import Perm, may
 from cakupan.accounts.scope import scope_for
-from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
 from cakupan.core.models import AuditEvent
 from cakupan.registry import selectors, services
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
@@ -368,6 +369,14 @@ MAY_WRITE: dict[str, dict[str, str | None]] = {
     },
 }
 
+# The permission each write needs: a role without it is refused as a whole (Forbidden, a 403), before any
+# field is looked at; a role with it may still be refused on these objects (InvalidInput).
+PERMISSION = {
+    "employer_register": Perm.EMPLOYER_WRITE,
+    "employer_update": Perm.EMPLOYER_WRITE,
+    "sponsor_register": Perm.SPONSOR_WRITE,
+}
+
 MODELS = (Person, Employer, Employment, Membership, Sponsor, AuditEvent)
 
 
@@ -383,6 +392,12 @@ def test_writes_by_role(world: World, action: str, role: str) -> None:
     if role not in MAY_WRITE[action]:
         WRITES[action](world, user)
         assert counts()["AuditEvent"] == before["AuditEvent"] + 1
+        return
+    if not may(user, PERMISSION.get(action, Perm.REGISTRY_WRITE)):
+        assert MAY_WRITE[action][role] is None
+        with pytest.raises(Forbidden):
+            WRITES[action](world, user)
+        assert counts() == before
         return
     fields = (MAY_WRITE[action][role] or "non_field_errors").split(",")
     with pytest.raises(InvalidInput) as caught:

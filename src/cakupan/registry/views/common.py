@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cakupan.accounts.access import scope_of, ui_flags
 from cakupan.core.errors import NotInScope
-from cakupan.web.access import scope_of, ui_flags
 
 T = TypeVar("T")
 PER_PAGE = 25

@@ -9,16 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.forms import EmployerForm, WorkerForm
 from cakupan.registry.models import Membership
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
 from cakupan.registry.views.persons import duplicate_of
-from cakupan.web.access import EMPLOYER_READERS, EMPLOYER_WRITERS, REGISTRY_WRITERS, allow, scope_of
 
 
-@allow(*EMPLOYER_READERS)
+@permission_required(Perm.EMPLOYER_READ)
 def employer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     scope = scope_of(request)
@@ -36,7 +37,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*EMPLOYER_READERS)
+@permission_required(Perm.EMPLOYER_READ)
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_or_404(selectors.employer_get, request, pk)
     scope = scope_of(request)
@@ -54,7 +55,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*EMPLOYER_WRITERS)
+@permission_required(Perm.EMPLOYER_WRITE)
 @require_http_methods(["GET", "POST"])
 def employer_create(request: HttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None)
@@ -75,7 +76,7 @@ def employer_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*EMPLOYER_WRITERS)
+@permission_required(Perm.EMPLOYER_WRITE)
 @require_http_methods(["GET", "POST"])
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_or_404(selectors.employer_get, request, pk)
@@ -97,7 +98,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def worker_register(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_or_404(selectors.employer_get, request, pk)

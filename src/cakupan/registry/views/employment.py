@@ -10,16 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.forms import EmploymentFields, EmploymentForm
 from cakupan.registry.views.common import form_page, get_or_404, list_page, own_employer_npp, page
-from cakupan.web.access import EMPLOYER_READERS, REGISTRY_WRITERS, allow, scope_of
-
-EMPLOYMENT_READERS = (*EMPLOYER_READERS, "worker")
 
 
-@allow(*EMPLOYMENT_READERS)
+@permission_required(Perm.EMPLOYMENT_READ)
 def employment_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.employment_list(user=request.user, scope=scope_of(request))
     q = request.GET.get("q", "").strip()
@@ -41,7 +40,7 @@ def employment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*EMPLOYMENT_READERS)
+@permission_required(Perm.EMPLOYMENT_READ)
 def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employment = get_or_404(selectors.employment_get, request, pk)
     memberships = selectors.membership_list(user=request.user, scope=scope_of(request)).filter(
@@ -54,7 +53,7 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def employment_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, person_pk)
@@ -84,7 +83,7 @@ def employment_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def employment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employment = get_or_404(selectors.employment_get, request, pk)

@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.forms import MembershipEndForm, MembershipForm
 from cakupan.registry.models import Membership, Segment
 from cakupan.registry.views.common import form_page, get_or_404, list_page, own_employer_npp, page
-from cakupan.web.access import ALL_ROLES, REGISTRY_WRITERS, allow, scope_of
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.MEMBERSHIP_READ)
 def membership_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.membership_list(user=request.user, scope=scope_of(request))
     q = request.GET.get("q", "").strip()
@@ -48,13 +49,13 @@ def membership_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.MEMBERSHIP_READ)
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_or_404(selectors.membership_get, request, pk)
     return page(request, "registry/membership_detail.html", {"membership": membership})
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, person_pk)
@@ -83,7 +84,7 @@ def membership_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_or_404(selectors.membership_get, request, pk)

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.forms import PersonForm
 from cakupan.registry.models import Person
 from cakupan.registry.nik import nik_normalise
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
-from cakupan.web.access import ALL_ROLES, PERSON_CREATORS, PERSON_READERS, REGISTRY_WRITERS, allow, scope_of
 
 
 def duplicate_of(request: HttpRequest, form: Any) -> Person | None:
@@ -30,7 +31,7 @@ def duplicate_of(request: HttpRequest, form: Any) -> Person | None:
     return selectors.person_find(user=request.user, query=nik, scope=scope_of(request)).first()
 
 
-@allow(*PERSON_READERS)
+@permission_required(Perm.PERSON_READ)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     scope = scope_of(request)
@@ -48,7 +49,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*ALL_ROLES)
+@permission_required(Perm.PERSON_VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, pk)
     scope = scope_of(request)
@@ -63,7 +64,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*PERSON_CREATORS)
+@permission_required(Perm.PERSON_CREATE)
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
@@ -87,7 +88,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(*REGISTRY_WRITERS)
+@permission_required(Perm.REGISTRY_WRITE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, pk)

@@ -8,11 +8,10 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 
-from cakupan.accounts.models import Role
+from cakupan.accounts.access import role_label, scope_name, scope_of, ui_flags
 from cakupan.accounts.scope import mask_nik
 from cakupan.registry import selectors
 from cakupan.registry.nik import MESSAGES
-from cakupan.web.access import scope_name, scope_of, ui_flags
 from cakupan.web.nav import menu_for
 
 register = template.Library()
@@ -31,10 +30,10 @@ def page_header(context: template.Context) -> dict[str, Any]:
     if request is not None and out["signed_in"]:
         scope = scope_of(request)
         out["ui"] = ui_flags(scope)
-        out["role_label"] = Role(scope.role).label if scope.role in Role.values else ""
+        out["role_label"] = role_label(scope)
         out["scope_name"] = scope_name(user, scope)
         out["is_admin"] = scope.everything and bool(getattr(user, "is_staff", False))
-        out["menu"] = menu_for(scope.role, path=request.path)
+        out["menu"] = menu_for(scope, path=request.path)
     return out
 
 

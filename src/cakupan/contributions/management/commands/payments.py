@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.contributions.services.statement_import import statement_import
 from cakupan.core.commands import bad_input_exits
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "allocate":
-            self.stdout.write(json.dumps(allocate_credit_all(actor=None)))
+            self.stdout.write(json.dumps(allocate_credit_all(actor=SYSTEM)))
             return
         with bad_input_exits(self.stdout):
             if not options["path"]:
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 content = Path(options["path"]).read_bytes()
             except OSError as exc:
                 raise InvalidInput.single("path", f"Cannot read the file: {exc.strerror}.") from exc
-            report = statement_import(actor=None, content=content)
+            report = statement_import(actor=SYSTEM, content=content)
         data = report.as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.core.commands import bad_input_exits
 from cakupan.coverage.services.boundaries import KEYS, boundaries_import
 
@@ -27,5 +28,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            result = boundaries_import(actor=None, path=Path(options["path"]), key=options["key"])
+            result = boundaries_import(actor=SYSTEM, path=Path(options["path"]), key=options["key"])
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.accounts.models import Role
-from cakupan.accounts.scope import Scope
+from cakupan.accounts.permissions import SYSTEM
+from cakupan.accounts.scope import EVERYTHING
 from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage import selectors
@@ -22,7 +22,7 @@ from cakupan.coverage.services.targets import targets_import
 from cakupan.jobs.models import Job
 from cakupan.jobs.services import job_create, job_run
 
-ADMIN = Scope(role=Role.NATIONAL_ADMIN, everything=True)
+ADMIN = EVERYTHING
 
 
 class Command(BaseCommand):
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             elif options["action"] == "targets-import":
                 if not options["path"]:
                     raise InvalidInput.single("path", "Give the file to import.")
-                self.stdout.write(json.dumps(targets_import(actor=None, path=Path(options["path"]))))
+                self.stdout.write(json.dumps(targets_import(actor=SYSTEM, path=Path(options["path"]))))
             else:
                 answer = selectors.coverage_show(
                     scope=ADMIN, region=options["region"], period=options["period"] or ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.core.commands import bad_input_exits
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.services.workforce import workforce_import, workforce_load_bps
@@ -33,6 +34,6 @@ class Command(BaseCommand):
                 if not options["path"]:
                     raise InvalidInput.single("path", "Give the file to import.")
                 counts = workforce_import(
-                    actor=None, path=Path(options["path"]), default_source=options["source"]
+                    actor=SYSTEM, path=Path(options["path"]), default_source=options["source"]
                 )
         self.stdout.write(json.dumps(counts))

@@ -1,7 +1,8 @@
-"""Who may open which page.
+"""Who may open which page: the view decorator, the per-request scope and the flags templates read.
 
-Rows are filtered by the selectors (accounts.scope); this module only decides whether a role may open a
-page at all, so a role that may not write gets 403 even when it posts a form by hand.
+Rows are filtered by the selectors (accounts.scope); pages only ask whether the user's role holds a
+permission at all (accounts.permissions), so a role that may not write gets 403 even when it posts a
+form by hand. The services check the same permission again: a page is a convenience, not the guard.
 """
 
 from __future__ import annotations
@@ -12,22 +13,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.models import Role
+from cakupan.accounts.permissions import Perm, permissions_of, require
 from cakupan.accounts.scope import Scope, scope_for
-
-# Derived from Scope so the pages and the services agree on who writes.
-REGISTRY_WRITERS = tuple(r for r in Role.values if Scope(role=r).can_write_registry())
-EMPLOYER_WRITERS = tuple(r for r in Role.values if Scope(role=r).can_write_employers())
-EMPLOYER_READERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR)
-PERSON_READERS = (*EMPLOYER_READERS, Role.SPONSOR)
-ALL_ROLES = tuple(Role.values)
-# Registering a bare person (not as a worker of an employer) is office work: an employer's HR registers
-# people through "register a worker", which also records the employment that puts them in its scope.
-PERSON_CREATORS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
 
 _SCOPES: WeakKeyDictionary[HttpRequest, Scope] = WeakKeyDictionary()
 
@@ -41,16 +32,17 @@ def scope_of(request: HttpRequest) -> Scope:
     return scope
 
 
-def allow(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Log-in required, then 403 unless the user's role is one of `roles`."""
+def permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Log-in required (anonymous users go to the login page), then 403 (Forbidden) unless the user's
+    role holds `perm`."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if scope_of(request).role not in roles:
-                raise PermissionDenied
+            require(scope_of(request), perm)
             return view(request, *args, **kwargs)
 
+        wrapped.permission = perm  # type: ignore[attr-defined]  # read by the tests that list the pages
         return login_required(wrapped)
 
     return decorate
@@ -58,17 +50,23 @@ def allow(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., 
 
 def ui_flags(scope: Scope) -> dict[str, Any]:
     """What the templates may offer: buttons a role may not use are not shown."""
+    perms = permissions_of(scope)
     return {
         "role": scope.role,
-        "write_registry": scope.role in REGISTRY_WRITERS,
-        "write_employers": scope.role in EMPLOYER_WRITERS,
-        "create_persons": scope.role in PERSON_CREATORS,
-        "read_employers": scope.role in EMPLOYER_READERS,
-        "read_persons": scope.role in PERSON_READERS,
-        "read_employment": scope.role in (*EMPLOYER_READERS, Role.WORKER),
-        "search": scope.role in PERSON_READERS,
+        "perms": {perm.name.lower() for perm in perms},
+        "write_registry": Perm.REGISTRY_WRITE in perms,
+        "write_employers": Perm.EMPLOYER_WRITE in perms,
+        "create_persons": Perm.PERSON_CREATE in perms,
+        "read_employers": Perm.EMPLOYER_READ in perms,
+        "read_persons": Perm.PERSON_READ in perms,
+        "read_employment": Perm.EMPLOYMENT_READ in perms,
+        "search": Perm.PERSON_SEARCH in perms,
         "masks_nik": scope.masks_nik,
     }
+
+
+def role_label(scope: Scope) -> str:
+    return str(Role(scope.role).label) if scope.role in Role.values else ""
 
 
 def scope_name(user: Any, scope: Scope) -> str:
