@@ -85,6 +85,93 @@ class Scope:
             return self.regions_q("region")
         return Q(pk__in=[])
 
+    def employment(self, employer_ids: Any, person_ids: Any) -> Q:
+        """Employment rows (or any model with `employer` and `person`). `employer_ids`: a subquery of
+        the employers in scope; `person_ids`: of the persons in scope (only branch staff use it). An
+        agency sees the jobs at its employers and (when it covers every sector) of the people living in
+        its region, not the other jobs elsewhere of a worker it sees."""
+        if self.everything:
+            return Q()
+        if self.role == Role.EMPLOYER_HR and self.employer_id is not None:
+            return Q(employer_id=self.employer_id)
+        if self.role == Role.AGENCY:
+            q = Q(employer_id__in=employer_ids)
+            if not self.health_only:
+                q |= self.regions_q("person__address_region")
+            return q
+        if self.role == Role.BRANCH_STAFF:
+            return Q(employer_id__in=employer_ids) | Q(person_id__in=person_ids)
+        if self.role == Role.WORKER and self.person_id is not None:
+            return Q(person_id=self.person_id)
+        return Q(pk__in=[])
+
+    def memberships(self, employer_ids: Any, person_ids: Any) -> Q:
+        """Memberships: as employment, and a sponsor sees the memberships it pays for."""
+        if self.role == Role.SPONSOR and self.sponsor_id is not None:
+            return Q(sponsor_id=self.sponsor_id)
+        return self.employment(employer_ids, person_ids)
+
+    def claims(self, person_ids: Any) -> Q:
+        """Benefit claims: exactly those of the persons in scope (`person_ids`, a subquery)."""
+        return Q() if self.everything else Q(person_id__in=person_ids)
+
+    def payer_accounts(self, employer_ids: Any, sponsor_ids: Any) -> Q:
+        """Payer accounts. `employer_ids`, `sponsor_ids`: subqueries of the employers and sponsors in
+        scope. Branch staff and agencies: their employers' accounts, and (not a health agency) the
+        accounts of their sponsors and of the self-paying persons living in their regions. The
+        state-budget account is national only."""
+        if self.everything:
+            return Q()
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+            q = Q(kind="employer", employer_id__in=employer_ids)
+            if not self.health_only:
+                q |= Q(kind="sponsor", sponsor_id__in=sponsor_ids)
+                q |= Q(kind="self") & self.regions_q("person__address_region")
+            return q
+        if self.role == Role.EMPLOYER_HR and self.employer_id is not None:
+            return Q(kind="employer", employer_id=self.employer_id)
+        if self.role == Role.SPONSOR and self.sponsor_id is not None:
+            return Q(kind="sponsor", sponsor_id=self.sponsor_id)
+        if self.role == Role.WORKER and self.person_id is not None:
+            return Q(kind="self", person_id=self.person_id)
+        return Q(pk__in=[])
+
+    def compliance(self) -> Q:
+        """Compliance findings and cases (rows with `region`, `branch_office` and `employer`)."""
+        if self.everything:
+            return Q()
+        if self.role == Role.BRANCH_STAFF:
+            return self.regions_q("region") | Q(branch_office_id=self.branch_office_id)
+        if self.role == Role.AGENCY:
+            return self.regions_q("region")
+        if self.role == Role.EMPLOYER_HR and self.employer_id is not None:
+            return Q(employer_id=self.employer_id)
+        return Q(pk__in=[])
+
+    def workforce_reports(self, user_id: Any, finding_ids: Any) -> Q:
+        """Workforce reports are office data: the roles that import them see the reports they uploaded
+        and those behind the findings in their scope (`finding_ids`, a subquery)."""
+        if self.everything:
+            return Q()
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+            return Q(uploaded_by_id=user_id) | Q(rows__findings__in=finding_ids)
+        return Q(pk__in=[])
+
+    def review_items(self) -> Q:
+        """The compliance review queue: office work. Branch staff see the items reported in their
+        regions or proposing one of their office's employers."""
+        if self.everything:
+            return Q()
+        if self.role == Role.BRANCH_STAFF:
+            return self.regions_q("reported__region") | Q(candidate__branch_office_id=self.branch_office_id)
+        return Q(pk__in=[])
+
+    def roster_imports(self, user_id: Any, field: str = "uploader_id") -> Q:
+        """Roster imports (and, with field="actor_id", their background jobs): one's own uploads."""
+        if self.everything:
+            return Q()
+        return Q(pk__in=[]) if user_id is None else Q(**{field: user_id})
+
     def agencies(self) -> Q:
         """Partner agencies one may act for (roster uploads on an agency's behalf): one's own agency;
         for branch staff, the agencies of their regions."""

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.benefits import selectors, services
 from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind
 from cakupan.core.api import ErrorOutput, Pagination
@@ -112,6 +113,7 @@ class ClaimListView(APIView):
         responses={201: ClaimOutput, 400: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        require(request.user, Perm.CLAIM_FILE)  # before the body: 403 whatever it holds
         data = _valid(ClaimInput, request.data)
         claim = services.claim_submit(actor=request.user, **data)
         return Response(claim_data(claim), status=status.HTTP_201_CREATED)
@@ -132,6 +134,7 @@ class ClaimActionView(APIView):
     action = ""
 
     def act(self, request: Request, pk: int) -> Response:
+        require(request.user, Perm.CLAIM_DECIDE)
         claim = selectors.claim_get(user=request.user, pk=pk)
         if self.action == "verify":
             claim = services.claim_verify(

@@ -19,7 +19,7 @@ def claim_list(*, user: Any, scope: Scope | None = None, status: str = "") -> Qu
     scope = scope or scope_for(user)
     qs = Claim.objects.select_related("person", "submitted_by")
     if not scope.everything:
-        qs = qs.filter(person_id__in=person_list(user=user, scope=scope).values("pk"))
+        qs = qs.filter(scope.claims(person_list(user=user, scope=scope).values("pk")))
     return qs.filter(status=status) if status else qs
 
 

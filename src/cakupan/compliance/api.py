@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance import selectors, services
 from cakupan.compliance.models import Case, CaseStep, Finding
 from cakupan.core.api import ErrorOutput, Pagination
@@ -120,6 +121,7 @@ class ReportView(APIView):
         responses={201: RunOutput, 400: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        require(request.user, Perm.WORKFORCE_REPORT_IMPORT)  # before the body: 403 whatever it holds
         data = _check(ReportInput(data=request.data))
         workers = data.get("workers")
         report = services.report_import(
@@ -169,6 +171,7 @@ class CaseCreateView(APIView):
         responses={201: CaseOutput, 400: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        require(request.user, Perm.COMPLIANCE_ENFORCE)
         data = _check(CaseInput(data=request.data))
         case = services.case_open(actor=request.user, finding_ids=data["findings"])
         return Response(CaseOutput(case).data, status=status.HTTP_201_CREATED)
@@ -184,6 +187,7 @@ class CaseStepView(APIView):
         responses={201: StepOutput, 400: ErrorOutput},
     )
     def post(self, request: Request, pk: int) -> Response:
+        require(request.user, Perm.COMPLIANCE_ENFORCE)
         case = selectors.case_get(user=request.user, pk=pk)
         data = _check(StepInput(data=request.data))
         step = services.case_step_issue(actor=request.user, case=case, kind=data["kind"])

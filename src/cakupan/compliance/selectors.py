@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.compliance.models import (
     Case,
@@ -31,15 +30,7 @@ from cakupan.core.errors import NotInScope
 
 def _where(scope: Scope) -> Q:
     """Rows with a `region`, `branch_office` and `employer`: findings and cases alike."""
-    if scope.everything:
-        return Q()
-    if scope.role == Role.BRANCH_STAFF:
-        return scope.regions_q("region") | Q(branch_office_id=scope.branch_office_id)
-    if scope.role == Role.AGENCY:
-        return scope.regions_q("region")
-    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
-        return Q(employer_id=scope.employer_id)
-    return Q(pk__in=[])
+    return scope.compliance()
 
 
 def finding_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Finding]:
@@ -69,14 +60,9 @@ def report_list(*, user: Any) -> QuerySet[WorkforceReport]:
     scope = scope_for(user)
     if scope.everything:
         return WorkforceReport.objects.all()
-    if scope.role in (Role.BRANCH_STAFF, Role.AGENCY):
-        return (
-            WorkforceReport.objects.filter(uploaded_by=user)
-            | WorkforceReport.objects.filter(
-                rows__findings__in=finding_list(user=user, scope=scope)
-            ).distinct()
-        )
-    return WorkforceReport.objects.none()
+    findings = finding_list(user=user, scope=scope).values("pk")
+    rows = WorkforceReport.objects.filter(scope.workforce_reports(getattr(user, "pk", None), findings))
+    return WorkforceReport.objects.filter(pk__in=rows.values("pk"))
 
 
 def report_get(*, user: Any, pk: Any) -> WorkforceReport:
@@ -88,13 +74,8 @@ def report_get(*, user: Any, pk: Any) -> WorkforceReport:
 
 def review_list(*, user: Any, pending_only: bool = True) -> QuerySet[ReviewItem]:
     scope = scope_for(user)
-    if scope.role not in (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF):
-        return ReviewItem.objects.none()
     qs = ReviewItem.objects.select_related("reported", "candidate", "candidate__region")
-    if not scope.everything:
-        qs = qs.filter(
-            scope.regions_q("reported__region") | Q(candidate__branch_office_id=scope.branch_office_id)
-        )
+    qs = qs.filter(scope.review_items())
     return qs.filter(status=ReviewItem.Status.PENDING) if pending_only else qs
 
 

@@ -17,7 +17,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 
-from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.contributions.arrears import BUCKETS, FINED_ACCOUNT_KINDS, Standing, late_fine, standing_of
 from cakupan.contributions.models import Allocation, Bill, BillLine, PayerAccount, Payment
@@ -28,22 +27,12 @@ from cakupan.registry.models import Employer, Sponsor
 
 
 def accounts_q(scope: Scope) -> Q:
+    """The payer accounts in scope (accounts.scope.Scope.payer_accounts)."""
     if scope.everything:
         return Q()
-    if scope.role in (Role.BRANCH_STAFF, Role.AGENCY):
-        employers = Employer.objects.filter(scope.employers()).values("pk")
-        q = Q(kind="employer", employer_id__in=employers)
-        if not scope.health_only:
-            q |= Q(kind="sponsor", sponsor_id__in=Sponsor.objects.filter(scope.sponsors()).values("pk"))
-            q |= Q(kind="self") & scope.regions_q("person__address_region")
-        return q
-    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
-        return Q(kind="employer", employer_id=scope.employer_id)
-    if scope.role == Role.SPONSOR and scope.sponsor_id is not None:
-        return Q(kind="sponsor", sponsor_id=scope.sponsor_id)
-    if scope.role == Role.WORKER and scope.person_id is not None:
-        return Q(kind="self", person_id=scope.person_id)
-    return Q(pk__in=[])
+    employers = Employer.objects.filter(scope.employers()).values("pk")
+    sponsors = Sponsor.objects.filter(scope.sponsors()).values("pk")
+    return scope.payer_accounts(employers, sponsors)
 
 
 def payer_accounts(*, user: Any, scope: Scope | None = None) -> QuerySet[PayerAccount]:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.permissions import Perm, require
 from cakupan.core.api import ErrorOutput
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.enrolment.services import parse_as, roster_import
@@ -54,6 +55,7 @@ class RosterImportView(APIView):
         responses={201: RosterOutput, 400: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
+        require(request.user, Perm.ROSTER_UPLOAD)  # before the body: 403 whatever it holds
         form = RosterInput(data=request.data)
         if not form.is_valid():
             errors = form.errors

@@ -12,13 +12,13 @@ from cakupan.enrolment.models import RosterImport
 from cakupan.jobs.models import Job
 
 
+def _user_id(user: Any) -> int | None:
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
 def roster_import_list(*, user: Any) -> QuerySet[RosterImport]:
     qs = RosterImport.objects.select_related("employer", "sponsor", "agency", "uploader")
-    if scope_for(user).everything:
-        return qs
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    return qs.filter(uploader=user)
+    return qs.filter(scope_for(user).roster_imports(_user_id(user)))
 
 
 def roster_import_get(*, user: Any, pk: Any) -> RosterImport:
@@ -31,10 +31,7 @@ def roster_import_get(*, user: Any, pk: Any) -> RosterImport:
 def roster_job_get(*, user: Any, pk: Any) -> Job:
     """A background roster import: its starter sees it; national admins see all."""
     qs = Job.objects.filter(kind="roster_import")
-    if not scope_for(user).everything:
-        if not getattr(user, "is_authenticated", False):
-            raise NotInScope
-        qs = qs.filter(actor=user)
+    qs = qs.filter(scope_for(user).roster_imports(_user_id(user), field="actor_id"))
     try:
         return qs.get(pk=pk)
     except (Job.DoesNotExist, ValueError, TypeError) as exc:

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
-from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
@@ -56,30 +55,13 @@ def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> Query
     return employers.filter(Q(npp__iexact=text) | Q(nib=text) | Q(name__icontains=text))
 
 
-def _agency_q(scope: Scope) -> Q:
-    """An agency's employments or memberships: those with its employers, and (when it covers every sector)
-    those of the people living in its region; not the other jobs elsewhere of a worker it sees."""
-    q = Q(employer_id__in=employer_ids_in_scope(scope))
-    if not scope.health_only:
-        q |= scope.regions_q("person__address_region")
-    return q
-
-
 def employment_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employment]:
     scope = scope or scope_for(user)
     qs = Employment.objects.select_related("person", "employer")
     if scope.everything:
         return qs
-    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
-        return qs.filter(employer_id=scope.employer_id)
-    if scope.role == Role.AGENCY:
-        return qs.filter(_agency_q(scope))
-    if scope.role == Role.BRANCH_STAFF:
-        persons = person_list(user=user, scope=scope).values("pk")
-        return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
-    if scope.role == Role.WORKER and scope.person_id is not None:
-        return qs.filter(person_id=scope.person_id)
-    return qs.none()
+    persons = person_list(user=user, scope=scope).values("pk")  # lazy: a subquery, used by branch staff
+    return qs.filter(scope.employment(employer_ids_in_scope(scope), persons))
 
 
 def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Membership]:
@@ -87,18 +69,8 @@ def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Member
     qs = Membership.objects.select_related("person", "employer", "sponsor")
     if scope.everything:
         return qs
-    if scope.role == Role.EMPLOYER_HR and scope.employer_id is not None:
-        return qs.filter(employer_id=scope.employer_id)
-    if scope.role == Role.SPONSOR and scope.sponsor_id is not None:
-        return qs.filter(sponsor_id=scope.sponsor_id)
-    if scope.role == Role.WORKER and scope.person_id is not None:
-        return qs.filter(person_id=scope.person_id)
-    if scope.role == Role.AGENCY:
-        return qs.filter(_agency_q(scope))
-    if scope.role == Role.BRANCH_STAFF:
-        persons = person_list(user=user, scope=scope).values("pk")
-        return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(person_id__in=persons))
-    return qs.none()
+    persons = person_list(user=user, scope=scope).values("pk")  # lazy: a subquery, used by branch staff
+    return qs.filter(scope.memberships(employer_ids_in_scope(scope), persons))
 
 
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
