@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from cakupan.accounts.models import Role, User
+from cakupan.accounts.permissions import SYSTEM
 from cakupan.coverage.models import WorkforceStat
 from cakupan.coverage.services.boundaries import boundaries_import
 from cakupan.coverage.services.snapshots import snapshot_build
@@ -81,7 +82,7 @@ def coverage_data(transactional_db: Any, tmp_path: Path) -> User:
             }
         )
     )
-    boundaries_import(actor=None, path=geo)
+    boundaries_import(actor=SYSTEM, path=geo)
     return admin
 
 
