@@ -1,0 +1,64 @@
+"""Every page names the permission it needs (accounts.access.permission_required), and the menu shows a
+link exactly when its page would let the user in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.permissions import may
+from cakupan.accounts.scope import Scope
+from cakupan.web.nav import MENU, menu_for
+
+# Pages open to every signed-in user (or to anyone), and why they need no permission.
+OPEN_PAGES = {
+    "home": "each role's own home page",
+    "region_options": "regions are public reference data (Kepmendagri)",
+    "employer_options": "suggestions from the employers the selector lets the user see",
+    "login": "signing in",
+    "logout": "signing out",
+    "benefits:notifications": "one's own notifications",
+    "benefits:simulator": "public: no personal data (benefits/simulator.py)",
+    "benefits:simulator_pdf": "public: no personal data (benefits/simulator.py)",
+}
+
+
+def pages(patterns: Any = None, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(url name, view) of every named page outside /admin/ and /api/."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            route = str(entry.pattern)
+            if route.startswith(("admin/", "api/", "i18n/")):
+                continue
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from pages(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry.callback
+
+
+def test_every_page_names_its_permission_or_is_listed_as_open() -> None:
+    found = dict(pages())
+    assert "registry:employer_create" in found
+    missing = sorted(
+        name
+        for name, view in found.items()
+        if getattr(view, "permission", None) is None and name not in OPEN_PAGES
+    )
+    assert missing == []
+    assert set(OPEN_PAGES) <= set(found)  # no stale entry
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_menu_links_match_the_pages_permissions(role: str) -> None:
+    scope = Scope(role=role)
+    shown = {item["url"] for section in menu_for(scope) for item in section["links"]}
+    for section in MENU:
+        for link in section.links:
+            url = reverse(link.url_name)
+            perm = getattr(resolve(url).func, "permission", None)
+            expected = may(scope, perm) if perm is not None else link.perm is None
+            assert (url in shown) is expected, (role, link.url_name)
