@@ -49,10 +49,17 @@ def test_api_create_list_retrieve_and_actions(world: Any) -> None:
     # Outside scope: 404, for reading and for acting.
     assert api(world.branch_bekasi).get(f"/api/v1/claims/{body['id']}/").status_code == 404
     assert (
-        api(world.sponsor_user)
+        api(world.branch_bekasi)
         .post(f"/api/v1/claims/{body['id']}/reject/", {"reasons": ["x"]}, format="json")
         .status_code
         == 404
+    )
+    # A role that never decides claims: 403 whatever the claim (it reveals nothing about it).
+    assert (
+        api(world.sponsor_user)
+        .post(f"/api/v1/claims/{body['id']}/reject/", {"reasons": ["x"]}, format="json")
+        .status_code
+        == 403
     )
     docs = [d["id"] for d in body["documents"]]
     staff = api(world.branch_malang)
