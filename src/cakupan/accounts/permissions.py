@@ -113,7 +113,9 @@ CLAIMANT_KINDS: dict[str, tuple[str, ...] | None] = {
 class SystemActor:
     """The actor of work no user starts: the command line, cron and the jobs those start, demo data.
 
-    Services take `actor=SYSTEM` explicitly there (never a silent None), and `require` accepts it only for
+    The commands pass `actor=SYSTEM`; the services only cron, jobs and the demo run (snapshot_build,
+    billing_run, regions_load...) show it as their default, while those a page reaches take the actor
+    without a default. A None actor is refused like an anonymous user. `require` accepts SYSTEM only for
     SYSTEM_PERMS; it holds no role, so pages, the API and navigation (`may`) never grant it anything. The
     audit log records such writes with no user (core.audit takes only authenticated users)."""
 

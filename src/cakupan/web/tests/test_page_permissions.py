@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from cakupan.accounts.models import Role
@@ -62,3 +63,13 @@ def test_menu_links_match_the_pages_permissions(role: str) -> None:
             perm = getattr(resolve(url).func, "permission", None)
             expected = may(scope, perm) if perm is not None else link.perm is None
             assert (url in shown) is expected, (role, link.url_name)
+
+
+@pytest.mark.parametrize(("user", "shown"), [("agency_health_malang", True), ("hr_hospital", False)])
+def test_buttons_follow_the_permissions(world: Any, user: str, shown: bool) -> None:
+    """The payer-account list offers the arrears page only to those whose role may open it."""
+    client = Client()
+    client.force_login(getattr(world, user))
+    page = client.get(reverse("contributions:account_list")).content.decode()
+    button = f'class="btn btn-quiet" href="{reverse("contributions:arrears")}"'  # not the menu's link
+    assert (button in page) is shown
