@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cakupan.core.deployment import secret_key_require
+
 
 class Command(BaseCommand):
     help = "Serve the product with gunicorn (static files through WhiteNoise)."
@@ -14,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Refuse before gunicorn starts, with the message on the console rather than in a worker's log.
+        secret_key_require()
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Cakupan is served on http://{bind}/ (Ctrl+C stops it)")
         command = [
