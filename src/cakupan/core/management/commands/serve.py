@@ -2,7 +2,8 @@ import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cakupan.core.deployment import secret_key_require
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Refuse before gunicorn starts, with the message on the console rather than in a worker's log.
-        secret_key_require()
+        try:
+            secret_key_require()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Cakupan is served on http://{bind}/ (Ctrl+C stops it)")
         command = [
