@@ -6,21 +6,34 @@ The docs pages load third-party bundles that need inline styles (and Redoc an in
 and its fonts), so each relaxes the Content-Security-Policy for itself only.
 """
 
+from functools import wraps
 from typing import Any
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import BasePermission
 
-PUBLIC = settings.CAKUPAN_PUBLIC_API_DOCS
+
+class DocsPermission(BasePermission):
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(settings.CAKUPAN_PUBLIC_API_DOCS or request.user.is_authenticated)
 
 
 def docs_page(view: Any) -> Any:
-    return view if PUBLIC else login_required(view)
+    """The page for signed-in users (anonymous visitors go to the login page) unless the docs are public."""
+
+    @wraps(view)
+    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if settings.CAKUPAN_PUBLIC_API_DOCS or request.user.is_authenticated:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return redirect_to_login(request.get_full_path())
+
+    return page
 
 
 swagger_policy = csp_update({"style-src": [UNSAFE_INLINE]})
@@ -36,7 +49,7 @@ redoc_policy = csp_update(
 urlpatterns = [
     path(
         "schema/",
-        SpectacularAPIView.as_view(permission_classes=[AllowAny if PUBLIC else IsAuthenticated]),
+        SpectacularAPIView.as_view(permission_classes=[DocsPermission]),
         name="schema",
     ),
     # The split view serves its start-up script as a file of its own: no inline script on the page.
