@@ -30,7 +30,7 @@ def docs_page(view: Any) -> Any:
     @wraps(view)
     def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if settings.CAKUPAN_PUBLIC_API_DOCS or request.user.is_authenticated:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, **kwargs)
         return redirect_to_login(request.get_full_path())
 
     return page

@@ -50,6 +50,6 @@ def test_refusals_speak_indonesian_on_the_set_password_form(user: User) -> None:
     with translation.override("id"):
         form = SetPasswordForm(user, {"new_password1": "83749201", "new_password2": "83749201"})
         assert not form.is_valid()
-        text = " ".join(form.errors["new_password2"])
+        text = " ".join(str(error) for error in form.errors["new_password2"])
     assert "terlalu pendek" in text
     assert "angka" in text  # "seluruhnya angka": entirely numeric
