@@ -91,6 +91,20 @@ def test_login_page_locks_after_the_limit_and_opens_after_the_cool_off(staff: Us
     assert all(e.actor_id is None and "password" not in e.changes for e in failed)
 
 
+def test_a_battery_of_guesses_gets_four_tries(staff: User) -> None:
+    """The attacker's run (336 passwords in 4 minutes, the right one still working) made again: on both
+    doors only the first four guesses are even checked; the right password among the rest fails too."""
+    page, api = Client(), Client()
+    answers = [login(page, "sari", f"tebakan-{n}").status_code for n in range(60)]
+    answers += [login(page, "sari", PASSWORD).status_code]
+    assert answers == [200] * 4 + [429] * 57
+    answers = [token(api, "sari", f"tebakan-{n}", ip=OFFICE).status_code for n in range(60)]
+    answers += [token(api, "sari", PASSWORD, ip=OFFICE).status_code]
+    assert answers == [400] * 4 + [429] * 57
+    assert AuditEvent.objects.filter(action="login_failed").count() == 122
+    assert not signed_in(page)
+
+
 def test_unknown_usernames_are_audited_and_locked_too(db: Any) -> None:
     client = Client()
     for _ in range(5):
