@@ -11,12 +11,12 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("CAKUPAN_DEBUG", default=False)
-# Demo mode: the embedded demo, development and the test suite (`make demo`, `make serve` and the test
-# configuration set CAKUPAN_DEMO=1). Only there may the public demo key sign sessions and tokens.
+# Demo mode: the embedded demo and development (`make demo` and `make serve` set CAKUPAN_DEMO=1). Only
+# there may the public demo key sign sessions and tokens.
 DEMO_MODE = DEBUG or env.bool("CAKUPAN_DEMO", default=False)
 DEMO_SECRET_KEY = "cakupan-demo-only-not-for-production"  # noqa: S105 - public on purpose, refused outside demo
-# Outside demo mode a missing key stops the server (wsgi.py, `cakupan serve`: accounts.deployment) and
-# `check --deploy`; other commands still start, so migrations and imports run before the key is set.
+# Outside demo mode a missing key stops the server (wsgi.py, `cakupan serve`: core/deployment.py) and fails
+# `check --deploy`; other commands and the tests still run, so a fresh clone migrates and tests unset.
 SECRET_KEY = env.str("CAKUPAN_SECRET_KEY", default=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("CAKUPAN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
@@ -131,6 +131,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "cakupan.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "cakupan.accounts.lockout.client_ip"
 # Failed sign-ins are audit events (accounts.lockout); successful ones stay in axes' access log.
+
 # Reverse proxies in front of the server that append to X-Forwarded-For (0: the peer is the client).
 CAKUPAN_PROXY_COUNT = env.int("CAKUPAN_PROXY_COUNT", default=0)
 
