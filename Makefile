@@ -24,6 +24,10 @@ setup: $(VENV)/.synced messages
 messages: $(VENV)/.synced
 	@$(BIN)/python -m cakupan.core.i18n_compile
 
+# Demo mode: the public demo key may sign sessions when CAKUPAN_SECRET_KEY is unset (a deployment sets it;
+# `cakupan serve` refuses the demo key outside demo mode).
+demo serve: export CAKUPAN_DEMO = 1
+
 demo: setup
 	$(BIN)/cakupan migrate --noinput
 	$(BIN)/cakupan regions load

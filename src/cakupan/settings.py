@@ -1,16 +1,23 @@
 """Settings, read from the environment (12-factor). Defaults give a working embedded SQLite set-up."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("CAKUPAN_DEBUG", default=False)
-# The default key is for the embedded demo only; any deployment sets CAKUPAN_SECRET_KEY.
-SECRET_KEY = env.str("CAKUPAN_SECRET_KEY", default="cakupan-demo-only-not-for-production")
+# Demo mode: the embedded demo and development (`make demo` and `make serve` set CAKUPAN_DEMO=1). Only
+# there may the public demo key sign sessions and tokens.
+DEMO_MODE = DEBUG or env.bool("CAKUPAN_DEMO", default=False)
+DEMO_SECRET_KEY = "cakupan-demo-only-not-for-production"  # noqa: S105 - public on purpose, refused outside demo
+# Outside demo mode a missing key stops the server (wsgi.py, `cakupan serve`: core/deployment.py) and fails
+# `check --deploy`; other commands and the tests still run, so a fresh clone migrates and tests unset.
+SECRET_KEY = env.str("CAKUPAN_SECRET_KEY", default=DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env.list("CAKUPAN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 VAR_DIR = Path(env.str("CAKUPAN_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -40,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "axes",
+    "csp",
     "cakupan.core",
     "cakupan.accounts",
     "cakupan.regions",
@@ -59,14 +68,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files answer before these run (no CSP, no no-store on them).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cakupan.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cakupan.web.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cakupan.urls"
@@ -92,10 +106,79 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# The lockout backend comes first: a locked username and address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "cakupan.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's four validators; ten characters, because these accounts open personal data of many people.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in lockout (django-axes) on the login page, the admin's login and the token endpoint. Attempts are
+# rows in the database, so every gunicorn worker sees them with no shared cache. Locked per username AND
+# address: an attacker cannot lock a whole office out from behind its NAT, nor one user out from anywhere.
+AXES_FAILURE_LIMIT = env.int("CAKUPAN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("CAKUPAN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the last failure before the lock, so a user who retries is not locked longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "cakupan.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cakupan.accounts.lockout.client_ip"
+# Failed sign-ins are audit events (accounts.lockout); successful ones stay in axes' access log.
+
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: the peer is the client).
+CAKUPAN_PROXY_COUNT = env.int("CAKUPAN_PROXY_COUNT", default=0)
+
+# API tokens expire (accounts.tokens); sessions too, after a working day rather than Django's two weeks.
+CAKUPAN_TOKEN_TTL_HOURS = env.int("CAKUPAN_TOKEN_TTL_HOURS", default=12)
+SESSION_COOKIE_AGE = env.int("CAKUPAN_SESSION_HOURS", default=12) * 3600
+# The schema and interactive docs list every endpoint and field: behind sign-in unless made public.
+CAKUPAN_PUBLIC_API_DOCS = env.bool("CAKUPAN_PUBLIC_API_DOCS", default=False)
+
+# HTTPS behind the deployment's proxy, all from the environment (README, "Production settings").
+# `cakupan check --deploy` reports nothing once they are set as the README says.
+SECURE_PROXY_SSL_HEADER = tuple(env.list("CAKUPAN_PROXY_SSL_HEADER", default=[])) or None
+SECURE_SSL_REDIRECT = env.bool("CAKUPAN_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("CAKUPAN_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("CAKUPAN_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("CAKUPAN_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("CAKUPAN_SECURE_COOKIES", default=False)
+CSRF_TRUSTED_ORIGINS = env.list("CAKUPAN_CSRF_TRUSTED_ORIGINS", default=[])
+SESSION_COOKIE_HTTPONLY = True
+# Pages and htmx send the CSRF token from the page itself (base.html), never from script reading the cookie.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Leaving out includeSubDomains or preload is a deliberate choice when the variable says so; its warning
+# would otherwise keep `check --deploy` from ever being clean.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere in our pages; the API docs
+# pages relax it for themselves (api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Bahasa Indonesia first; English on request (the language switch in every page's header).
 LANGUAGE_CODE = "id"
@@ -117,7 +200,7 @@ WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cakupan.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,7 +1,10 @@
 """POST /api/v1/auth/token/: trade a username and password for an API token (DRF's authtoken).
 
-Send it as `Authorization: Token <key>`. The same user keeps the same token until an administrator
-deletes it in the admin; the key is what a script stores, never the password.
+Send it as `Authorization: Token <key>`. The same user keeps the same token until it expires
+(CAKUPAN_TOKEN_TTL_HOURS after issue, accounts/tokens.py) and then gets a new one here; the key is what a
+script stores, never the password. Wrong passwords count towards the sign-in lockout like the login page's
+(accounts/lockout.py): a locked username and address gets HTTP 429 in the errors shape, answered by the
+lockout middleware whatever this view returned.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -22,8 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.lockout import lockout_clear
+from cakupan.accounts.tokens import token_for_user
 from cakupan.core.api import ErrorOutput
-from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 
 
@@ -36,16 +39,18 @@ class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
 
 
-@transaction.atomic
 def token_issue(*, request: Any, username: str, password: str) -> Token:
-    """The user's token, created on first use. Wrong credentials and inactive users get the same answer."""
+    """The user's token. Wrong credentials and inactive users get the same refusal (a locked-out client's
+    is then replaced by the lockout answer).
+
+    `authenticate()` runs outside any transaction: the failed attempt it records (lockout counter, audit
+    event) must survive the refusal raised after it. Success forgets the earlier failures of this
+    username and address, as the login page's does."""
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise InvalidInput.single("non_field_errors", _("Unable to log in with these credentials."))
-    token, created = Token.objects.get_or_create(user=user)
-    if created:
-        audit_record(actor=user, action="create", entity="authtoken.token", entity_id=str(user.pk))
-    return token
+    lockout_clear(request=request, username=username)
+    return token_for_user(user=user)
 
 
 class TokenObtainApi(APIView):
@@ -59,7 +64,7 @@ class TokenObtainApi(APIView):
         tags=["auth"],
         summary="Get an API token",
         request=TokenInput,
-        responses={200: TokenOutput, 400: ErrorOutput},
+        responses={200: TokenOutput, 400: ErrorOutput, 429: ErrorOutput},
         auth=[],
     )
     def post(self, request: Request) -> Response:

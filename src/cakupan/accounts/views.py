@@ -1,4 +1,5 @@
-"""Signing in and out, with Django's own views (rate limiting and password rules stay Django's)."""
+"""Signing in and out, with Django's own views. The lockout guards them from outside (accounts/lockout.py:
+the authentication backend refuses a locked username and address, the middleware answers with its page)."""
 
 from django.contrib.auth import views as auth_views
 

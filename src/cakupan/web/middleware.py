@@ -1,11 +1,15 @@
-"""Language: Bahasa Indonesia unless the user chose English with the switch in the header."""
+"""Language: Bahasa Indonesia unless the user chose English with the switch in the header; no caching of
+personal data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class DefaultLanguageMiddleware(LocaleMiddleware):
@@ -24,3 +28,24 @@ class DefaultLanguageMiddleware(LocaleMiddleware):
         code = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateResponseMiddleware:
+    """`Cache-Control: no-store, private` on every answer that may carry personal data: every response to a
+    signed-in user, every API response and every download (exports, reports, PDFs, letters), so that no
+    browser cache, shared proxy or back button keeps a copy. Static files never get here (WhiteNoise
+    answers above this middleware) and keep their long cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            getattr(user, "is_authenticated", False)
+            or request.path_info.startswith("/api/")
+            or response.has_header("Content-Disposition")
+        ):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -406,6 +406,7 @@ def test_schema_validates_without_warnings(tmp_path):
 
 
 def test_docs_page_uses_local_assets(client, world):
+    client.force_login(world.branch_malang)  # schema and docs are behind sign-in (accounts tests)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -417,7 +418,8 @@ def test_docs_page_uses_local_assets(client, world):
     assert "/api/v1/employers/" in schema.json()["paths"]
 
 
-def test_docs_assets_are_served_locally(client):
+def test_docs_assets_are_served_locally(client, world):
+    client.force_login(world.branch_malang)
     html = client.get("/api/docs/").content.decode()
     start = html.index("/static/drf_spectacular_sidecar/swagger-ui-dist/")
     asset = html[start : html.index('"', start)]

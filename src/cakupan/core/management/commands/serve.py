@@ -2,7 +2,10 @@ import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cakupan.core.deployment import secret_key_require
 
 
 class Command(BaseCommand):
@@ -14,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Refuse before gunicorn starts, with the message on the console rather than in a worker's log.
+        try:
+            secret_key_require()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Cakupan is served on http://{bind}/ (Ctrl+C stops it)")
         command = [

@@ -35,7 +35,18 @@
     }
   }
 
+  // Filters that apply on change (a period or status select): data-autosubmit on the control. A script
+  // file rather than an onchange attribute, which the Content-Security-Policy refuses.
+  function autosubmit(root) {
+    root.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      if (el.dataset.autosubmitReady) return;
+      el.dataset.autosubmitReady = "1";
+      el.addEventListener("change", function () { if (el.form) el.form.submit(); });
+    });
+  }
+
   function setup(root) {
+    autosubmit(root);
     root.querySelectorAll("form[data-dynamic]").forEach(function (form) {
       if (form.dataset.ready) return;
       form.dataset.ready = "1";
