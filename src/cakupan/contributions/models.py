@@ -98,6 +98,10 @@ class BillingRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
     log = models.TextField(_("log"), blank=True, default="")
+    # The process running it (billing_claim.py): a run whose process is gone may be taken over and
+    # resumed; one whose process lives holds its period.
+    pid = models.IntegerField(_("process id"), null=True, blank=True)
+    host = models.CharField(_("host"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("billing run")
@@ -108,11 +112,29 @@ class BillingRun(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="billingrun_status_valid",
             ),
+            # Two processes cannot both start a period: the second INSERT fails, even when both checked first.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(status__in=["queued", "running"]),
+                name="billingrun_one_active_per_period",
+            ),
         ]
         indexes = [models.Index(fields=["period", "status"])]
 
     def __str__(self) -> str:
         return f"{self.period} ({self.status})"
+
+
+def bill_completed(prefix: str = "") -> Q:
+    """Bills whose billing run has finished (or that no run wrote); `prefix` reaches them from another
+    model ("bill__"). A run writes its bills first and their totals last, so until it completes a bill
+    shows 0 due: every reader of bills and bill lines filters with this."""
+    return Q(**{f"{prefix}run__isnull": True}) | Q(**{f"{prefix}run__status": BillingRun.Status.DONE})
+
+
+class BillQuerySet(models.QuerySet["Bill"]):
+    def completed(self) -> "BillQuerySet":
+        return self.filter(bill_completed())
 
 
 class Bill(models.Model):
@@ -125,6 +147,8 @@ class Bill(models.Model):
         BillingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BillQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bill")

@@ -86,8 +86,10 @@ def bills_annotated(qs: QuerySet[Bill]) -> Any:
 
 def bill_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Bill]:
     accounts = payer_accounts(user=user, scope=scope).values("pk")
-    qs = Bill.objects.filter(account_id__in=accounts).select_related(
-        "account", "account__employer", "account__person", "account__sponsor"
+    qs = (
+        Bill.objects.completed()
+        .filter(account_id__in=accounts)
+        .select_related("account", "account__employer", "account__person", "account__sponsor")
     )
     return bills_annotated(qs).order_by("-period", "id")
 
@@ -122,7 +124,9 @@ def fine_as_of(bill: Bill, as_of: dt.date) -> int:
 def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
     """A payer's statement: bills with what was paid, outstanding and fine; payments with their allocations;
     credit; and the balance owed (outstanding + fines - credit). Four queries."""
-    bills: list[Any] = list(bills_annotated(Bill.objects.filter(account=account)).order_by("period", "id"))
+    bills: list[Any] = list(
+        bills_annotated(Bill.objects.completed().filter(account=account)).order_by("period", "id")
+    )
     allocations = list(
         Allocation.objects.filter(payment__account=account)
         .select_related("payment", "bill")
@@ -180,7 +184,7 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
 def _past_due(accounts: Any, as_of: dt.date) -> Any:
     """Bills past due and not fully paid, as of a date (the paid sum counts allocations recorded so far)."""
     return (
-        bills_annotated(Bill.objects.filter(account_id__in=accounts, due_date__lt=as_of))
+        bills_annotated(Bill.objects.completed().filter(account_id__in=accounts, due_date__lt=as_of))
         .filter(outstanding__gt=0)
         .order_by()
     )

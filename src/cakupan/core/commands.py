@@ -28,9 +28,21 @@ def bad_input_exits(stdout: Any) -> Iterator[None]:
         raise SystemExit(3) from exc
 
 
+USER_HELP = (
+    "act as this user (their role's scope applies); default: the first national admin, and the audit "
+    "event names the operating-system account that ran the command"
+)
+
+
+def user_option(parser: Any) -> None:
+    """The `--user NAME` option every writing command takes (one help text, one default)."""
+    parser.add_argument("--user", default="", help=USER_HELP)
+
+
 def command_actor(username: str) -> Any:
     """The user a command acts as: `--user NAME` (their role's scope applies), else the first
-    national admin."""
+    national admin. Either way the audit events of a command name the OS account that ran it
+    (`AuditEvent.os_user`, set by the `cakupan` entry point), so a write without --user is not anonymous."""
     users = get_user_model().objects.filter(is_active=True)
     if username:
         user = users.filter(username=username).first()

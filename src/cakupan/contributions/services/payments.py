@@ -99,7 +99,8 @@ def _allocate(account: PayerAccount) -> list[Allocation]:
     if not payments:
         return []
     bills = list(
-        Bill.objects.filter(account=account)
+        Bill.objects.completed()
+        .filter(account=account)
         .annotate(paid=bill_paid_subquery())
         .filter(amount_due__gt=F("paid"))
         .order_by("period", "id")
