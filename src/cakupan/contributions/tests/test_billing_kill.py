@@ -119,12 +119,14 @@ def test_killed_run_hides_its_bills_and_resumes_to_the_clean_state(
     _nothing_visible_wrong(world, clean)
     killed = BillingRun.objects.get(period=PERIOD)
     if point != "accounts":  # the first chunk committed: the run's cursor moved
-        assert killed.status == "running" and killed.cursor > 0
+        assert killed.status == "running"
+        assert killed.cursor > 0
     # The dead process holds nothing: a new start takes the same run over instead of refusing.
     assert not held_elsewhere(killed)
     assert billing_run_prepare(period=PERIOD).pk == killed.pk
     resumed = billing_run(period=PERIOD, chunk_size=CHUNK)
-    assert resumed.pk == killed.pk and resumed.status == "done"
+    assert resumed.pk == killed.pk
+    assert resumed.status == "done"
     assert state() == clean
     assert BillingRun.objects.count() == 1
     event = AuditEvent.objects.get(action="billing.run")
@@ -141,7 +143,8 @@ def test_a_live_run_refuses_a_second_start_until_it_is_killed(
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "paused"  # one chunk committed, the process alive
         running = BillingRun.objects.get(period=PERIOD)
-        assert running.pid == child.pid and held_elsewhere(running)
+        assert running.pid == child.pid
+        assert held_elsewhere(running)
         _nothing_visible_wrong(world, clean)
         for start in (billing_run_prepare, billing_run):
             with pytest.raises(InvalidInput) as exc:
