@@ -35,6 +35,7 @@ from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Membership
+from cakupan.registry.services.memberships import memberships_end_due
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
 
@@ -193,6 +194,8 @@ def billing_run(
         raise InvalidInput.single("period", "The run is for another period.")
     run = run or run_for_period(period=parsed, actor=actor, parameters=_parameters(parsed), claim=True)
     run_claim(run)
+    # Scheduled ends that have come are ends now (the billed months read the dates, not the status).
+    memberships_end_due(actor=actor)
     resumed = run.cursor > 0
     began = time.monotonic()
     counts: dict[str, Any] = {"members": 0, "assessed": 0, "skipped": 0, "skipped_reasons": {}}
