@@ -109,7 +109,7 @@ def test_a_second_start_is_refused_while_the_run_lives_and_resumes_once_it_died(
         with pytest.raises(InvalidInput) as exc:
             start(period=PERIOD)
         assert exc.value.errors[0].field == "period"
-        assert "in progress" in exc.value.errors[0].message
+        assert f"{PERIOD} " in exc.value.errors[0].message  # names the period held
     out = io.StringIO()
     with pytest.raises(SystemExit) as code:
         call_command("billing", "run", "--period", PERIOD, stdout=out, stderr=io.StringIO())
