@@ -51,3 +51,11 @@ def command_actor(username: str) -> Any:
     if user is None:
         raise InvalidInput.single("user", "No such active user." if username else "No national admin.")
     return user
+
+
+def command_actor_or_none(username: str) -> Any:
+    """As `command_actor`, for commands that also ran before any user existed (reference data loads): with
+    no --user and no national admin, None; the audit event still names the OS account."""
+    if username:
+        return command_actor(username)
+    return get_user_model().objects.filter(is_active=True, role="national_admin").order_by("pk").first()

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.contributions.services.statement_import import statement_import
-from cakupan.core.commands import bad_input_exits, command_actor, user_option
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            actor = command_actor(options["user"])
+            actor = command_actor_or_none(options["user"])
             if options["action"] == "allocate":
                 self.stdout.write(json.dumps(allocate_credit_all(actor=actor)))
                 return

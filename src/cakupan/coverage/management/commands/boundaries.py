@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.core.commands import bad_input_exits, command_actor, user_option
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.coverage.services.boundaries import KEYS, boundaries_import
 
 
@@ -28,6 +28,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            actor = command_actor(options["user"])
+            actor = command_actor_or_none(options["user"])
             result = boundaries_import(actor=actor, path=Path(options["path"]), key=options["key"])
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope
-from cakupan.core.commands import bad_input_exits, command_actor, user_option
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage import selectors
 from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_build
@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            actor = command_actor(options["user"]) if options["action"] != "show" else None
+            actor = command_actor_or_none(options["user"]) if options["action"] != "show" else None
             if options["action"] == "snapshot" and options["due"]:
                 self._due(actor)
             elif options["action"] == "snapshot":

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.core.commands import bad_input_exits, command_actor, user_option
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage.services.workforce import workforce_import, workforce_load_bps
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            actor = command_actor(options["user"])
+            actor = command_actor_or_none(options["user"])
             if options["action"] == "load-bps":
                 counts = workforce_load_bps(actor=actor)
             else:
