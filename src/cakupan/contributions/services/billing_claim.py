@@ -81,11 +81,12 @@ def run_for_period(*, period: Period, actor: Any, parameters: dict[str, Any], cl
         if failed is not None:
             return failed
         user = actor if getattr(actor, "pk", None) is not None else None
-        mine = {"status": BillingRun.Status.RUNNING, "pid": os.getpid(), "host": socket.gethostname()}
+        held: dict[str, Any] = {"status": BillingRun.Status.RUNNING, "pid": os.getpid()}
+        held["host"] = socket.gethostname()
         try:
             with transaction.atomic():
                 return BillingRun.objects.create(
-                    period=str(period), actor=user, parameters=parameters, **(mine if claim else {})
+                    period=str(period), actor=user, parameters=parameters, **(held if claim else {})
                 )
         except IntegrityError:
             # Another process inserted the period's active run since we looked.
@@ -100,9 +101,9 @@ def run_claim(run: BillingRun) -> None:
         raise _refusal(run)
     seen = BillingRun.objects.filter(pk=run.pk, status=run.status)
     seen = seen.filter(pid__isnull=True) if run.pid is None else seen.filter(pid=run.pid, host=run.host)
-    mine = {"pid": os.getpid(), "host": socket.gethostname()}
+    pid, host = os.getpid(), socket.gethostname()
     # Compare-and-set on the pid seen: of two processes taking over one dead run, one updates a row.
-    if not seen.update(status=BillingRun.Status.RUNNING, **mine):
+    if not seen.update(status=BillingRun.Status.RUNNING, pid=pid, host=host):
         raise _refusal(run)
     run.status = BillingRun.Status.RUNNING
-    run.pid, run.host = mine["pid"], mine["host"]
+    run.pid, run.host = pid, host
