@@ -5,9 +5,13 @@
   account); `virtual_account` is the bank virtual-account number that bank statements will quote.
 - `BillingRun` (contributions_billingrun): one execution of the monthly run for `period` ("YYYY-MM"):
   `status` queued | running | done | failed, `parameters`, `counts` (members, bills, lines, new_lines,
-  skipped and skipped_reasons), `cursor` (last membership id finished, for resuming), timings, `log`, `job`.
+  skipped and skipped_reasons), `cursor` (last membership id finished, for resuming), timings, `log`, `job`,
+  `pid`/`host` (the process running it). At most one run of a period is queued or running (a conditional
+  unique constraint); a run whose process died is resumed by the next start (services/billing_claim.py).
 - `Bill` (contributions_bill): what one payer owes for one period: `amount_due` (whole Rupiah), `members`,
-  `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run.
+  `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run,
+  so readers take `Bill.objects.completed()` (or `bill_completed("bill__")` from lines): a bill of a run not
+  yet done is hidden, never shown with 0 due.
 - `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with one
   BIGINT column per programme (`jkk` … `jkp`) and per party (`employer_share` … `sponsor_share`) of the
   part this payer pays; `amount` is their total (check constraints: programme sum = party sum = amount).

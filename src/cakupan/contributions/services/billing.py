@@ -10,7 +10,9 @@ its first day. The run takes members in id order, CHUNK_SIZE at a time; each chu
 priced by the rules core (billing_assess.py) and its lines written set-based (billing_sql.py) in its own
 transaction together with the run's cursor and counts, so a killed run resumes from its last finished
 chunk, and a second run of a finished period adds nothing. Bill totals are recomputed from the lines,
-set-based, at the end.
+set-based, at the end, in the transaction that marks the run done and records its one audit event: until
+then its bills are hidden from every reader (Bill.objects.completed). One process at a time runs a period:
+a second start is refused while the first lives, and takes over a run whose process died (billing_claim.py).
 """
 
 from __future__ import annotations

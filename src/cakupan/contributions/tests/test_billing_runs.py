@@ -146,3 +146,13 @@ def test_the_command_names_its_user_and_the_os_account(world: Any) -> None:
         )
     event = AuditEvent.objects.get(action="billing.run")
     assert (event.actor_id, event.os_user) == (world.branch_malang.pk, "operator")
+
+
+def test_a_second_page_start_is_refused_while_the_first_job_waits(world: Any) -> None:
+    from cakupan.contributions.services.billing_jobs import billing_run_start
+
+    first = billing_run_start(period=PERIOD, actor=world.admin)  # its process starts at commit: pending
+    with pytest.raises(InvalidInput) as exc:
+        billing_run_start(period=PERIOD, actor=world.admin)
+    assert exc.value.errors[0].field == "period"
+    assert BillingRun.objects.get().job_id == first.pk

@@ -21,6 +21,7 @@ from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_build
 from cakupan.coverage.services.targets import targets_import
 from cakupan.jobs.models import Job
 from cakupan.jobs.services import job_create, job_run
+from cakupan.registry.services.memberships import memberships_end_due
 
 ADMIN = Scope(role=Role.NATIONAL_ADMIN, everything=True)
 
@@ -65,6 +66,9 @@ class Command(BaseCommand):
                 )
 
     def _due(self, actor: Any) -> None:
+        # The daily run also ends the memberships whose scheduled end date has come, so the status the
+        # pages count is right the next morning (registry/services/memberships.py).
+        memberships_end_due(actor=actor)
         # Run as a recorded job in this process, so scheduled runs show in the jobs table with their log.
         job = job_run(job_id=job_create(kind=JOB_KIND, parameters={"due": True}, actor=actor).pk)
         if job.status != Job.Status.DONE:
