@@ -97,6 +97,8 @@ def run_for_period(*, period: Period, actor: Any, parameters: dict[str, Any], cl
 def run_claim(run: BillingRun) -> None:
     """Make this process the holder of `run` (status running), or refuse if a live process holds it."""
     run.refresh_from_db(fields=["status", "pid", "host", "job"])
+    if run.status == BillingRun.Status.DONE:
+        raise InvalidInput.single("period", _("This billing run has finished; start a new one."))
     if held_elsewhere(run):
         raise _refusal(run)
     seen = BillingRun.objects.filter(pk=run.pk, status=run.status)

@@ -156,3 +156,11 @@ def test_a_second_page_start_is_refused_while_the_first_job_waits(world: Any) ->
         billing_run_start(period=PERIOD, actor=world.admin)
     assert exc.value.errors[0].field == "period"
     assert BillingRun.objects.get().job_id == first.pk
+
+
+def test_a_finished_run_is_not_run_again(world: Any) -> None:
+    done = billing_run(period=PERIOD)
+    with pytest.raises(InvalidInput) as exc:
+        billing_run(period=PERIOD, run=done)
+    assert exc.value.errors[0].field == "period"
+    assert BillingRun.objects.get().status == "done"
