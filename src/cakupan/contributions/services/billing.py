@@ -271,7 +271,9 @@ def billing_run(
 def _finish(run: BillingRun, *, period: Period, counts: dict[str, Any], began: float, actor: Any) -> None:
     bills = Bill.objects.filter(period=str(period))
     # Bills an earlier, abandoned run of the period created are this run's now: it wrote their lines too.
-    bills.exclude(run=run).exclude(run__status=BillingRun.Status.DONE).update(run=run)
+    bills.filter(run__isnull=False).exclude(run=run).exclude(run__status=BillingRun.Status.DONE).update(
+        run=run
+    )
     summary = bills.aggregate(n=Count("pk"), due=Coalesce(Sum("amount_due"), 0))
     counts["bills"] = summary["n"]
     counts["amount_due"] = summary["due"]

@@ -1,4 +1,4 @@
-"""A billing run killed with SIGKILL in a real subprocess, at several points, on PostgreSQL.
+"""A billing run killed with SIGKILL in a real subprocess, at several points, on PostgreSQL and SQLite.
 
 The child process runs the real `billing_run` against the test database; at the chosen point it sends itself
 SIGKILL (no clean-up runs, its connection drops, its open transaction is lost), as the OOM killer or an
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -41,14 +42,36 @@ CHUNK = 3
 CHILD = Path(__file__).with_name("billing_kill_child.py")
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgresql://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+class Shared:
+    """The test database as the child process sees it. PostgreSQL: the same database. SQLite: the tests run
+    in memory, so the database is copied to a file for the child (SQLite's backup API) and copied back
+    after it, which also replays what a killed SQLite writer left behind (its WAL, its lost transaction)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.file = tmp_path / "shared.sqlite3"
+
+    def url(self) -> str:
+        s = connection.settings_dict
+        if connection.vendor == "postgresql":
+            password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+            host = s["HOST"] or "127.0.0.1"
+            return f"postgresql://{s['USER']}{password}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+        connection.ensure_connection()
+        with sqlite3.connect(self.file) as target:
+            connection.connection.backup(target)
+        return f"sqlite:///{self.file}"
+
+    def back(self) -> None:
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(self.file)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
 
 
-def _child(point: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "cakupan.settings"}
+def _child(shared: Shared, point: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DATABASE_URL": shared.url(), "DJANGO_SETTINGS_MODULE": "cakupan.settings"}
     return subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, str(CHILD), point, PERIOD, str(CHUNK)],
         stdin=subprocess.PIPE,
@@ -80,8 +103,6 @@ def world(_regions: Any, world: Any) -> Any:
 @pytest.fixture
 def clean(world: Any) -> list[tuple[Any, ...]]:
     """Eight PU members (three chunks of three), billed once without interruption: the expected state."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the child process needs a database it can share: PostgreSQL (DATABASE_URL)")
     for serial in range(7):
         pu_member_make(world.admin, world.factory, serial, wage=4_000_000 + 1_000 * serial)
     billing_run(period=PERIOD, chunk_size=CHUNK)
@@ -111,11 +132,13 @@ def _nothing_visible_wrong(world: Any, expected: list[tuple[Any, ...]]) -> None:
     ],
 )
 def test_killed_run_hides_its_bills_and_resumes_to_the_clean_state(
-    world: Any, clean: list[tuple[Any, ...]], point: str
+    world: Any, clean: list[tuple[Any, ...]], point: str, tmp_path: Path
 ) -> None:
-    child = _child(point)
+    shared = Shared(tmp_path)
+    child = _child(shared, point)
     _out, err = child.communicate(timeout=120)
     assert child.returncode == -signal.SIGKILL, err
+    shared.back()
     _nothing_visible_wrong(world, clean)
     killed = BillingRun.objects.get(period=PERIOD)
     if point != "accounts":  # the first chunk committed: the run's cursor moved
@@ -136,12 +159,14 @@ def test_killed_run_hides_its_bills_and_resumes_to_the_clean_state(
 
 
 def test_a_live_run_refuses_a_second_start_until_it_is_killed(
-    world: Any, clean: list[tuple[Any, ...]]
+    world: Any, clean: list[tuple[Any, ...]], tmp_path: Path
 ) -> None:
-    child = _child("pause")
+    shared = Shared(tmp_path)
+    child = _child(shared, "pause")
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "paused"  # one chunk committed, the process alive
+        shared.back()
         running = BillingRun.objects.get(period=PERIOD)
         assert running.pid == child.pid
         assert held_elsewhere(running)
@@ -154,6 +179,7 @@ def test_a_live_run_refuses_a_second_start_until_it_is_killed(
     finally:
         child.kill()
         child.communicate(timeout=60)
+    shared.back()
     assert not held_elsewhere(BillingRun.objects.get(period=PERIOD))
     done = billing_run(period=PERIOD, chunk_size=CHUNK)
     assert done.status == "done"
