@@ -15,9 +15,16 @@ def main() -> None:
 
         sys.exit(calc_main(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cakupan.settings")
+    import django
+
+    django.setup()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["cakupan", *sys.argv[1:]])
+    from cakupan.core.audit import command_audited
+
+    # Every write made through the command line names the OS account that ran it (core/audit.py).
+    with command_audited():
+        execute_from_command_line(["cakupan", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.models import Bill
+from cakupan.contributions.services.payment_review import payment_reject, payment_release
 from cakupan.contributions.services.payments import payment_record, today
 from cakupan.core.api import ErrorOutput, Pagination
 from cakupan.core.errors import InvalidInput, NotInScope
@@ -59,6 +60,7 @@ class PaymentOutput(serializers.Serializer):
     paid_on = serializers.DateField()
     reference = serializers.CharField()
     source = serializers.CharField()  # type: ignore[assignment]
+    status = serializers.CharField(help_text="accepted | held (for review, not allocated) | rejected")
     allocations = serializers.SerializerMethodField()
 
     def get_allocations(self, payment: Any) -> list[dict[str, Any]]:
@@ -149,11 +151,12 @@ class StatementView(_Base):
                         "amount": p["payment"].amount,
                         "reference": p["payment"].reference,
                         "source": p["payment"].source,
+                        "status": p["payment"].status,
                         "allocations": [{"bill": a.bill_id, "amount": a.amount} for a in p["allocations"]],
                     }
                     for p in st["payments"]
                 ],
-                **{k: st[k] for k in ("billed", "paid", "outstanding", "fines", "credit", "balance")},
+                **{k: st[k] for k in ("billed", "paid", "held", "outstanding", "fines", "credit", "balance")},
                 "standing": None
                 if standing is None
                 else {
@@ -195,8 +198,48 @@ class PaymentCreateView(_Base):
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
+class ReviewInput(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why (required to reject)."
+    )
+
+
+class PaymentReviewView(_Base):
+    """Release (accept and allocate) or reject a payment held for review; national admin and branch staff."""
+
+    decision = ""
+
+    @extend_schema(
+        tags=["contributions"],
+        summary="Release or reject a payment held for review",
+        request=ReviewInput,
+        responses={200: PaymentOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            payment = sel.payment_get(user=request.user, pk=pk)
+        except NotInScope as exc:
+            raise Http404 from exc
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        if self.decision == "release":
+            payment_release(actor=request.user, payment=payment, note=note)
+        else:
+            payment_reject(actor=request.user, payment=payment, note=note)
+        return Response(PaymentOutput(payment).data)
+
+
 urlpatterns = [
     path("bills/", BillListView.as_view(), name="api-bill-list"),
     path("payer-accounts/<int:pk>/statement/", StatementView.as_view(), name="api-payer-statement"),
     path("payments/", PaymentCreateView.as_view(), name="api-payment-create"),
+    path(
+        "payments/<int:pk>/release/",
+        PaymentReviewView.as_view(decision="release"),
+        name="api-payment-release",
+    ),
+    path(
+        "payments/<int:pk>/reject/", PaymentReviewView.as_view(decision="reject"), name="api-payment-reject"
+    ),
 ]

@@ -5,9 +5,13 @@
   account); `virtual_account` is the bank virtual-account number that bank statements will quote.
 - `BillingRun` (contributions_billingrun): one execution of the monthly run for `period` ("YYYY-MM"):
   `status` queued | running | done | failed, `parameters`, `counts` (members, bills, lines, new_lines,
-  skipped and skipped_reasons), `cursor` (last membership id finished, for resuming), timings, `log`, `job`.
+  skipped and skipped_reasons), `cursor` (last membership id finished, for resuming), timings, `log`, `job`,
+  `pid`/`host` (the process running it). At most one run of a period is queued or running (a conditional
+  unique constraint); a run whose process died is resumed by the next start (services/billing_claim.py).
 - `Bill` (contributions_bill): what one payer owes for one period: `amount_due` (whole Rupiah), `members`,
-  `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run.
+  `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run,
+  so readers take `Bill.objects.completed()` (or `bill_completed("bill__")` from lines): a bill of a run not
+  yet done is hidden, never shown with 0 due.
 - `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with one
   BIGINT column per programme (`jkk` … `jkp`) and per party (`employer_share` … `sponsor_share`) of the
   part this payer pays; `amount` is their total (check constraints: programme sum = party sum = amount).
@@ -98,6 +102,10 @@ class BillingRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
     log = models.TextField(_("log"), blank=True, default="")
+    # The process running it (billing_claim.py): a run whose process is gone may be taken over and
+    # resumed; one whose process lives holds its period.
+    pid = models.IntegerField(_("process id"), null=True, blank=True)
+    host = models.CharField(_("host"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("billing run")
@@ -108,11 +116,29 @@ class BillingRun(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="billingrun_status_valid",
             ),
+            # Two processes cannot both start a period: the second INSERT fails, even when both checked first.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(status__in=["queued", "running"]),
+                name="billingrun_one_active_per_period",
+            ),
         ]
         indexes = [models.Index(fields=["period", "status"])]
 
     def __str__(self) -> str:
         return f"{self.period} ({self.status})"
+
+
+def bill_completed(prefix: str = "") -> Q:
+    """Bills whose billing run has finished (or that no run wrote); `prefix` reaches them from another
+    model ("bill__"). A run writes its bills first and their totals last, so until it completes a bill
+    shows 0 due: every reader of bills and bill lines filters with this."""
+    return Q(**{f"{prefix}run__isnull": True}) | Q(**{f"{prefix}run__status": BillingRun.Status.DONE})
+
+
+class BillQuerySet(models.QuerySet["Bill"]):
+    def completed(self) -> "BillQuerySet":
+        return self.filter(bill_completed())
 
 
 class Bill(models.Model):
@@ -125,6 +151,8 @@ class Bill(models.Model):
         BillingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BillQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bill")

@@ -30,9 +30,21 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("bank reference"), max_length=64)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        HELD = "held", _("held for review")
+        REJECTED = "rejected", _("rejected")
+
     recorded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +57,9 @@ class Payment(models.Model):
                 condition=Q(source__in=["page", "api", "bank_statement"]), name="payment_source_valid"
             ),
             models.CheckConstraint(condition=~Q(reference=""), name="payment_reference_set"),
+            models.CheckConstraint(
+                condition=Q(status__in=["accepted", "held", "rejected"]), name="payment_status_valid"
+            ),
             # A bank reference is unique per account: re-importing a statement records nothing twice.
             models.UniqueConstraint(fields=["account", "reference"], name="payment_reference_per_account"),
         ]

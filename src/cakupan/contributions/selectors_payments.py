@@ -62,6 +62,15 @@ def payer_account_get(*, user: Any, pk: Any, scope: Scope | None = None) -> Paye
         raise NotInScope from exc
 
 
+def payment_get(*, user: Any, pk: Any, scope: Scope | None = None) -> Payment:
+    """A payment of an account in the user's scope (NotInScope otherwise, as if it did not exist)."""
+    accounts = payer_accounts(user=user, scope=scope).values("pk")
+    try:
+        return Payment.objects.select_related("account").get(pk=pk, account_id__in=accounts)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+
+
 def payer_name(account: PayerAccount) -> str:
     payer = account.employer or account.person or account.sponsor
     return str(payer) if payer is not None else str(PayerAccount.Kind(account.kind).label)
@@ -75,8 +84,10 @@ def bills_annotated(qs: QuerySet[Bill]) -> Any:
 
 def bill_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Bill]:
     accounts = payer_accounts(user=user, scope=scope).values("pk")
-    qs = Bill.objects.filter(account_id__in=accounts).select_related(
-        "account", "account__employer", "account__person", "account__sponsor"
+    qs = (
+        Bill.objects.completed()
+        .filter(account_id__in=accounts)
+        .select_related("account", "account__employer", "account__person", "account__sponsor")
     )
     return bills_annotated(qs).order_by("-period", "id")
 
@@ -111,7 +122,9 @@ def fine_as_of(bill: Bill, as_of: dt.date) -> int:
 def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
     """A payer's statement: bills with what was paid, outstanding and fine; payments with their allocations;
     credit; and the balance owed (outstanding + fines - credit). Four queries."""
-    bills: list[Any] = list(bills_annotated(Bill.objects.filter(account=account)).order_by("period", "id"))
+    bills: list[Any] = list(
+        bills_annotated(Bill.objects.completed().filter(account=account)).order_by("period", "id")
+    )
     allocations = list(
         Allocation.objects.filter(payment__account=account)
         .select_related("payment", "bill")
@@ -142,7 +155,9 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
         rows.append({"bill": bill, "fine": fine, "overdue": bill.outstanding > 0 and bill.due_date < as_of})
     outstanding = sum(b.outstanding for b in bills)
     fines = sum(r["fine"] for r in rows)
-    credit = sum(p.amount - p.used for p in payments)
+    # Held and rejected payments settle nothing: they are shown, never counted as paid or as credit.
+    accepted = [p for p in payments if p.status == Payment.Status.ACCEPTED]
+    credit = sum(p.amount - p.used for p in accepted)
     unpaid_due = [b for b in bills if b.outstanding > 0 and b.due_date < as_of]
     standing = standing_of(
         kind=account.kind,
@@ -157,7 +172,8 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
         "bills": rows,
         "payments": [{"payment": p, "allocations": by_payment[p.pk]} for p in payments],
         "billed": sum(b.amount_due for b in bills),
-        "paid": sum(p.amount for p in payments),
+        "paid": sum(p.amount for p in accepted),
+        "held": sum(p.amount for p in payments if p.status == Payment.Status.HELD),
         "outstanding": outstanding,
         "fines": fines,
         "credit": credit,
@@ -169,7 +185,7 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
 def _past_due(accounts: Any, as_of: dt.date) -> Any:
     """Bills past due and not fully paid, as of a date (the paid sum counts allocations recorded so far)."""
     return (
-        bills_annotated(Bill.objects.filter(account_id__in=accounts, due_date__lt=as_of))
+        bills_annotated(Bill.objects.completed().filter(account_id__in=accounts, due_date__lt=as_of))
         .filter(outstanding__gt=0)
         .order_by()
     )

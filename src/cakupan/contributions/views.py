@@ -20,14 +20,15 @@ from cakupan.accounts.permissions import Perm, may
 from cakupan.contributions import exports
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.services.billing_jobs import billing_run_start
-from cakupan.contributions.services.payments import allocate_credit, payment_record, today
+from cakupan.contributions.services.payments import MAX_AMOUNT, allocate_credit, payment_record, today
 from cakupan.contributions.services.statement_import import statement_import
+from cakupan.contributions.views_review import HELD_MESSAGE
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.views.common import list_page, page
 
 
 class PaymentForm(forms.Form):
-    amount = forms.IntegerField(label=gettext_lazy("Amount (Rupiah)"), min_value=1)
+    amount = forms.IntegerField(label=gettext_lazy("Amount (Rupiah)"), min_value=1, max_value=MAX_AMOUNT)
     paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=gettext_lazy("Bank reference"), max_length=64)
 
@@ -115,11 +116,14 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentForm(request.POST or None, initial={"paid_on": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            payment_record(actor=request.user, account=account, source="page", **form.cleaned_data)
+            payment = payment_record(actor=request.user, account=account, source="page", **form.cleaned_data)
         except InvalidInput as exc:
             _service_errors(form, exc)
         else:
-            messages.success(request, _("Payment recorded."))
+            if payment.status == payment.Status.HELD:
+                messages.warning(request, HELD_MESSAGE)
+            else:
+                messages.success(request, _("Payment recorded."))
             return redirect("contributions:account_statement", pk=account.pk)
     status = 400 if request.method == "POST" else 200
     title = _("Record a payment: %(payer)s") % {"payer": sel.payer_name(account)}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import getpass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -11,6 +14,27 @@ from django.db import models
 from cakupan.core.models import AuditEvent
 
 _SECRET_FIELDS = {"password"}
+# Set while a `cakupan` command (or the job it runs) executes: the OS account every event then names.
+_os_user: ContextVar[str] = ContextVar("audit_os_user", default="")
+
+
+def os_user_name() -> str:
+    """The operating-system account running this process (USER/LOGNAME, else the password database)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return "unknown"
+
+
+@contextmanager
+def command_audited(os_user: str | None = None) -> Iterator[str]:
+    """Within this block every audit event records `os_user` (default: this process's OS account)."""
+    name = os_user or os_user_name()
+    token = _os_user.set(name)
+    try:
+        yield name
+    finally:
+        _os_user.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -49,5 +73,10 @@ def audit_record(
         entity_id = entity_id or str(instance.pk)
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=user, action=action, entity=entity, entity_id=entity_id, changes=changes or {}
+        actor=user,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        changes=changes or {},
+        os_user=_os_user.get(),
     )

@@ -28,9 +28,21 @@ def bad_input_exits(stdout: Any) -> Iterator[None]:
         raise SystemExit(3) from exc
 
 
+USER_HELP = (
+    "act as this user (their role's scope applies); default: the first national admin, and the audit "
+    "event names the operating-system account that ran the command"
+)
+
+
+def user_option(parser: Any) -> None:
+    """The `--user NAME` option every writing command takes (one help text, one default)."""
+    parser.add_argument("--user", default="", help=USER_HELP)
+
+
 def command_actor(username: str) -> Any:
     """The user a command acts as: `--user NAME` (their role's scope applies), else the first
-    national admin."""
+    national admin. Either way the audit events of a command name the OS account that ran it
+    (`AuditEvent.os_user`, set by the `cakupan` entry point), so a write without --user is not anonymous."""
     users = get_user_model().objects.filter(is_active=True)
     if username:
         user = users.filter(username=username).first()
@@ -39,3 +51,11 @@ def command_actor(username: str) -> Any:
     if user is None:
         raise InvalidInput.single("user", "No such active user." if username else "No national admin.")
     return user
+
+
+def command_actor_or_none(username: str) -> Any:
+    """As `command_actor`, for commands that also ran before any user existed (reference data loads): with
+    no --user and no national admin, None; the audit event still names the OS account."""
+    if username:
+        return command_actor(username)
+    return get_user_model().objects.filter(is_active=True, role="national_admin").order_by("pk").first()

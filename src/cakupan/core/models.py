@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
     entity = models.CharField(_("entity"), max_length=60)
     entity_id = models.CharField(_("entity id"), max_length=64, blank=True, default="")
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The operating-system account behind a command-line or job write (`cakupan ...`), so a change made on
+    # the server is never anonymous even when no --user was given; empty for pages and the API.
+    os_user = models.CharField(_("operating-system user"), max_length=150, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")

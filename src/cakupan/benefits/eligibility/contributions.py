@@ -22,7 +22,7 @@ from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cakupan.contributions.arrears import Standing, standing_of
-from cakupan.contributions.models import Allocation, Bill, BillLine, PayerAccount
+from cakupan.contributions.models import Allocation, Bill, BillLine, PayerAccount, bill_completed
 from cakupan.rules.period import Period
 
 
@@ -42,7 +42,7 @@ def paid_periods(
 ) -> tuple[set[Period], bool]:
     """(months paid by `as_of`, whether any month was billed). `programme` ("jp", "jkk"...) keeps only the
     lines that charged it. One query."""
-    lines = BillLine.objects.filter(membership_id__in=membership_ids).exclude(
+    lines = BillLine.objects.filter(bill_completed("bill__"), membership_id__in=membership_ids).exclude(
         bill__account__kind=PayerAccount.Kind.GOVERNMENT
     )
     if programme:
@@ -65,7 +65,8 @@ def employer_standing_at(*, employer: Any, on: dt.date) -> Standing | None:
     if account is None:
         return None
     unpaid = (
-        Bill.objects.filter(account=account, due_date__lt=on)
+        Bill.objects.completed()
+        .filter(account=account, due_date__lt=on)
         .annotate(outstanding=F("amount_due") - _paid_by(on, "pk"))
         .filter(outstanding__gt=0)
         .order_by("due_date")

@@ -10,7 +10,9 @@ its first day. The run takes members in id order, CHUNK_SIZE at a time; each chu
 priced by the rules core (billing_assess.py) and its lines written set-based (billing_sql.py) in its own
 transaction together with the run's cursor and counts, so a killed run resumes from its last finished
 chunk, and a second run of a finished period adds nothing. Bill totals are recomputed from the lines,
-set-based, at the end.
+set-based, at the end, in the transaction that marks the run done and records its one audit event: until
+then its bills are hidden from every reader (Bill.objects.completed). One process at a time runs a period:
+a second start is refused while the first lives, and takes over a run whose process died (billing_claim.py).
 """
 
 from __future__ import annotations
@@ -22,20 +24,34 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Bill, BillingRun, BillLine
 from cakupan.contributions.services import billing_sql
 from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
+from cakupan.contributions.services.billing_claim import run_claim, run_for_period
 from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
 from cakupan.contributions.services.payments import allocate_credit_all
+from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Membership
+from cakupan.registry.services.memberships import memberships_end_due
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
 
+_AUDITED = (
+    "members",
+    "assessed",
+    "skipped",
+    "bills",
+    "lines",
+    "new_bills",
+    "new_lines",
+    "amount_due",
+)
 CHUNK_SIZE = 200_000  # members per transaction: only prices travel, so memory does not grow with it
 CACHE_LIMIT = 500_000  # distinct calculator inputs kept between chunks (memory bound)
 Progress = Callable[[int, int], None]
@@ -70,13 +86,15 @@ def members_billable(period: Period) -> QuerySet[Membership]:
 
 
 def billing_run_prepare(*, period: Any, actor: Any = SYSTEM) -> BillingRun:
-    """Check the period and record a queued run (for a job to execute)."""
+    """Check the period and give the run a job should execute: the period's unfinished run (to resume) or a
+    new queued one; InvalidInput on "period" while a live process runs the period (billing_claim.py)."""
     require(actor, Perm.BILLING_RUN)
     parsed = period_parse(period)
-    user = actor if getattr(actor, "pk", None) is not None else None
-    return BillingRun.objects.create(
-        period=str(parsed), actor=user, parameters={"period": str(parsed), "chunk_size": CHUNK_SIZE}
-    )
+    return run_for_period(period=parsed, actor=actor, parameters=_parameters(parsed), claim=False)
+
+
+def _parameters(period: Period) -> dict[str, Any]:
+    return {"period": str(period), "chunk_size": CHUNK_SIZE}
 
 
 class _Prices:
@@ -157,14 +175,6 @@ def _totals(period: Period) -> None:
     ).update(amount_due=0, members=0)
 
 
-def _resumable(period: Period) -> BillingRun | None:
-    return (
-        BillingRun.objects.filter(period=str(period), status__in=["running", "failed"])
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 def _log(run: BillingRun, text: str) -> None:
     run.log = f"{run.log}{timezone.now():%Y-%m-%d %H:%M:%S} {text}\n"
 
@@ -187,7 +197,10 @@ def billing_run(
     parsed = period_parse(period)
     if run is not None and run.period != str(parsed):
         raise InvalidInput.single("period", "The run is for another period.")
-    run = run or _resumable(parsed) or billing_run_prepare(period=parsed.first_day, actor=actor)
+    run = run or run_for_period(period=parsed, actor=actor, parameters=_parameters(parsed), claim=True)
+    run_claim(run)
+    # Scheduled ends that have come are ends now (the billed months read the dates, not the status).
+    memberships_end_due(actor=actor)
     resumed = run.cursor > 0
     began = time.monotonic()
     counts: dict[str, Any] = {"members": 0, "assessed": 0, "skipped": 0, "skipped_reasons": {}}
@@ -238,22 +251,38 @@ def billing_run(
                 progress(counts["members"], counts["total"])
             if stop_after_chunks is not None and chunks >= stop_after_chunks:
                 return run
+        # One transaction: the totals, the run done and its audit event, so the bills appear (Bill.completed)
+        # with their amounts at once, and a kill before this commit leaves them hidden for the resume.
         with transaction.atomic():
             _totals(parsed)
             billing_sql.bills_without_lines_delete(run_id=run.pk, period=str(parsed))
-        billing_sql.tables_drop()
-        # Credit left by earlier overpayments settles the new bills at once (oldest first).
-        counts["credit_applied"] = allocate_credit_all(actor=actor)
+            _finish(run, period=parsed, counts=counts, began=began, actor=actor)
     except Exception as exc:
         _log(run, f"failed after member {run.cursor}: {type(exc).__name__}: {exc}")
         run.status = BillingRun.Status.FAILED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at", "log"])
         raise
-    counts["bills"] = Bill.objects.filter(period=str(parsed)).count()
-    counts["lines"] = BillLine.objects.filter(bill__period=str(parsed)).count()
-    counts["new_bills"] = counts["bills"] - bills_before
-    counts["new_lines"] = counts["lines"] - lines_before
+    billing_sql.tables_drop()
+    # Credit left by earlier overpayments settles the new bills at once (oldest first); each account's
+    # allocation is its own audited transaction.
+    counts["credit_applied"] = allocate_credit_all(actor=actor)
+    BillingRun.objects.filter(pk=run.pk).update(counts=counts)
+    return run
+
+
+def _finish(run: BillingRun, *, period: Period, counts: dict[str, Any], began: float, actor: Any) -> None:
+    bills = Bill.objects.filter(period=str(period))
+    # Bills an earlier, abandoned run of the period created are this run's now: it wrote their lines too.
+    bills.filter(run__isnull=False).exclude(run=run).exclude(run__status=BillingRun.Status.DONE).update(
+        run=run
+    )
+    summary = bills.aggregate(n=Count("pk"), due=Coalesce(Sum("amount_due"), 0))
+    counts["bills"] = summary["n"]
+    counts["amount_due"] = summary["due"]
+    counts["lines"] = BillLine.objects.filter(bill__period=str(period)).count()
+    counts["new_bills"] = counts["bills"] - counts["bills_before"]
+    counts["new_lines"] = counts["lines"] - counts["lines_before"]
     run.counts = counts
     run.status = BillingRun.Status.DONE
     run.finished_at = timezone.now()
@@ -264,4 +293,9 @@ def billing_run(
         f"{counts['new_lines']} new lines, {counts['skipped']} skipped",
     )
     run.save(update_fields=["counts", "status", "finished_at", "duration_seconds", "log"])
-    return run
+    audit_record(
+        actor=actor or run.actor,
+        action="billing.run",
+        instance=run,
+        changes={"period": run.period, **{k: counts[k] for k in _AUDITED if k in counts}},
+    )

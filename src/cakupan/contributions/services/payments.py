@@ -23,11 +23,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Allocation, Bill, PayerAccount, Payment
+from cakupan.contributions.services.payment_review import headroom
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.rules.contributions.inputs import MAX_RUPIAH
 
 MAX_REFERENCE = 64
-MAX_AMOUNT = 10**15  # a sanity bound far above any real payment; BIGINT holds it
+# The same bound the calculators put on every Rupiah input (rules/contributions/inputs.py): far above any
+# real payment, far below BIGINT's limit.
+MAX_AMOUNT = MAX_RUPIAH
 
 
 def _sum_of(model: Any, field: str, **filters: Any) -> Subquery:
@@ -92,7 +96,7 @@ def _allocate(account: PayerAccount) -> list[Allocation]:
     """Settle the account's unpaid bills, oldest first, from its payments' unused money, oldest first.
     The caller holds the account lock inside a transaction. Three queries whatever the number of rows."""
     payments = list(
-        Payment.objects.filter(account=account)
+        Payment.objects.filter(account=account, status=Payment.Status.ACCEPTED)
         .annotate(used=payment_used_subquery())
         .filter(amount__gt=F("used"))
         .order_by("paid_on", "id")
@@ -100,7 +104,8 @@ def _allocate(account: PayerAccount) -> list[Allocation]:
     if not payments:
         return []
     bills = list(
-        Bill.objects.filter(account=account)
+        Bill.objects.completed()
+        .filter(account=account)
         .annotate(paid=bill_paid_subquery())
         .filter(amount_due__gt=F("paid"))
         .order_by("period", "id")
@@ -136,7 +141,8 @@ def allocation_summary(made: list[Allocation]) -> list[dict[str, int]]:
 def payment_record(
     *, actor: Any, account: PayerAccount, amount: Any, paid_on: Any, reference: Any, source: str
 ) -> Payment:
-    """Record one payment of a payer account and allocate it (and any older credit), oldest bill first.
+    """Record one payment of a payer account and allocate it (and any older credit), oldest bill first;
+    held for review instead when it would leave too large a credit (payment_review.py).
 
     `account` comes from a scoped selector. InvalidInput (nothing written) for a bad amount, date or
     reference, or a reference already recorded for this account.
@@ -161,6 +167,9 @@ def payment_record(
         if Payment.objects.filter(account=locked, reference=clean_ref).exists():
             raise InvalidInput.single("reference", _("A payment with this reference is already recorded."))
         user = actor if getattr(actor, "is_authenticated", False) else None
+        # A payment leaving more credit than a year of the account's bills waits for review
+        # (payment_review.py): held, not allocated.
+        status = headroom([locked.pk])[locked.pk].admit(clean_amt)
         payment = Payment.objects.create(
             account=locked,
             amount=clean_amt,
@@ -168,6 +177,7 @@ def payment_record(
             reference=clean_ref,
             source=source,
             recorded_by=user,
+            status=status,
         )
         made = _allocate(locked)
         audit_record(
@@ -180,6 +190,7 @@ def payment_record(
                 "paid_on": clean_day.isoformat(),
                 "reference": clean_ref,
                 "source": source,
+                "status": status,
                 "allocations": allocation_summary(made),
             },
         )
@@ -206,7 +217,7 @@ def accounts_with_credit() -> Any:
     """Accounts whose payments exceed their allocations (one query, as a subquery-able queryset)."""
     paid = Coalesce(
         Subquery(
-            Payment.objects.filter(account=OuterRef("pk"))
+            Payment.objects.filter(account=OuterRef("pk"), status=Payment.Status.ACCEPTED)
             .order_by()
             .values("account")
             .annotate(t=Sum("amount"))

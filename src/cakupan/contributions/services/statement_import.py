@@ -32,7 +32,9 @@ from django.utils.translation import gettext as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions.models import PayerAccount, Payment
+from cakupan.contributions.services.payment_review import headroom
 from cakupan.contributions.services.payments import (
+    MAX_AMOUNT,
     _allocate,
     allocation_summary,
     clean_reference,
@@ -49,7 +51,7 @@ COLUMNS = {
     "date": ("date", "paid_on", "tanggal"),
     "reference": ("reference", "ref", "referensi"),
 }
-_AMOUNT = re.compile(r"(\d{1,16})(?:[.,]00)?")
+_AMOUNT = re.compile(r"(\d{1,19})(?:[.,]00)?")
 _DMY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
@@ -60,6 +62,7 @@ class ImportReport:
     duplicates: int = 0
     amount_recorded: int = 0
     allocated: int = 0
+    held: int = 0  # recorded, held for review (not allocated)
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -70,6 +73,7 @@ class ImportReport:
             "rejected_count": len(self.rejected),
             "amount_recorded": self.amount_recorded,
             "allocated": self.allocated,
+            "held": self.held,
             "rejected": self.rejected,
         }
 
@@ -158,6 +162,9 @@ def statement_import(
             reasons.append(_("virtual account missing"))
         if amount is None:
             reasons.append(_("amount must be whole Rupiah above zero"))
+        elif amount > MAX_AMOUNT:
+            # The calculators' bound on any Rupiah (payments.MAX_AMOUNT): larger is a slip or a forgery.
+            reasons.append(_("amount is larger than Rp 1,000,000,000,000,000"))
         if day is None:
             reasons.append(_("date must be YYYY-MM-DD or DD/MM/YYYY"))
         elif day > today():
@@ -185,6 +192,8 @@ def statement_import(
             Payment.objects.filter(account__in=list(by_va.values())).values_list("account_id", "reference")
         )
         new: list[Payment] = []
+        # Payments leaving more credit than a year of bills are held for review (payment_review.py).
+        room = headroom(a.pk for a in by_va.values())
         for number, va, amount, day, reference in candidates:
             account = by_va.get(va)
             if account is None:
@@ -204,11 +213,13 @@ def statement_import(
                     reference=reference,
                     source=Payment.Source.BANK_STATEMENT,
                     recorded_by=user,
+                    status=room[account.pk].admit(amount),
                 )
             )
         Payment.objects.bulk_create(new)
         report.recorded = len(new)
         report.amount_recorded = sum(p.amount for p in new)
+        report.held = sum(1 for p in new if p.status == Payment.Status.HELD)
         allocations = []
         for account in {p.account_id: p.account for p in new}.values():
             allocations += _allocate(account)

@@ -107,7 +107,12 @@ def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
         action="coverage.snapshot_build",
         entity="coverage.coveragesnapshot",
         entity_id=period,
-        changes={"replaced_rows": deleted, "regency_rows": regency_rows, "province_rows": province_rows},
+        changes={
+            "replaced_rows": deleted,
+            "regency_rows": regency_rows,
+            "province_rows": province_rows,
+            "active": active,
+        },
     )
     return {
         "period": period,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, may, require
@@ -20,6 +21,13 @@ from cakupan.registry.services.persons import person_register
 # A sanity bound, not a rule: far above any monthly wage, far below the BIGINT column's limit (a larger
 # value would fail in the database instead of as a field error).
 WAGE_MAX = 10**12
+# How far ahead an end date may be set: a planned end (a contract's last day, a resignation's notice) is known
+# months ahead, not decades; beyond this it is a slip (9999-12-31) and a field error, not an end.
+END_AHEAD_MAX = dt.timedelta(days=366)
+
+
+def end_date_too_far(end: dt.date) -> bool:
+    return end > timezone.localdate() + END_AHEAD_MAX
 
 
 def _employment_validate(errors: _Errors, data: dict[str, Any], born: dt.date | None = None) -> None:
@@ -32,6 +40,8 @@ def _employment_validate(errors: _Errors, data: dict[str, Any], born: dt.date | 
         errors.add("end_date", _("Enter the end date as a date, or leave it empty."))
     elif end is not None and isinstance(start, dt.date) and end < start:
         errors.add("end_date", _("The end date cannot be before the start date."))
+    elif end is not None and end_date_too_far(end):
+        errors.add("end_date", _("The end date can be at most a year ahead."))
     for name in ("basic_wage", "fixed_allowance"):
         value = data.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= WAGE_MAX:

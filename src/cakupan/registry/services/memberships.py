@@ -7,6 +7,8 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
@@ -26,7 +28,7 @@ from cakupan.registry.models import (
 )
 from cakupan.registry.selectors import membership_list, person_list, sponsor_list
 from cakupan.registry.services._common import MEMBERSHIP_FIELDS, _deny, _Errors
-from cakupan.registry.services.employment import WAGE_MAX, _writable_employer
+from cakupan.registry.services.employment import WAGE_MAX, _writable_employer, end_date_too_far
 
 
 def kpj_new() -> str:
@@ -84,6 +86,8 @@ def _membership_validate(errors: _Errors, actor: Any, scope: Scope, data: dict[s
         errors.add("start_date", _("Enter the start date."))
     elif end is not None and end < start:
         errors.add("end_date", _("The end date cannot be before the start date."))
+    elif end is not None and end_date_too_far(end):
+        errors.add("end_date", _("The end date can be at most a year ahead."))
     payer = data.get("payer_kind")
     if payer not in Membership.PayerKind.values:
         errors.add("payer_kind", _("Choose who pays: employer, self, sponsor or government."))
@@ -185,6 +189,7 @@ def membership_enrol(
     if person.citizenship != Citizenship.WNI and {"JP", "JKP"} & set(data["programs"]):
         # JP and JKP are for Indonesian citizens (rules.md §1.1).
         errors.add("programs", _("JP and JKP are for Indonesian citizens only."))
+    memberships_end_due(person=person)  # an end reached since it was scheduled frees the slot
     active = Membership.objects.filter(person=person, status=Membership.Status.ACTIVE)
     if data["employer"] is not None and active.filter(employer=data["employer"]).exists():
         errors.add("employer", _("This person already has an active membership through this employer."))
@@ -215,8 +220,17 @@ def membership_enrol(
     return membership
 
 
+def ended_by(day: dt.date) -> Q:
+    """The one rule for "ended": a membership ends on its end date. Before that day an end date only
+    schedules the end: the status stays active, and billing and coverage (which read the dates) count the
+    member up to and including that day."""
+    return Q(end_date__isnull=False, end_date__lte=day)
+
+
 @transaction.atomic
 def membership_end(*, actor: Any, membership: Membership, end_date: dt.date) -> Membership:
+    """End a membership on `end_date`: at once when that day has come, else scheduled (status stays active
+    until then; `memberships_end_due` ends it on the day). A scheduled end may be moved."""
     scope = require(actor, Perm.REGISTRY_WRITE)
     if not membership_list(user=actor, scope=scope).filter(pk=membership.pk).exists():
         raise _deny()
@@ -224,16 +238,41 @@ def membership_end(*, actor: Any, membership: Membership, end_date: dt.date) -> 
         raise InvalidInput.single("end_date", _("Enter the end date."))
     if end_date < membership.start_date:
         raise InvalidInput.single("end_date", _("The end date cannot be before the start date."))
+    if end_date_too_far(end_date):
+        raise InvalidInput.single("end_date", _("The end date can be at most a year ahead."))
     if membership.status == Membership.Status.ENDED:
         raise InvalidInput.single("end_date", _("This membership has already ended."))
     before = snapshot(membership, MEMBERSHIP_FIELDS)
     membership.end_date = end_date
-    membership.status = Membership.Status.ENDED
+    if end_date <= timezone.localdate():
+        membership.status = Membership.Status.ENDED
     membership.save(update_fields=["end_date", "status", "updated_at"])
     audit_record(
         actor=actor,
-        action="end",
+        action="end" if membership.status == Membership.Status.ENDED else "end_scheduled",
         instance=membership,
         changes=diff(before, snapshot(membership, MEMBERSHIP_FIELDS)),
     )
     return membership
+
+
+@transaction.atomic
+def memberships_end_due(
+    *, actor: Any = None, person: Person | None = None, today: dt.date | None = None
+) -> int:
+    """End every active membership whose scheduled end date has come (of one person, or all): one UPDATE
+    and, when any ended, one audit event. Run by the billing run and before an enrolment."""
+    due = Membership.objects.filter(ended_by(today or timezone.localdate()), status=Membership.Status.ACTIVE)
+    if person is not None:
+        due = due.filter(person=person)
+    ids = list(due.values_list("pk", flat=True)[:1000])
+    if not ids:
+        return 0
+    ended = due.update(status=Membership.Status.ENDED, updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="end_due",
+        entity="registry.membership",
+        changes={"ended": ended, "memberships": ids},
+    )
+    return ended

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.contributions.services.billing import billing_run
-from cakupan.core.commands import bad_input_exits
+from cakupan.core.commands import bad_input_exits, command_actor, user_option
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["run"])
         parser.add_argument("--period", required=True, help="Contribution month, YYYY-MM.")
+        user_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         began = time.monotonic()
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             err.flush()
 
         with bad_input_exits(self.stdout):
-            run = billing_run(period=options["period"], progress=progress)
+            actor = command_actor(options["user"])
+            run = billing_run(period=options["period"], actor=actor, progress=progress)
         err.write("")
         summary = {
             "run": run.pk,

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from cakupan.accounts.permissions import SYSTEM
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.contributions.services.statement_import import statement_import
-from cakupan.core.commands import bad_input_exits
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 
 
@@ -27,19 +27,21 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["import", "allocate"])
         parser.add_argument("path", nargs="?", help="The bank statement (CSV) to import.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+        user_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "allocate":
-            self.stdout.write(json.dumps(allocate_credit_all(actor=SYSTEM)))
-            return
         with bad_input_exits(self.stdout):
+            actor = command_actor_or_none(options["user"]) or SYSTEM
+            if options["action"] == "allocate":
+                self.stdout.write(json.dumps(allocate_credit_all(actor=actor)))
+                return
             if not options["path"]:
                 raise InvalidInput.single("path", "Name the CSV file to import.")
             try:
                 content = Path(options["path"]).read_bytes()
             except OSError as exc:
                 raise InvalidInput.single("path", f"Cannot read the file: {exc.strerror}.") from exc
-            report = statement_import(actor=SYSTEM, content=content)
+            report = statement_import(actor=actor, content=content)
         data = report.as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cakupan.accounts.permissions import SYSTEM
-from cakupan.core.commands import bad_input_exits
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.coverage.services.boundaries import KEYS, boundaries_import
 
 
@@ -25,8 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["import"])
         parser.add_argument("path", help="GeoJSON file")
         parser.add_argument("--key", default=None, help="feature property holding the region code")
+        user_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
-            result = boundaries_import(actor=SYSTEM, path=Path(options["path"]), key=options["key"])
+            actor = command_actor_or_none(options["user"]) or SYSTEM
+            result = boundaries_import(actor=actor, path=Path(options["path"]), key=options["key"])
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -12,15 +12,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.accounts.permissions import SYSTEM
 from cakupan.accounts.scope import EVERYTHING
-from cakupan.core.commands import bad_input_exits
+from cakupan.accounts.permissions import SYSTEM
+from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage import selectors
 from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_build
 from cakupan.coverage.services.targets import targets_import
 from cakupan.jobs.models import Job
 from cakupan.jobs.services import job_create, job_run
+from cakupan.registry.services.memberships import memberships_end_due
 
 ADMIN = EVERYTHING
 
@@ -42,18 +43,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--due", action="store_true", help="snapshot: build the months due (for cron / a systemd timer)"
         )
+        user_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with bad_input_exits(self.stdout):
+            actor = command_actor_or_none(options["user"]) or SYSTEM if options["action"] != "show" else None
             if options["action"] == "snapshot" and options["due"]:
-                self._due()
+                self._due(actor)
             elif options["action"] == "snapshot":
-                result = snapshot_build(period=options["period"] or "")
+                result = snapshot_build(period=options["period"] or "", actor=actor)
                 self.stdout.write(json.dumps(result))
             elif options["action"] == "targets-import":
                 if not options["path"]:
                     raise InvalidInput.single("path", "Give the file to import.")
-                self.stdout.write(json.dumps(targets_import(actor=SYSTEM, path=Path(options["path"]))))
+                self.stdout.write(json.dumps(targets_import(actor=actor, path=Path(options["path"]))))
             else:
                 answer = selectors.coverage_show(
                     scope=ADMIN, region=options["region"], period=options["period"] or ""
@@ -62,9 +65,12 @@ class Command(BaseCommand):
                     json.dumps(answer, ensure_ascii=False, indent=2) if options["json"] else _text(answer)
                 )
 
-    def _due(self) -> None:
+    def _due(self, actor: Any) -> None:
+        # The daily run also ends the memberships whose scheduled end date has come, so the status the
+        # pages count is right the next morning (registry/services/memberships.py).
+        memberships_end_due(actor=actor)
         # Run as a recorded job in this process, so scheduled runs show in the jobs table with their log.
-        job = job_run(job_id=job_create(kind=JOB_KIND, parameters={"due": True}).pk)
+        job = job_run(job_id=job_create(kind=JOB_KIND, parameters={"due": True}, actor=actor).pk)
         if job.status != Job.Status.DONE:
             self.stderr.write(job.error)
             raise SystemExit(1)
