@@ -12,11 +12,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cakupan.accounts.permissions import Perm, roles_with
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.services.payment_review import payment_reject, payment_release
 from cakupan.core.errors import InvalidInput, NotInScope
-from cakupan.web.access import allow, scope_of
 
 HELD_MESSAGE = _(
     "Payment recorded and held for review: it would leave a credit larger than a year of this payer's bills. "
@@ -43,13 +43,13 @@ def _decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     return redirect("contributions:account_statement", pk=payment.account_id)
 
 
-@allow(*roles_with(Perm.PAYMENT_RECORD))
+@permission_required(Perm.PAYMENT_RECORD)
 @require_POST
 def payment_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "release")
 
 
-@allow(*roles_with(Perm.PAYMENT_RECORD))
+@permission_required(Perm.PAYMENT_RECORD)
 @require_POST
 def payment_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "reject")

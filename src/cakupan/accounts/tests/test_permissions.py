@@ -39,6 +39,11 @@ ACTOR_EXEMPT: dict[str, str] = {
     # roster_job_start, the coverage command); a job with no user runs as SYSTEM (jobs.services.job_run).
     "jobs.services.job_create": "records a job for a service that has checked",
     "jobs.services.job_start": "starts a job for a service that has checked",
+    # Steps of billing_run and billing_run_prepare, after their require(...): which run to execute.
+    "contributions.services.billing_claim.run_for_period": "a step of the billing services, which check",
+    # Applies end dates an authorised membership_end already decided; it decides nothing. Called by
+    # billing_run, membership_enrol and the daily snapshot command, each after its own check.
+    "registry.services.memberships.memberships_end_due": "carries out ends already decided and audited",
 }
 
 # Public functions of the service modules without an actor, by module, and why they need no permission.
@@ -94,6 +99,12 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "steps of billing_run, which checks",
     ),
     "contributions.services.billing_write": ({"accounts_ensure", "bills_ensure"}, "steps of billing_run"),
+    "contributions.services.billing_claim": (
+        {"held_elsewhere", "run_claim"},
+        "steps of billing_run: whether a live process holds a run, and taking it",
+    ),
+    "contributions.services.payment_review": ({"headroom", "hold_floor"}, "reads and configuration"),
+    "registry.services.employment": ({"end_date_too_far"}, "a pure date rule"),
     "contributions.services.payments": (
         {
             "bill_paid_subquery",
@@ -154,7 +165,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         {"job_kind_register", "job_progress", "job_log", "job_run"},
         "job bookkeeping; job_run passes the job's user (or SYSTEM) to the job kind, which checks",
     ),
-    "registry.services.memberships": ({"kpj_new"}, "a number generator"),
+    "registry.services.memberships": (
+        {"kpj_new", "ended_by"},
+        "a number generator; a filter (the one rule for an ended membership)",
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import World
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 from cakupan import cli
@@ -44,7 +45,8 @@ def test_the_cakupan_entry_point_records_the_os_user_without_user(
 
 
 def test_the_cakupan_entry_point_records_the_named_user(world: World, monkeypatch: Any, capsys: Any) -> None:
-    _cakupan(monkeypatch, capsys, "billing", "run", "--period", "2025-04", "--user", "staf_bekasi")
+    admin = get_user_model().objects.create_user(username="pusat_kedua", role="national_admin")
+    _cakupan(monkeypatch, capsys, "billing", "run", "--period", "2025-04", "--user", admin.username)
     event = AuditEvent.objects.get(action="billing.run")
-    assert (event.actor_id, event.os_user) == (world.branch_bekasi.pk, getpass.getuser())
+    assert (event.actor_id, event.os_user) == (admin.pk, getpass.getuser())
     assert AuditEvent.objects.exclude(os_user=getpass.getuser()).filter(action="billing.run").count() == 0
