@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.accounts.scope import EVERYTHING
 from cakupan.accounts.permissions import SYSTEM
+from cakupan.accounts.scope import EVERYTHING
 from cakupan.core.commands import bad_input_exits, command_actor_or_none, user_option
 from cakupan.core.errors import InvalidInput
 from cakupan.coverage import selectors
