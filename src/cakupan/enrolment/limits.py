@@ -198,29 +198,45 @@ def _stream(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]
 def _xlsx_grid(chunks: Iterator[bytes]) -> tuple[int, int]:
     """(rows, columns) of the grid calamine builds for one worksheet: the largest row and column any
     cell or row names (r="XFD1048576"), and, for cells without a reference (placed one after another),
-    the count of rows and the most cells in one row."""
+    the count of rows and the most cells in one row.
+
+    Reading every reference of a million-row sheet costs seconds, so chunks are first read the cheap way
+    (searches that find nothing in an ordinary roster, then a count of rows): every cell written `<c r="…"`
+    (as Excel, LibreOffice and xlsxwriter write them), no column past the one that keeps rows x columns
+    within the cell limit, no row number with as many digits as the row limit. A chunk that breaks any of
+    these, and every chunk after it, is read reference by reference."""
+    lim = limits()
+    # Columns A..narrow keep a sheet of max_rows rows within max_cells.
+    narrow = max(1, min(26, lim.max_cells // max(lim.max_rows, 1)))
+    # A reference past the narrow columns or with as many digits as the row limit. Begins with a literal,
+    # so the regex engine jumps from one ` r="` to the next.
+    past = b"[%b-Z]|" % bytes([65 + narrow]) if narrow < 26 else b""
+    odd_ref = re.compile(rb' r="(?:%b[A-Z]{2,}|[A-Z]{0,8}\d{%d})' % (past, len(str(lim.max_rows))))
     row_tag, cell_tag = b"<row", b"<c"
     max_row = max_col = rows = widest = 0
     carry = 0  # cells counted so far in the row a chunk ends in
     tail = b""
-    first = True
+    first, exact = True, False
     for chunk in chunks:
         buf = tail + chunk
         if first:
             if root := _XLSX_ROOT.search(buf[:4096]):
                 prefix = root.group(1) or b""
                 row_tag, cell_tag = b"<" + prefix + b"row", b"<" + prefix + b"c"
+            # A cell or row tag whose first attribute is not ` r="`: the cheap read cannot see its place.
+            odd_tags = [re.compile(re.escape(tag) + rb'(?=[\s>/])(?! r=")') for tag in (cell_tag, row_tag)]
             first = False
         cut = buf.rfind(b"<")
         body, tail = (buf[:cut], buf[cut:]) if cut >= 0 else (buf, b"")
+        if not exact:
+            exact = any(pattern.search(body) for pattern in (*odd_tags, odd_ref))
+        if not exact:
+            rows += body.count(row_tag)
+            continue
         for letters, digits in _CELL_REF.findall(body):
-            number = int(digits)
-            if number > max_row:
-                max_row = number
+            max_row = max(max_row, int(digits))
             if letters:
-                col = _column_number(letters)
-                if col > max_col:
-                    max_col = col
+                max_col = max(max_col, _column_number(letters))
         pieces = body.split(row_tag)
         rows += len(pieces) - 1
         # `<c` also starts <col>, <cols> and <conditionalFormatting>: an overcount, never an undercount.

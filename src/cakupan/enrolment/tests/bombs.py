@@ -75,18 +75,22 @@ def xlsx_repeated_rows(tmp: Path, rows: int) -> Path:
     return _swap(xlsx(tmp / "base.xlsx"), tmp / "bomb.xlsx", "xl/worksheets/sheet1.xml", chunks)
 
 
-def xlsx_far_cell(tmp: Path, ref: str) -> Path:
-    """Two cells, A1 and `ref` (XFD1048576: the parser would allocate the whole grid between them)."""
+def xlsx_sheet(tmp: Path, rows: str, name: str = "sheet.xlsx") -> Path:
+    """A real .xlsx whose first sheet holds the header cell A1 and then `rows` (SpreadsheetML)."""
 
     def chunks() -> Iterator[bytes]:
         yield (
             f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><dimension ref="A1"/><sheetData>'
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>NIK</t></is></c></row>'
-            f'<row r="2"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
+            f'<row r="1"><c r="A1" t="inlineStr"><is><t>NIK</t></is></c></row>{rows}'
             "</sheetData></worksheet>"
         ).encode()
 
-    return _swap(xlsx(tmp / "base.xlsx"), tmp / "far.xlsx", "xl/worksheets/sheet1.xml", chunks)
+    return _swap(xlsx(tmp / "base.xlsx"), tmp / name, "xl/worksheets/sheet1.xml", chunks)
+
+
+def xlsx_far_cell(tmp: Path, ref: str) -> Path:
+    """Two cells, A1 and `ref` (XFD1048576: the parser would allocate the whole grid between them)."""
+    return xlsx_sheet(tmp, f'<row r="2"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>', "far.xlsx")
 
 
 def ods(path: Path, body: str) -> Path:

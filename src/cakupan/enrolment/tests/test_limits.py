@@ -46,6 +46,14 @@ def test_far_cell_is_refused_by_its_columns_and_rows(world: Any, tmp_path: Path)
     assert "rows; at most 1,048,576" in _refusal(world, bombs.xlsx_far_cell(tmp_path, "A99999999"))
 
 
+def test_cells_placed_without_a_plain_reference_are_counted(world: Any, tmp_path: Path) -> None:
+    # A reference after a newline, and cells with no reference at all (placed one after another).
+    newline = '<row r="2"><c\nr="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert "16,384 columns" in _refusal(world, bombs.xlsx_sheet(tmp_path, newline))
+    cell = '<c t="inlineStr"><is><t>x</t></is></c>'
+    assert "100 columns" in _refusal(world, bombs.xlsx_sheet(tmp_path, f"<row>{cell * 100}</row>"))
+
+
 def test_ods_repeats_are_expanded_before_parsing(world: Any, tmp_path: Path) -> None:
     wide = bombs.ods_repeated(tmp_path / "wide.ods", rows=1_048_576, columns=16_384)
     assert wide.stat().st_size < 2_000
