@@ -14,6 +14,7 @@ settings (CAKUPAN_UPLOAD_*), read at call time so tests and deployments can chan
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
@@ -165,7 +166,7 @@ def _check_zip(handle: IO[bytes], *, kind: str) -> None:
                 )
         try:
             if kind == "xlsx":
-                sheets = [e for e in entries if re.fullmatch(r"xl/worksheets/[^/]+\.xml", e.filename)]
+                sheets = _xlsx_sheets(archive)
                 _check_sheet_count(len(sheets))
                 for entry in sheets:
                     rows, columns = _xlsx_grid(_stream(archive, entry))
@@ -177,6 +178,23 @@ def _check_zip(handle: IO[bytes], *, kind: str) -> None:
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
             # A CRC or size that does not match the directory: the entry lied about its size.
             raise _refuse(_("The file cannot be read; save it again and retry.")) from exc
+
+
+def _xlsx_sheets(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The worksheet parts: those in xl/worksheets/ and any other the workbook's relationships name (the
+    parser follows them, so a sheet stored elsewhere must not escape the check)."""
+    names = {e.filename for e in archive.infolist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", e.filename)}
+    try:
+        rels = archive.getinfo("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        rels = None
+    if rels is not None and rels.file_size <= RATIO_GRACE_BYTES:
+        text = archive.read(rels)
+        for tag in re.findall(rb"<[^>]*?/worksheet\"[^>]*>", text):
+            if target := re.search(rb'Target="([^"]+)"', tag):
+                path = target.group(1).decode("utf-8", "replace")
+                names.add(path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"xl/{path}"))
+    return [archive.getinfo(name) for name in sorted(names) if name in archive.namelist()]
 
 
 def _check_sheet_count(count: int) -> None:

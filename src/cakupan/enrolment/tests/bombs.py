@@ -118,3 +118,18 @@ def ods_repeated(path: Path, *, rows: int, columns: int) -> Path:
     header = "<table:table-row>" + "".join(ods_cell(h) for h in HEADER) + "</table:table-row>"
     bomb = f'<table:table-row table:number-rows-repeated="{rows}">{ods_cell("x", columns)}</table:table-row>'
     return ods(path, header + bomb)
+
+
+def xlsx_moved_sheet(tmp: Path, source: Path) -> Path:
+    """`source` with its sheet stored as xl/data/s.xml, where the workbook's relationships point."""
+    target = tmp / "moved.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for entry in original.infolist():
+            data = original.read(entry)
+            name = entry.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/data/s.xml"
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/sheet1.xml", b"data/s.xml")
+            out.writestr(name, data)
+    return target

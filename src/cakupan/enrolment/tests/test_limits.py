@@ -46,6 +46,12 @@ def test_far_cell_is_refused_by_its_columns_and_rows(world: Any, tmp_path: Path)
     assert "rows; at most 1,048,576" in _refusal(world, bombs.xlsx_far_cell(tmp_path, "A99999999"))
 
 
+def test_a_sheet_stored_outside_xl_worksheets_is_checked(world: Any, tmp_path: Path) -> None:
+    # The parser follows the workbook's relationships to the sheet wherever it is stored.
+    moved = bombs.xlsx_moved_sheet(tmp_path, bombs.xlsx_far_cell(tmp_path, "XFD1048576"))
+    assert "16,384 columns" in _refusal(world, moved)
+
+
 def test_cells_placed_without_a_plain_reference_are_counted(world: Any, tmp_path: Path) -> None:
     # A reference after a newline, and cells with no reference at all (placed one after another).
     newline = '<row r="2"><c\nr="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'
