@@ -1,11 +1,12 @@
 """Limits a roster file must keep before any spreadsheet parser sees it.
 
-A spreadsheet is a zip of XML (.xlsx, .ods) that calamine (through fastexcel) unpacks whole into a dense
-grid of width x height cells: a 5 KB .xlsx with one cell in A1 and one in XFD1048576 asks for 512 GiB and
-aborts the process (exit 134), and half a megabyte of repeated rows unpacks to gigabytes. Everything here
-is decided from the zip's central directory (no decompression) and from one streaming pass over the sheet
-XML in fixed-size chunks (constant memory, a few seconds for a million rows), so a refusal costs nothing
-and a file that passes cannot make the parser allocate more than its rows x columns.
+A spreadsheet is a zip of XML (.xlsx, .ods) or records in an OLE2 file (.xls, see xls_grid.py) that
+calamine (through fastexcel) unpacks whole into a dense grid of width x height cells: a 5 KB .xlsx with
+one cell in A1 and one in XFD1048576 asks for 512 GiB and aborts the process (exit 134), and half a
+megabyte of repeated rows unpacks to gigabytes. Everything here is decided from the zip's central
+directory (no decompression) and from one streaming pass over the sheet XML in fixed-size chunks
+(constant memory, a few seconds for a million rows), so a refusal costs nothing and a file that passes
+cannot make the parser allocate more than its rows x columns.
 
 Each refusal is an InvalidInput on "file" whose message gives the limit in numbers. The limits come from
 settings (CAKUPAN_UPLOAD_*), read at call time so tests and deployments can change them.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.errors import InvalidInput
+from cakupan.enrolment.xls_grid import NotXlsError, xls_grid
 
 CHUNK = 1 << 20
 # Entries smaller than this are not held to the ratio: a small XML part of repeated markup compresses
@@ -116,8 +119,8 @@ def check_file(source: Path | IO[bytes], file_name: str) -> None:
             _check_zip(handle, kind="ods")
         elif name.endswith(".csv"):
             _check_csv(handle)
-        # .xls (OLE2, BIFF8) is bounded by the format itself: at most 65,536 rows of 256 columns, and by
-        # the file size; the rows read are checked again after reading.
+        elif name.endswith(".xls"):
+            _check_xls(handle)
     finally:
         if isinstance(source, Path):
             handle.close()
@@ -138,6 +141,16 @@ def _check_csv(handle: IO[bytes]) -> None:
     # Polars keeps the header's width (ragged lines are truncated): the header counts the columns.
     columns = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
     check_rows(max(rows - 1, 0), columns)
+
+
+def _check_xls(handle: IO[bytes]) -> None:
+    # Read whole: an .xls is within the size limit, and its stream is stored, not compressed.
+    try:
+        grid = xls_grid(handle.read())
+    except (NotXlsError, struct.error, UnicodeDecodeError) as exc:
+        raise _refuse(_("The file cannot be read; save it again and retry.")) from exc
+    _check_sheet_count(grid.sheets)
+    check_rows(max(grid.rows - 1, 0), grid.columns)
 
 
 def _check_zip(handle: IO[bytes], *, kind: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,20 @@ def test_cells_placed_without_a_plain_reference_are_counted(world: Any, tmp_path
     assert "16,384 columns" in _refusal(world, bombs.xlsx_sheet(tmp_path, newline))
     cell = '<c t="inlineStr"><is><t>x</t></is></c>'
     assert "100 columns" in _refusal(world, bombs.xlsx_sheet(tmp_path, f"<row>{cell * 100}</row>"))
+
+
+def test_xls_cell_records_are_read_before_parsing(
+    world: Any, tmp_path: Path, office_files: dict[str, Path]
+) -> None:
+    # BIFF8 cells carry 16-bit rows and columns: one record moved to column 16,383 of row 65,534 made the
+    # parser ask for 34 GB and abort. The record is found in LibreOffice's own .xls and moved.
+    data = bytearray(office_files["xls"].read_bytes())
+    label = data.rindex(b"\xfd\x00\x0a\x00")  # the last LABELSST record: type, length 10, row, column
+    assert struct.unpack_from("<HH", data, label + 4)[0] == len(GOOD_ROWS)  # the last row, as written
+    struct.pack_into("<HH", data, label + 4, 0xFFFE, 0x3FFF)
+    bomb = tmp_path / "bomb.xls"
+    bomb.write_bytes(bytes(data))
+    assert "16,384 columns; at most 64" in _refusal(world, bomb)
 
 
 def test_ods_repeats_are_expanded_before_parsing(world: Any, tmp_path: Path) -> None:
