@@ -14,6 +14,7 @@ Works on SQLite (WAL, see settings) and PostgreSQL: the job row is the only shar
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import resource
 import signal
@@ -164,7 +165,7 @@ def job_supervise(*, job_id: int) -> Job:
     return Job.objects.get(pk=job_id)
 
 
-def _process_alive(pid: int, since: Any) -> bool:
+def _process_alive(pid: int, since: dt.datetime | None) -> bool:
     """Is `pid` still a process that was running at `since` (the job's start)? A zombie is dead, and a
     process started later is another program that was given the same pid (after a restart)."""
     try:
@@ -189,12 +190,8 @@ def _process_alive(pid: int, since: Any) -> bool:
 def job_reap_dead() -> list[int]:
     """Marks failed the running jobs whose process is gone; returns their ids. Cheap: one query for the
     running jobs (a handful), one signal-0 per job."""
-    running = Job.objects.filter(status=Job.Status.RUNNING, pid__isnull=False)
-    dead = [
-        job_id
-        for job_id, pid, since in running.values_list("pk", "pid", "started_at")
-        if not _process_alive(pid, since)
-    ]
+    running = Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "pid", "started_at")
+    dead = [job_id for job_id, pid, since in running if pid is not None and not _process_alive(pid, since)]
     for job_id in dead:
         job_fail(job_id=job_id, reason="failed: its process is gone (killed, or the machine stopped)")
     return dead
