@@ -10,6 +10,7 @@ Run daily by `cakupan retention purge`, recorded as a "retention_purge" job (REA
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from cakupan.core.audit import audit_record
 from cakupan.enrolment.models import RosterImport
-from cakupan.enrolment.private import leftovers_remove, reports_dir, uploads_dir
+from cakupan.enrolment.private import FILE_MODE, leftovers_remove, reports_dir, uploads_dir
 from cakupan.jobs.models import Job
 
 JOB_KIND = "retention_purge"
@@ -33,6 +34,7 @@ def retention_purge(*, actor: Any = None, now: dt.datetime | None = None) -> dic
     days = int(settings.CAKUPAN_RETENTION_DAYS)
     cutoff = now - dt.timedelta(days=days)
     leftovers = leftovers_remove()
+    moved = _legacy_move()
     with transaction.atomic():
         expired = (
             RosterImport.objects.select_for_update().filter(created_at__lt=cutoff).exclude(report_name="")
@@ -53,9 +55,30 @@ def retention_purge(*, actor: Any = None, now: dt.datetime | None = None) -> dic
             "orphan_files": orphans,
             "uploads": uploads,
             "leftovers": len(leftovers),
+            "moved_to_private": moved,
         }
         audit_record(actor=actor, action="purge", entity="enrolment.rosterimport", changes=result)
     return result
+
+
+def _legacy_move() -> int:
+    """Reports and uploads written before they were private (VAR_DIR/reports, VAR_DIR/uploads, mode 0644)
+    are moved into the private folders with mode 0600; the old folders go once empty."""
+    moved = 0
+    for name, target in (("reports", reports_dir()), ("uploads", uploads_dir())):
+        legacy = Path(settings.VAR_DIR) / name
+        if not legacy.is_dir():
+            continue
+        for path in legacy.iterdir():
+            if path.is_file():
+                path.chmod(FILE_MODE)
+                path.replace(target / path.name)
+                moved += 1
+            elif path.name.startswith(".tmp-"):  # a staging folder of an import killed back then
+                shutil.rmtree(path, ignore_errors=True)
+        if not any(legacy.iterdir()):
+            legacy.rmdir()
+    return moved
 
 
 def _old_files(folder: Path, cutoff: dt.datetime) -> int:

@@ -90,6 +90,18 @@ def test_retention_purge_deletes_old_reports_and_uploads(world: Any, tmp_path: P
     assert json.loads(again.getvalue())["reports_expired"] == 0
 
 
+def test_reports_written_before_they_were_private_are_moved_in(world: Any) -> None:
+    legacy = Path(settings.VAR_DIR) / "reports"
+    legacy.mkdir()
+    (legacy / "roster-1-x.csv").write_text("NIK")
+    (legacy / "roster-1-x.csv").chmod(0o644)
+    (legacy / ".tmp-abc").mkdir()
+    call_command("retention", "purge", stdout=io.StringIO())
+    moved = Path(settings.VAR_DIR) / "private" / "reports" / "roster-1-x.csv"
+    assert _mode(moved) == 0o600
+    assert not legacy.exists()
+
+
 def test_a_running_job_whose_process_is_gone_is_marked_failed() -> None:
     ended = subprocess.Popen(["true"])  # noqa: S607 - a process that has ended, its pid free
     ended.wait()
