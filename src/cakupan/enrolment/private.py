@@ -9,6 +9,7 @@ behind, and the next import, job or purge removes it once its process is gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -31,7 +32,8 @@ def private_dir(*parts: str) -> Path:
     for folder in (root, path):
         folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         if folder.stat().st_mode & 0o777 != DIR_MODE:
-            folder.chmod(DIR_MODE)
+            with contextlib.suppress(PermissionError):  # another user's folder: not ours to narrow
+                folder.chmod(DIR_MODE)
     return path
 
 
