@@ -71,6 +71,38 @@ def test_the_command_refuses_bombs_with_exit_2_in_little_memory(
         )
 
 
+def _job_until_ended(env: dict[str, str], path: Path, name: str) -> tuple[str, str, str, Any]:
+    """Starts a roster job of `path` as the page does (job_start, a detached supervisor) and polls its
+    row until it ends (within two minutes); returns status, error, log and result."""
+    start = f"""
+import json
+from cakupan.accounts.models import User
+from cakupan.jobs.services import job_start
+parameters = {{"path": "{path}", "file_name": "{name}", "as": "{NPP}", "segment": None, "dry_run": False}}
+job = job_start(kind="roster_import", actor=User.objects.get(username="admin"), parameters=parameters)
+print(json.dumps(job.pk))
+"""
+    job_id = query(env, start)
+    state = f"""
+import json
+from cakupan.jobs.models import Job
+job = Job.objects.get(pk={job_id})
+print(json.dumps([job.status, job.error, job.log, job.result]))
+"""
+    deadline = time.monotonic() + 120
+    status, error, log, result = query(env, state)
+    while status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status, error, log, result = query(env, state)
+    return status, error, log, result
+
+
+def test_a_job_runs_to_done_under_the_default_limits(served: dict[str, str], tmp_path: Path) -> None:
+    status, error, _log, result = _job_until_ended(served, write_csv(tmp_path / "r.csv", GOOD_ROWS), "r.csv")
+    assert status == "done", error
+    assert result["imported"] + result["unchanged"] == 3
+
+
 def test_a_job_over_its_memory_limit_is_killed_and_marked_failed(
     served: dict[str, str], tmp_path: Path
 ) -> None:
@@ -83,26 +115,7 @@ def test_a_job_over_its_memory_limit_is_killed_and_marked_failed(
         "CAKUPAN_JOB_MEMORY_BYTES": str(1536 << 20),
     }
     path = bombs.xlsx_far_cell(tmp_path, "CV1000000")
-    start = f"""
-import json
-from cakupan.accounts.models import User
-from cakupan.jobs.services import job_start
-parameters = {{"path": "{path}", "file_name": "far.xlsx", "as": "{NPP}", "segment": None, "dry_run": False}}
-job = job_start(kind="roster_import", actor=User.objects.get(username="admin"), parameters=parameters)
-print(json.dumps(job.pk))
-"""
-    job_id = query(env, start)
-    state = f"""
-import json
-from cakupan.jobs.models import Job
-job = Job.objects.get(pk={job_id})
-print(json.dumps([job.status, job.error, job.log]))
-"""
-    deadline = time.monotonic() + 120
-    status, error, log = query(env, state)
-    while status in ("queued", "running") and time.monotonic() < deadline:
-        time.sleep(0.5)
-        status, error, log = query(env, state)
+    status, error, log, _result = _job_until_ended(env, path, "far.xlsx")
     assert status == "failed"
     assert "memory limit of 1536 MiB" in error
     assert "memory limit" in log
