@@ -188,10 +188,13 @@ def _process_alive(pid: int, since: dt.datetime | None) -> bool:
 
 
 def job_reap_dead() -> list[int]:
-    """Marks failed the running jobs whose process is gone; returns their ids. Cheap: one query for the
-    running jobs (a handful), one signal-0 per job."""
+    """Marks failed the running (or launched, still queued) jobs whose process is gone; returns their
+    ids. Cheap: two queries for a handful of jobs, one signal-0 per job."""
     running = Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "pid", "started_at")
     dead = [job_id for job_id, pid, since in running if pid is not None and not _process_alive(pid, since)]
+    # A queued job with a pid has had its supervisor launched; gone before claiming it, nothing will.
+    queued = Job.objects.filter(status=Job.Status.QUEUED, pid__isnull=False).values_list("pk", "pid")
+    dead += [job_id for job_id, pid in queued if pid is not None and not _process_alive(pid, None)]
     for job_id in dead:
         job_fail(job_id=job_id, reason="failed: its process is gone (killed, or the machine stopped)")
     return dead

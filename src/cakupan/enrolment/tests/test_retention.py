@@ -117,7 +117,9 @@ def test_a_running_job_whose_process_is_gone_is_marked_failed() -> None:
         pid=os.getpid(),
         started_at=now - dt.timedelta(days=3650),
     )
-    assert sorted(job_reap_dead()) == sorted([dead.pk, reused.pk])
+    # A launched job whose supervisor died before claiming it.
+    orphan = Job.objects.create(kind="roster_import", status=Job.Status.QUEUED, pid=ended.pid)
+    assert sorted(job_reap_dead()) == sorted([dead.pk, reused.pk, orphan.pk])
     dead.refresh_from_db()
     assert dead.status == Job.Status.FAILED
     assert "process is gone" in dead.log
