@@ -238,3 +238,23 @@ LOGGING = {
 # Claim notifications by e-mail (benefits app): console by default; tests use locmem (pytest-django).
 EMAIL_BACKEND = env("CAKUPAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("CAKUPAN_MAIL_FROM", default="cakupan@localhost")
+
+# Roster files (enrolment/limits.py): checked before any spreadsheet parser sees them. A million-row
+# roster is some 40 MB as .xlsx (485 MB of XML, compressed 13 times) or 90 MB as CSV.
+CAKUPAN_UPLOAD_MAX_BYTES = env.int("CAKUPAN_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+CAKUPAN_UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("CAKUPAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", default=1024**3)
+# Apache POI refuses entries compressed more than 100 times (ZipSecureFile's minimum inflate ratio 0.01).
+CAKUPAN_UPLOAD_MAX_RATIO = env.int("CAKUPAN_UPLOAD_MAX_RATIO", default=100)
+CAKUPAN_UPLOAD_MAX_SHEETS = env.int("CAKUPAN_UPLOAD_MAX_SHEETS", default=50)
+# The sheet maximum of Excel and LibreOffice; the benchmark imports a million rows.
+CAKUPAN_UPLOAD_MAX_ROWS = env.int("CAKUPAN_UPLOAD_MAX_ROWS", default=1_048_576)
+CAKUPAN_UPLOAD_MAX_COLUMNS = env.int("CAKUPAN_UPLOAD_MAX_COLUMNS", default=64)
+# The parser holds rows x columns cells (some 40 bytes each with their text): 20 million stay under 1 GB.
+CAKUPAN_UPLOAD_MAX_CELLS = env.int("CAKUPAN_UPLOAD_MAX_CELLS", default=20_000_000)
+# Background jobs (cakupan jobs run): the worker process's address space, CPU seconds and wall clock.
+CAKUPAN_JOB_MEMORY_BYTES = env.int("CAKUPAN_JOB_MEMORY_BYTES", default=4 * 1024**3)
+CAKUPAN_JOB_CPU_SECONDS = env.int("CAKUPAN_JOB_CPU_SECONDS", default=3600)
+CAKUPAN_JOB_WALL_SECONDS = env.int("CAKUPAN_JOB_WALL_SECONDS", default=2 * 3600)
+# Reports and stored uploads hold NIKs (UU 27/2022: kept no longer than needed): deleted after this many
+# days by `cakupan retention purge` (README, "Scheduled jobs").
+CAKUPAN_RETENTION_DAYS = env.int("CAKUPAN_RETENTION_DAYS", default=90)

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     # rosters
     ROSTER_UPLOAD = "enrolment.roster_upload"
     LINK_REVIEW = "enrolment.link_review"
+    RETENTION_PURGE = "enrolment.retention_purge"  # deletes roster reports and uploads past retention
     # coverage
     COVERAGE_READ = "coverage.read"
     TARGET_SET = "coverage.target_set"
@@ -81,6 +82,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.BILLING_RUN: _ADMIN,
     Perm.ROSTER_UPLOAD: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.LINK_REVIEW: _OFFICE,
+    Perm.RETENTION_PURGE: _ADMIN,
     Perm.COVERAGE_READ: _OFFICE | {Role.AGENCY},
     Perm.TARGET_SET: _ADMIN,
     # Workforce figures are the denominator of every rate: office staff import them, partner agencies do not.
@@ -140,6 +142,7 @@ SYSTEM_PERMS = frozenset(
         Perm.SNAPSHOT_BUILD,  # `cakupan coverage snapshot`, the monthly cron
         Perm.BOUNDARIES_IMPORT,  # `cakupan boundaries import`
         Perm.REFERENCE_WRITE,  # `cakupan regions load`, branch offices, demo data
+        Perm.RETENTION_PURGE,  # `cakupan retention purge`, the daily cron
     }
 )
 

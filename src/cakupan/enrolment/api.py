@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.urls import path
@@ -26,9 +27,11 @@ class RosterInput(serializers.Serializer):
     dry_run = serializers.BooleanField(required=False, default=False)
 
     def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "copy") and "as" in data:
-            data = data.copy()
-            data["as_"] = data.get("as")
+        if "as" in data:
+            # A plain dict of the last values, not QueryDict.copy(): that deep-copies the uploaded file,
+            # and one spooled to disk (over 2.5 MiB) cannot be copied ("cannot pickle BufferedRandom").
+            data = {key: data.get(key) for key in data}
+            data["as_"] = data["as"]
         return super().to_internal_value(data)
 
 
@@ -65,9 +68,12 @@ class RosterImportView(APIView):
                 for message in messages
             )
         data = form.validated_data
+        upload = data["file"]
+        # A large upload is already a file on disk (Django spools it above 2.5 MiB): import from there.
+        spooled = getattr(upload, "temporary_file_path", None)
         record = roster_import(
             actor=request.user,
-            path_or_file=data["file"],
+            path_or_file=Path(spooled()) if spooled else upload,
             as_=parse_as(data["as_"]),
             segment=data.get("segment") or None,
             dry_run=data["dry_run"],

@@ -40,7 +40,8 @@ class RosterImport(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     warnings = models.PositiveIntegerField(_("with warnings"), default=0)
-    # Relative to settings.VAR_DIR / "reports"; the CSV twin has the same stem.
+    # Relative to settings.VAR_DIR / "private" / "reports"; the CSV twin has the same stem. Emptied when the
+    # retention period has passed and the files were deleted (the record stays).
     report_name = models.CharField(_("report"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -8,6 +8,7 @@ are reported so that validation can say so instead of silently accepting a mangl
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ import polars as pl
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.enrolment.limits import check_file, check_rows
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xls", ".ods")
 EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
@@ -64,6 +66,8 @@ def read_table(content: bytes, file_name: str) -> Table:
         raise InvalidInput.single("file", _("Upload an .xlsx, .xls, .ods or .csv file."))
     if not content:
         raise InvalidInput.single("file", _("The file is empty."))
+    # Before any parser: a zip bomb or a sheet of 17 billion cells is refused here, not by the kernel.
+    check_file(io.BytesIO(content), name)
     try:
         table = _read_csv(content) if name.endswith(".csv") else _read_spreadsheet(content)
     except InvalidInput:
@@ -75,6 +79,7 @@ def read_table(content: bytes, file_name: str) -> Table:
     )
     # Rows left entirely empty (a spreadsheet's formatted tail) are not rows.
     table.frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    check_rows(table.frame.height, table.frame.width)  # what was read, whatever the file claimed
     return table
 
 

@@ -2,14 +2,22 @@
 
 A job kind is a name registered with `job_kind_register(kind, func)`; `func(job=, parameters=, actor=)`
 does the work, may call `job_progress(job, done=, total=)` and `job_log(job, text)`, and returns a JSON
-result. `job_start` records the job and launches `cakupan jobs run <id>` as a detached process, so a page
-answers at once and the work survives the request; `job_run` is what that process (or a test) calls.
+result. `job_start` records the job and launches `cakupan jobs supervise <id>` as a detached process,
+so a page answers at once and the work survives the request. The supervisor runs `cakupan jobs run <id>`
+(which calls `job_run`, as a test may directly) in a child process held to CAKUPAN_JOB_MEMORY_BYTES of
+address space, CAKUPAN_JOB_CPU_SECONDS of CPU and CAKUPAN_JOB_WALL_SECONDS of wall clock, and marks the
+job failed with a log line saying which limit ended it. A job left "running" by a process that is gone
+(the supervisor killed too, the machine stopped) is marked failed at the next start of any job
+(`job_reap_dead`).
 Works on SQLite (WAL, see settings) and PostgreSQL: the job row is the only shared state.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import resource
+import signal
 import subprocess
 import sys
 import traceback
@@ -40,14 +48,16 @@ def job_create(*, kind: str, parameters: dict[str, Any], actor: Any = None) -> J
 
 
 def job_start(*, kind: str, parameters: dict[str, Any], actor: Any = None) -> Job:
-    """Record a job and run it in a detached `cakupan jobs run <id>` process; returns the queued job."""
+    """Record a job and run it under a detached `cakupan jobs supervise <id>`; returns the queued job."""
+    job_reap_dead()
     job = job_create(kind=kind, parameters=parameters, actor=actor)
 
     def launch() -> None:
         log_path = settings.VAR_DIR / f"job-{job.pk}.log"
-        with open(log_path, "ab") as out:
+        descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(descriptor, "ab") as out:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-                [sys.executable, "-m", "cakupan.cli", "jobs", "run", str(job.pk)],
+                [sys.executable, "-m", "cakupan.cli", "jobs", "supervise", str(job.pk)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -99,3 +109,94 @@ def job_run(*, job_id: int) -> Job:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "result", "finished_at"])
     return job
+
+
+def _limit_child() -> None:  # pragma: no cover - runs in the child between fork and exec
+    memory = int(settings.CAKUPAN_JOB_MEMORY_BYTES)
+    cpu = int(settings.CAKUPAN_JOB_CPU_SECONDS)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # SIGXCPU at the soft limit; the kernel's SIGKILL a few seconds later if it is ignored.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def _death(returncode: int, *, timed_out: bool) -> str:
+    memory_mib = int(settings.CAKUPAN_JOB_MEMORY_BYTES) // (1 << 20)
+    if timed_out:
+        return f"killed: over the wall-clock limit of {settings.CAKUPAN_JOB_WALL_SECONDS} s"
+    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
+        return (
+            f"killed by {signal.Signals(-returncode).name}: over the CPU limit of "
+            f"{settings.CAKUPAN_JOB_CPU_SECONDS} s, or killed from outside"
+        )
+    if returncode == -signal.SIGABRT:
+        # What a native library (calamine, polars) does when an allocation fails under RLIMIT_AS.
+        return f"aborted (SIGABRT): most likely over the memory limit of {memory_mib} MiB"
+    if returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}"
+    return f"the worker process ended with exit code {returncode} without finishing the job"
+
+
+def job_fail(*, job_id: int, reason: str) -> bool:
+    """Marks a job that is still queued or running failed, with `reason` as its error and last log line;
+    False if it had already ended (its own process recorded the outcome)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (Job.Status.QUEUED, Job.Status.RUNNING):
+        return False
+    return bool(
+        Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+            status=Job.Status.FAILED, error=reason, log=f"{job.log}{reason}\n", finished_at=timezone.now()
+        )
+    )
+
+
+def job_supervise(*, job_id: int) -> Job:
+    """Run `cakupan jobs run <id>` in a child held to the job limits and wait for it; a child that dies
+    without recording its outcome (a signal, an abort) leaves the job failed with the reason logged."""
+    command = [sys.executable, "-m", "cakupan.cli", "jobs", "run", str(job_id)]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=_limit_child)  # noqa: S603
+    Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(pid=child.pid)
+    timed_out = False
+    try:
+        returncode = child.wait(timeout=settings.CAKUPAN_JOB_WALL_SECONDS)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        child.kill()
+        returncode = child.wait()
+    if timed_out or returncode not in (0, 1):  # 0 done, 1 failed and recorded by the job itself
+        job_fail(job_id=job_id, reason=_death(returncode, timed_out=timed_out))
+    return Job.objects.get(pk=job_id)
+
+
+def _process_alive(pid: int, since: dt.datetime | None) -> bool:
+    """Is `pid` still a process that was running at `since` (the job's start)? A zombie is dead, and a
+    process started later is another program that was given the same pid (after a restart)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[-1].split()
+        with open("/proc/stat", "rb") as system:
+            boot = next(int(line.split()[1]) for line in system if line.startswith(b"btime"))
+    except (OSError, StopIteration, IndexError):
+        return True  # no /proc (not Linux): kill(0) answered, trust it
+    if fields[0] == b"Z":  # dead, not yet reaped by its parent
+        return False
+    started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return since is None or started <= since.timestamp() + 2  # the clock ticks are coarse
+
+
+def job_reap_dead() -> list[int]:
+    """Marks failed the running (or launched, still queued) jobs whose process is gone; returns their
+    ids. Cheap: two queries for a handful of jobs, one signal-0 per job."""
+    running = Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "pid", "started_at")
+    dead = [job_id for job_id, pid, since in running if pid is not None and not _process_alive(pid, since)]
+    # A queued job with a pid has had its supervisor launched; gone before claiming it, nothing will.
+    queued = Job.objects.filter(status=Job.Status.QUEUED, pid__isnull=False).values_list("pk", "pid")
+    dead += [job_id for job_id, pid in queued if pid is not None and not _process_alive(pid, None)]
+    for job_id in dead:
+        job_fail(job_id=job_id, reason="failed: its process is gone (killed, or the machine stopped)")
+    return dead

@@ -39,6 +39,7 @@ ACTOR_EXEMPT: dict[str, str] = {
     # roster_job_start, the coverage command); a job with no user runs as SYSTEM (jobs.services.job_run).
     "jobs.services.job_create": "records a job for a service that has checked",
     "jobs.services.job_start": "starts a job for a service that has checked",
+    "enrolment.services.retention.retention_job": "the job of retention_purge, which checks",
     # Steps of billing_run and billing_run_prepare, after their require(...): which run to execute.
     "contributions.services.billing_claim.run_for_period": "a step of the billing services, which check",
     # Applies end dates an authorised membership_end already decided; it decides nothing. Called by
@@ -162,8 +163,17 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     ),
     "enrolment.services.validate": ({"check_rows", "parse_columns", "rows_from"}, "pure validation"),
     "jobs.services": (
-        {"job_kind_register", "job_progress", "job_log", "job_run"},
-        "job bookkeeping; job_run passes the job's user (or SYSTEM) to the job kind, which checks",
+        {
+            "job_kind_register",
+            "job_progress",
+            "job_log",
+            "job_run",
+            "job_fail",
+            "job_reap_dead",
+            "job_supervise",
+        },
+        "job bookkeeping and supervision (limits, dead processes); job_run passes the job's user (or SYSTEM)"
+        " to the job kind, which checks",
     ),
     "registry.services.memberships": (
         {"kpj_new", "ended_by"},

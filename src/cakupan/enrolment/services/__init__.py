@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +28,9 @@ from cakupan.accounts.scope import Scope, agency_scope
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.core.phases import Phases, phase
+from cakupan.enrolment.limits import check_size
 from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.private import leftovers_remove, reports_dir, staging_dir
 from cakupan.enrolment.readers import map_columns, read_table
 from cakupan.enrolment.reasons import ERROR_CODES
 from cakupan.enrolment.services.copy_merge import copy_decide, copy_write
@@ -46,7 +47,7 @@ SEGMENTS = (Segment.PU, Segment.BPU)
 
 
 def REPORTS_DIR() -> Path:  # noqa: N802 - read at call time: tests point VAR_DIR elsewhere
-    return Path(settings.VAR_DIR) / "reports"
+    return reports_dir()  # VAR_DIR/private/reports, mode 0700 (enrolment/private.py)
 
 
 def report_path(record: RosterImport, extension: str) -> Path:
@@ -102,6 +103,7 @@ def _content(path_or_file: Any, file_name: str | None) -> tuple[bytes, str]:
         path = Path(path_or_file)
         if not path.is_file():
             raise InvalidInput.single("file", _("No such file."))
+        check_size(path.stat().st_size)  # before reading it into memory
         return path.read_bytes(), file_name or path.name
     handle: IO[bytes] = path_or_file
     data = handle.read()
@@ -122,6 +124,7 @@ def roster_import(
     """`progress(stage, done, total)`, if given, hears "validated" once and "merged" per chunk; `phases`, if
     given, receives the seconds spent in each phase."""
     scope = require(actor, Perm.ROSTER_UPLOAD)
+    leftovers_remove()  # reports half-written by killed imports
     errors: list[FieldError] = []
     target: Target | None = None
     try:
@@ -153,7 +156,7 @@ def roster_import(
     if progress is not None:
         progress("validated", checked.height, checked.height)
     sha256 = hashlib.sha256(content).hexdigest()
-    staging = REPORTS_DIR() / f".tmp-{uuid.uuid4().hex}"
+    staging = staging_dir()
     committed = False
     try:
         with transaction.atomic():

@@ -1,6 +1,7 @@
 """Big roster files run as a background job (kind "roster_import") with progress on the page.
 
-The upload page stores the file under VAR_DIR/uploads and starts the job (`cakupan jobs run <id>` in a
+The upload page checks the file's limits (enrolment/limits.py: a bomb is refused at once, not by a job),
+stores it under VAR_DIR/private/uploads (mode 0600) and starts the job (`cakupan jobs run <id>` in a
 detached process, see cakupan.jobs); the job runs the same `roster_import` as every other door and
 records its progress: rows validated, then rows merged.
 """
@@ -12,11 +13,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, connections
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.core.errors import InvalidInput
+from cakupan.enrolment.limits import check_file
+from cakupan.enrolment.private import leftovers_remove, private_file, uploads_dir
 from cakupan.enrolment.services import parse_as, roster_import
 from cakupan.jobs.models import Job
 from cakupan.jobs.services import job_log, job_progress, job_start
@@ -45,10 +47,10 @@ def is_big(upload: Any) -> bool:
 def roster_job_start(*, actor: Any, upload: Any, as_text: str, segment: str | None, dry_run: bool) -> Job:
     require(actor, Perm.ROSTER_UPLOAD)  # refused now, not as a failed job later
     parse_as(as_text)  # a bad "as" is a field error now, not a failed job later
-    folder = Path(settings.VAR_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
     name = str(upload.name)
-    path = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    check_file(upload.file, name)  # over a limit: the page answers 400 now
+    leftovers_remove()
+    path = private_file(uploads_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}")
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)

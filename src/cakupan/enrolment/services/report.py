@@ -14,6 +14,7 @@ import polars as pl
 import xlsxwriter
 
 from cakupan.core.spreadsheet import FORMULA_PATTERN, neutralise
+from cakupan.enrolment.private import DIR_MODE, private_file
 from cakupan.enrolment.readers import HEADERS
 from cakupan.enrolment.reasons import ERROR_CODES, REASONS, WARNING_CODES
 
@@ -80,10 +81,10 @@ def report_frame(frame: pl.DataFrame, final: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_report(path_stem: Path, frame: pl.DataFrame, final: pl.DataFrame) -> tuple[Path, Path]:
-    """Writes `<stem>.xlsx` and `<stem>.csv`; returns both paths."""
-    path_stem.parent.mkdir(parents=True, exist_ok=True)
+    """Writes `<stem>.xlsx` and `<stem>.csv`, mode 0600 (personal data); returns both paths."""
+    path_stem.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     report = report_frame(frame, final)
-    xlsx, csv_path = path_stem.with_suffix(".xlsx"), path_stem.with_suffix(".csv")
+    xlsx, csv_path = private_file(path_stem.with_suffix(".xlsx")), private_file(path_stem.with_suffix(".csv"))
     report.write_csv(csv_path, include_bom=True)
     status = report.columns[1]
     if report.height > XLSX_ALL_ROWS_MAX:

@@ -163,6 +163,6 @@ def _reports_dir(tmp_path: Path, settings: Any) -> None:
 
 
 def report_rows(record: Any) -> list[dict[str, str]]:
-    path = Path(settings.VAR_DIR) / "reports" / f"{record.report_name}.csv"
+    path = Path(settings.VAR_DIR) / "private" / "reports" / f"{record.report_name}.csv"
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))

@@ -90,7 +90,7 @@ def test_rolled_back_import_leaves_no_report(world: Any, tmp_path: Path, monkeyp
     path = write_csv(tmp_path / "r.csv", GOOD_ROWS, header=HEADER)
     with pytest.raises(RuntimeError):
         roster_import(actor=world.hr_hospital, path_or_file=path, as_=("employer", "NPP00001"))
-    reports = Path(settings.VAR_DIR) / "reports"
+    reports = Path(settings.VAR_DIR) / "private" / "reports"
     assert not [p for p in reports.rglob("*") if p.is_file()] if reports.exists() else True
     assert not RosterImport.objects.exists()
     assert not Person.objects.filter(nik=GOOD_ROWS[0][0]).exists()
