@@ -19,6 +19,7 @@ from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.services import parse_as, report_path, roster_import, template_xlsx
 from cakupan.enrolment.services.background import is_big, roster_job_start
 from cakupan.enrolment.services.report import XLSX_ALL_ROWS_MAX
+from cakupan.jobs.services import job_refresh
 
 REPORT_PREVIEW_ROWS = 200
 
@@ -126,7 +127,7 @@ def template(request: HttpRequest) -> HttpResponse:
 
 def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     try:
-        job = selectors.roster_job_get(user=request.user, pk=pk)
+        job = job_refresh(selectors.roster_job_get(user=request.user, pk=pk))
     except NotInScope as exc:
         raise Http404 from exc
     result = job.result or {}

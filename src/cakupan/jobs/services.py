@@ -200,3 +200,15 @@ def job_reap_dead() -> list[int]:
     for job_id in dead:
         job_fail(job_id=job_id, reason="failed: its process is gone (killed, or the machine stopped)")
     return dead
+
+
+def job_refresh(job: Job) -> Job:
+    """The job as it stands, marked failed first if its process is gone: a page that polls one job learns of
+    a killed job at once, without waiting for the next job start to reap it."""
+    launched = job.status == Job.Status.RUNNING or (job.status == Job.Status.QUEUED and job.pid is not None)
+    if launched and job.pid is not None:
+        since = job.started_at if job.status == Job.Status.RUNNING else None
+        if not _process_alive(job.pid, since):
+            job_fail(job_id=job.pk, reason="failed: its process is gone (killed, or the machine stopped)")
+            job.refresh_from_db()
+    return job

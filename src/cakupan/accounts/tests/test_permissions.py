@@ -170,6 +170,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
             "job_run",
             "job_fail",
             "job_reap_dead",
+            "job_refresh",
             "job_supervise",
         },
         "job bookkeeping and supervision (limits, dead processes); job_run passes the job's user (or SYSTEM)"

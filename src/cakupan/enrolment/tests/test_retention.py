@@ -125,3 +125,23 @@ def test_a_running_job_whose_process_is_gone_is_marked_failed() -> None:
     assert "process is gone" in dead.log
     alive.refresh_from_db()
     assert alive.status == Job.Status.RUNNING
+
+
+def test_the_job_page_shows_a_killed_job_failed_at_once(world: Any, client: Any) -> None:
+    """The page that polls a roster job reaps it when its process is gone, rather than polling "running"
+    until some other job starts."""
+    ended = subprocess.Popen(["true"])  # noqa: S607 - a process that has ended, its pid free
+    ended.wait()
+    job = Job.objects.create(
+        kind="roster_import",
+        status=Job.Status.RUNNING,
+        pid=ended.pid,
+        started_at=timezone.now(),
+        actor=world.hr_hospital,
+    )
+    client.force_login(world.hr_hospital)
+    page = client.get(f"/rosters/jobs/{job.pk}/progress")
+    assert page.status_code == 200
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "process is gone" in job.log
