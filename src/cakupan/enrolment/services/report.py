@@ -55,6 +55,8 @@ def status_expr() -> pl.Expr:
     return (
         pl.when(codes.list.eval(pl.element().is_in(ERROR_CODES)).list.any())
         .then(pl.lit("rejected"))
+        .when(pl.col("status") == "held")
+        .then(pl.lit("held"))
         .when(codes.list.eval(pl.element().is_in(WARNING_CODES)).list.any())
         .then(pl.lit("warning"))
         .when(pl.col("status").fill_null("") == "")
