@@ -21,6 +21,7 @@ from cakupan.compliance.services import READERS as COMPLIANCE_READERS
 from cakupan.contributions.views import ARREARS_READERS
 from cakupan.coverage.selectors import COVERAGE_ROLES
 from cakupan.enrolment.services import UPLOADERS as ROSTER_UPLOADERS
+from cakupan.enrolment.views_reviews import REVIEWERS
 from cakupan.web.access import ALL_ROLES, EMPLOYER_READERS, PERSON_READERS
 
 EMPLOYMENT_READERS = (*EMPLOYER_READERS, Role.WORKER)
@@ -87,6 +88,12 @@ MENU: tuple[Section, ...] = (
                 _("Rosters"),
                 ROSTER_UPLOADERS,
                 _("Upload a roster of workers (XLSX or CSV) and read the report row by row."),
+            ),
+            Link(
+                "enrolment:review_list",
+                _("Held roster rows"),
+                REVIEWERS,
+                _("Roster rows that named a registered person with other details: link or reject."),
             ),
         ),
     ),
