@@ -202,13 +202,20 @@ def merge_path(vendor: str) -> str:
     return "copy"
 
 
-def _final(checked: pl.DataFrame, outcome: pl.DataFrame, *, dry_run: bool) -> pl.DataFrame:
+def _final(checked: pl.DataFrame, outcome: pl.DataFrame, *, dry_run: bool, masks: bool) -> pl.DataFrame:
     """The checked rows with the merge's status, and its reasons added to the few rows it gave any.
 
     A row held for branch review (linking.py) reads "imported" in a dry run, as a new person's row does:
     a dry run costs nothing and must not answer whether a NIK is registered. The import itself files
-    the row for the branch office, which sees who uploaded it, and says so."""
+    the row for the branch office, which sees who uploaded it, and says so. For a role that sees NIKs
+    masked every row written reads "imported": "updated" or "unchanged" would confirm a guessed NIK."""
     held = pl.col("status") == "held"
+    if masks:
+        outcome = outcome.with_columns(
+            status=pl.when(pl.col("status").is_in(["updated", "unchanged"]))
+            .then(pl.lit("imported"))
+            .otherwise("status")
+        )
     if dry_run:
         outcome = outcome.with_columns(status=pl.when(held).then(pl.lit("imported")).otherwise("status"))
     else:
@@ -266,7 +273,8 @@ def _run(
         with phase(phases, "merge"):
             outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
     with phase(phases, "counts"):
-        final = _final(checked, outcome, dry_run=dry_run)
+        masks = target.scope is not None and target.scope.masks_nik
+        final = _final(checked, outcome, dry_run=dry_run, masks=masks)
         _count(record, final, dry_run=dry_run)
 
     writes = copy and not dry_run

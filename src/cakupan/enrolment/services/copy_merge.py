@@ -203,9 +203,11 @@ def copy_write(target: Target, *, progress: Progress | None, phases: Phases | No
 
 
 def _scope_sql(target: Target) -> tuple[str, list[Any]] | None:
-    """The ids of the persons the uploader sees, as a subquery; None: everyone."""
+    """The ids of the persons the uploader sees in full, as a subquery; None: everyone."""
     if target.scope is None or target.scope.everything:
         return None
+    if target.scope.masks_nik:  # nobody, as merge.persons_in_scope says why
+        return "SELECT NULL::bigint WHERE false", []
     sql, params = person_list(user=None, scope=target.scope).values("pk").query.sql_with_params()
     return sql, list(params)
 

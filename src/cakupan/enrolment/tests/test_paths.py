@@ -146,10 +146,11 @@ EXPECTED = {
         ["imported", "rejected", "warning", "updated", "imported", "held", "rejected"],
         ["updated", "rejected", "warning", "unchanged", "updated", "held", "rejected"],
     ],
+    # A sponsor sees NIKs masked: every row written reads "imported" (an "unchanged" row would confirm
+    # a guessed NIK), and the nurse's phone stays the registry's though she is the sponsor's now.
     "sponsor": [
-        ["imported", "updated", "imported", "rejected"],
-        # The nurse is the sponsor's now (in scope): the phone kept the first time is taken.
-        ["updated", "unchanged", "updated", "rejected"],
+        ["imported", "imported", "imported", "rejected"],
+        ["imported", "imported", "imported", "rejected"],
     ],
 }
 
