@@ -122,8 +122,9 @@ def copy_decide(
             cursor.execute(f"ANALYZE {RAW}")
         if progress is not None:
             progress("merged", 0, staged.height)
-        with phase(phases, "decide"):
+        with phase(phases, "hold"):
             _hold(cursor, target)
+        with phase(phases, "decide"):
             _decide(cursor, target, pu=pu, dry_run=dry_run)
         with phase(phases, "outcome"):
             out = io.BytesIO()

@@ -143,7 +143,7 @@ def _has(row: Row, code: str) -> bool:
 def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
     """The ids among `person_ids` the uploader sees in full and may change; None: all of them.
 
-    None for a role that sees NIKs masked: it knows its members by a masked NIK only, so a roster must
+    Nobody (an empty set) for a role that sees NIKs masked: it knows its members by a masked NIK only, so a roster must
     not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry, an "unchanged"
     row). Its rows are checked as for persons outside the scope (linking.py)."""
     if target.scope is None or target.scope.everything:
