@@ -143,9 +143,9 @@ def _has(row: Row, code: str) -> bool:
 def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
     """The ids among `person_ids` the uploader sees in full and may change; None: all of them.
 
-    Nobody (an empty set) for a role that sees NIKs masked: it knows its members by a masked NIK only, so a roster must
-    not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry, an "unchanged"
-    row). Its rows are checked as for persons outside the scope (linking.py)."""
+    Nobody (an empty set) for a role that sees NIKs masked: it knows its members by a masked NIK only,
+    so a roster must not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry,
+    an "unchanged" row). Its rows are checked as for persons outside the scope (linking.py)."""
     if target.scope is None or target.scope.everything:
         return None
     if target.scope.masks_nik:
@@ -182,6 +182,7 @@ def _review(row: Row, target: Target, person: Person, employer_id: int | None) -
     assert row.birth_date is not None
     assert row.sex is not None
     assert row.start_date is not None
+    assert target.roster_import_id is not None  # set by roster_import before the merge
     return LinkReview(
         roster_import_id=target.roster_import_id,
         row_number=row.number,

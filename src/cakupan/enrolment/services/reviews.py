@@ -31,7 +31,7 @@ def _pending(actor: Any, review: LinkReview) -> LinkReview:
     return locked
 
 
-_ACTIONS = {LinkReview.Status.APPROVED: "approve", LinkReview.Status.REJECTED: "reject"}
+_ACTIONS: dict[str, str] = {LinkReview.Status.APPROVED: "approve", LinkReview.Status.REJECTED: "reject"}
 
 
 def _decided(actor: Any, review: LinkReview, status: str) -> LinkReview:

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 MASKING_ROLES = sorted(r for r in Role.values if Scope(role=r).masks_nik)
 # The world's user of each masking role: a role that starts masking must be given one here.
-USERS = {Role.SPONSOR: "sponsor_user"}
+USERS: dict[str, str] = {Role.SPONSOR: "sponsor_user"}
 N = 12
 FEW = 50  # candidates an attacker would simply try one by one
 V1 = "/api/v1"
@@ -120,9 +120,9 @@ def _gather(api: APIClient, page: Client, known: Known) -> None:
         known.texts.append(page.get(f"/memberships/{membership['id']}/").text)
     known.texts.append(page.get(f"/persons/{pk}/").text)
     for url in ("/persons/", "/memberships/", f"/search/?q={name}", f"/persons/?q={name}"):
-        response = page.get(url)
-        if response.status_code == 200:
-            known.texts.append(_html_row(response.text, name))
+        listed_page = page.get(url)
+        if listed_page.status_code == 200:
+            known.texts.append(_html_row(listed_page.text, name))
 
 
 def _answers(api: APIClient, page: Client, nik: str, district: str) -> list[str]:
