@@ -264,7 +264,8 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
     joined = f"""SELECT r.*, p.id AS person_id, p.birth_date AS p_birth, p.sex AS p_sex, p.phone AS p_phone,
         p.address_region_id AS p_region, {in_scope} AS in_scope, {lookups}"""
     # Conflicts quote the registry only for persons the uploader sees; one outside the scope whose row
-    # disagrees is held (held, from _hold) and is not checked further, as in merge.py.
+    # disagrees is held (held, from _hold) and is not checked further, as in merge.py. OFFSET 0 keeps
+    # `joined` whole, so in_scope (a subplan) is computed once per row, not once per use (6x slower).
     coded = f"""SELECT j.*, array_remove(ARRAY[
             CASE WHEN person_id IS NOT NULL AND in_scope AND p_birth <> birth_date
                 THEN 'conflict_birth_date' END,
@@ -272,7 +273,7 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
             CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL THEN 'region_invalid' END,
             CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM %s::bigint
                 THEN 'membership_other_payer' END
-        ]::text[], NULL) AS codes0 FROM ({joined}) j"""
+        ]::text[], NULL) AS codes0 FROM ({joined} OFFSET 0) j"""
     ok = "cardinality(codes0) = 0 AND NOT held"
     changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"
     job_new = f"{ok} AND job_id IS NULL" if pu else "false"
