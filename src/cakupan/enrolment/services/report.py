@@ -145,8 +145,8 @@ INSTRUCTIONS = (
     "untuk PU.",
     "9. NPP: hanya untuk unggahan dinas/instansi mitra, NPP pemberi kerja tiap pekerja.",
     "10. Setelah unggah, unduh laporan: setiap baris diberi status (imported, updated, unchanged, "
-    "warning, rejected) dan alasannya. Perbaiki baris yang ditolak lalu unggah ulang berkas yang sama; "
-    "baris yang sudah masuk tidak akan terduplikasi.",
+    "warning, rejected, held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris "
+    "yang ditolak lalu unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
 )
 
 

@@ -216,7 +216,7 @@ def test_cli_json(world: Any, tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("roster", "import", str(path), "--as", "employer:NPP00001", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert list(data) == ["rows", "imported", "updated", "unchanged", "rejected", "report"]
+    assert list(data) == ["rows", "imported", "updated", "unchanged", "rejected", "held", "report"]
     assert (data["rows"], data["imported"]) == (3, 3)
     assert Path(data["report"]).is_file()
     out = io.StringIO()
