@@ -11,6 +11,7 @@ from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+from cakupan.registry.person_view import shows_birth, shows_contact
 
 M = TypeVar("M", bound=Model)
 
@@ -60,10 +61,11 @@ def person_filter_nik(*, scope: Scope, persons: QuerySet[Person], nik: str) -> Q
 
 
 def region_filter_code(*, scope: Scope, code: str) -> str:
-    """The region a person filter may narrow to: a role that sees NIKs masked sees the regency of
-    residence only, and a district filter would confirm the NIK's district digits."""
+    """The region a person filter may narrow to: the regency for a role that sees addresses only to the
+    regency (registry.person_view), since a district filter would tell the district it does not see
+    (for a role that sees NIKs masked, the NIK's district digits)."""
     code = code.strip().rstrip(".")
-    return ".".join(code.split(".")[:2]) if scope.masks_nik else code
+    return code if shows_birth(scope) and shows_contact(scope) else ".".join(code.split(".")[:2])
 
 
 def membership_find(*, scope: Scope, memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:

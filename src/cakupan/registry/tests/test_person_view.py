@@ -56,6 +56,12 @@ def test_linked_person_without_contact_details_or_other_links(
     body = api.get(f"{V1}/persons/{op.pk}/").json()
     assert (body["phone"], body["address_region"]) == (None, "32.16")  # no phone, the regency only
     assert body["nik"] == op.nik  # HR sees NIKs in full: birth date and sex are in it anyway
+    # A district filter answers as for the regency: it would tell the district the role does not see.
+    here, there = (
+        {p["id"] for p in api.get(f"{V1}/persons/", {"region": d}).json()["results"]}
+        for d in ("32.16.01", "32.16.02")
+    )
+    assert here == there == {op.pk}
     jobs = api.get(f"{V1}/persons/{op.pk}/employments/").json()["results"]
     assert [j["employer"] for j in jobs] == [world.hospital.pk]  # not the factory's employment
     page = Client()
