@@ -25,6 +25,9 @@ class Perm(StrEnum):
     PERSON_VIEW = "registry.person_view"  # one person's record, in scope (a worker: their own)
     PERSON_CREATE = "registry.person_create"
     PERSON_SEARCH = "registry.person_search"
+    # A person's registered phone and district: the office registers and corrects them at the counter; a
+    # roster upload that links a registered person must not hand over where they live (issue 12).
+    PERSON_CONTACT_READ = "registry.person_contact_read"
     EMPLOYMENT_READ = "registry.employment_read"
     MEMBERSHIP_READ = "registry.membership_read"
     REGISTRY_WRITE = "registry.write"  # persons, employment and memberships within one's scope
@@ -70,6 +73,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # Registering a bare person (not as a worker of an employer) is office work: an employer's HR
     # registers people through "register a worker", which records the employment that scopes them.
     Perm.PERSON_CREATE: _OFFICE,
+    Perm.PERSON_CONTACT_READ: _OFFICE,
     # Sponsors search too, among the persons they pay for only (the selectors scope every search).
     Perm.PERSON_SEARCH: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from cakupan.accounts.permissions import Perm, require
 from cakupan.core.api import ErrorOutput
 from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.enrolment.api_reviews import router as reviews_router
 from cakupan.enrolment.services import parse_as, roster_import
 
 
@@ -44,6 +45,7 @@ class RosterOutput(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     warnings = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="Rows held for branch review before a person is linked.")
     report_xlsx = serializers.CharField()
     report_csv = serializers.CharField()
 
@@ -85,10 +87,11 @@ class RosterImportView(APIView):
             "status": record.status,
             **record.counts(),
             "warnings": record.warnings,
+            "held": record.held,
             "report_xlsx": request.build_absolute_uri(f"{base}.xlsx"),
             "report_csv": request.build_absolute_uri(f"{base}.csv"),
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-urlpatterns = [path("rosters/", RosterImportView.as_view(), name="roster_import")]
+urlpatterns = [path("rosters/", RosterImportView.as_view(), name="roster_import"), *reviews_router.urls]

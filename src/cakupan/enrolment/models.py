@@ -40,6 +40,7 @@ class RosterImport(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     warnings = models.PositiveIntegerField(_("with warnings"), default=0)
+    held = models.PositiveIntegerField(_("held for branch review"), default=0)
     # Relative to settings.VAR_DIR / "private" / "reports"; the CSV twin has the same stem. Emptied when the
     # retention period has passed and the files were deleted (the record stays).
     report_name = models.CharField(_("report"), max_length=200, blank=True, default="")
@@ -62,3 +63,86 @@ class RosterImport(models.Model):
             "unchanged": self.unchanged,
             "rejected": self.rejected,
         }
+
+
+class LinkReview(models.Model):
+    """A roster row that named a registered person outside the uploader's scope whose name, birth date or
+    sex differ from the registry: held for the branch office instead of linked (issue 12: a stranger's
+    NIK in a roster would otherwise hand the person to the uploader). The row's values are kept as
+    supplied; approval creates the employment and membership through the registry's services."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.PROTECT, related_name="link_reviews", verbose_name=_("roster import")
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("registered person")
+    )
+    # The target of the roster: the employer (PU) or the sponsor (BPU) the row would link the person to.
+    employer = models.ForeignKey(
+        "registry.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sponsor = models.ForeignKey(
+        "registry.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    segment = models.CharField(_("segment"), max_length=5)
+    # As supplied in the row.
+    full_name = models.CharField(_("full name"), max_length=160)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    region = models.CharField(_("address region"), max_length=8, blank=True, default="")
+    basic_wage = models.BigIntegerField(_("basic wage"), null=True, blank=True)
+    fixed_allowance = models.BigIntegerField(_("fixed allowances"), default=0)
+    declared_income = models.BigIntegerField(_("declared income"), null=True, blank=True)
+    bpu_sector = models.CharField(_("BPU sector"), max_length=20, blank=True, default="")
+    programs = models.CharField(_("programmes"), max_length=40)  # "JKK,JKM,JHT"
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("held"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("link review")
+        verbose_name_plural = _("link reviews")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster_import", "row_number"], name="link_review_row_unique"),
+            # A re-sent file does not queue the same link twice: one pending review per person and target.
+            models.UniqueConstraint(
+                fields=["person", "employer"],
+                condition=models.Q(status="pending", employer__isnull=False),
+                name="link_review_pending_employer_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "sponsor"],
+                condition=models.Q(status="pending", sponsor__isnull=False),
+                name="link_review_pending_sponsor_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employer__isnull=False) | models.Q(sponsor__isnull=False),
+                name="link_review_has_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | models.Q(status__in=["approved", "rejected"], decided_at__isnull=False),
+                name="link_review_decided_when_not_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.roster_import_id}:{self.row_number}"

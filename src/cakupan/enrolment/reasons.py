@@ -139,13 +139,11 @@ REASONS: dict[str, tuple[bool, str, str]] = {
         "Jenis kelamin berbeda dengan data terdaftar (%(registered)s); hubungi kantor cabang.",
         "The sex differs from the registry (%(registered)s); contact the branch office.",
     ),
-    # Not a warning: the row is linked, only the person's own fields are left as the registry has them.
-    "person_kept": (
+    # Not a warning: the row was read and is waiting for the branch office (enrolment.LinkReview).
+    "link_review": (
         False,
-        "Data pribadi (HP, alamat) tidak diubah: orang ini terdaftar di luar wewenang Anda; data registri "
-        "dipertahankan.",
-        "Person data (phone, address) unchanged (registry data kept): this person is registered outside "
-        "your scope.",
+        "Ditahan untuk pemeriksaan kantor cabang sebelum peserta dihubungkan; tidak perlu diunggah ulang.",
+        "Held for branch review before the person is linked; no need to upload it again.",
     ),
     "membership_other_payer": (
         True,
@@ -157,7 +155,7 @@ REASONS: dict[str, tuple[bool, str, str]] = {
 
 ERROR_CODES = [code for code, (is_error, _i, _e) in REASONS.items() if is_error]
 # Informational reasons: reported, but the row counts as imported/updated/unchanged, not as a warning.
-NOTE_CODES = ["person_kept"]
+NOTE_CODES = ["link_review"]
 WARNING_CODES = [c for c in REASONS if c not in ERROR_CODES and c not in NOTE_CODES]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from cakupan.accounts.scope import scope_for
+from cakupan.accounts.permissions import Perm, may
+from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.errors import NotInScope
-from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.jobs.models import Job
+from cakupan.registry.selectors import employer_ids_in_scope, sponsor_list
 
 
 def _user_id(user: Any) -> int | None:
@@ -35,4 +37,26 @@ def roster_job_get(*, user: Any, pk: Any) -> Job:
     try:
         return qs.get(pk=pk)
     except (Job.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+
+
+def link_review_list(*, user: Any, scope: Scope | None = None) -> QuerySet[LinkReview]:
+    """Held roster rows for the branch offices: those for the employers and sponsors of the reviewer's
+    regions (national admins: all); nothing for a role without Perm.LINK_REVIEW."""
+    scope = scope or scope_for(user)
+    qs = LinkReview.objects.select_related(
+        "person__address_region", "employer", "sponsor", "roster_import__uploader", "decided_by"
+    )
+    if not may(scope, Perm.LINK_REVIEW):
+        return qs.none()
+    if scope.everything:
+        return qs
+    sponsors = sponsor_list(user=user, scope=scope).values("pk")
+    return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(sponsor_id__in=sponsors))
+
+
+def link_review_get(*, user: Any, pk: Any) -> LinkReview:
+    try:
+        return link_review_list(user=user).get(pk=pk)
+    except (LinkReview.DoesNotExist, ValueError, TypeError) as exc:
         raise NotInScope from exc

@@ -10,6 +10,7 @@ from django.db.models import Model, Q, QuerySet
 from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+from cakupan.registry.person_view import shows_birth, shows_contact
 
 M = TypeVar("M", bound=Model)
 
@@ -33,18 +34,45 @@ def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
 
 
 def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Person]:
-    """Search by NIK (exact), KPJ (exact) or name (contains, case-insensitive)."""
+    """Search by NIK (exact), KPJ (exact) or name (contains, case-insensitive).
+
+    A role that sees NIKs masked cannot search by NIK: a 16-digit query is read as a name, which finds
+    no one whether the NIK is registered or not, so a guessed NIK is never confirmed (issue 12)."""
     scope = scope or scope_for(user)
     persons = person_list(user=user, scope=scope)
     text = " ".join(query.split())
     if not text:
         return persons.none()
     digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:
+    if digits.isdigit() and len(digits) == 16 and not scope.masks_nik:
         return persons.filter(nik=digits)
     if digits.isdigit() and len(digits) == 11:
         return persons.filter(memberships__kpj=digits).distinct()
     return persons.filter(full_name__icontains=text)
+
+
+def person_filter_nik(*, scope: Scope, persons: QuerySet[Person], nik: str) -> QuerySet[Person]:
+    """`?nik=` of the person list: ignored for a role that sees NIKs masked (the same answer for a
+    registered and an unregistered NIK), exact otherwise."""
+    if scope.masks_nik:
+        return persons
+    return persons.filter(nik=nik)
+
+
+def region_filter_code(*, scope: Scope, code: str) -> str:
+    """The region a person filter may narrow to: the regency for a role that sees addresses only to the
+    regency (registry.person_view), since a district filter would tell the district it does not see
+    (for a role that sees NIKs masked, the NIK's district digits)."""
+    code = code.strip().rstrip(".")
+    return code if shows_birth(scope) and shows_contact(scope) else ".".join(code.split(".")[:2])
+
+
+def membership_find(*, scope: Scope, memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:
+    """The membership list's search box: KPJ, NIK (not for a role that sees NIKs masked), name or NPP."""
+    q = Q(kpj=query) | Q(person__full_name__icontains=query) | Q(employer__npp__iexact=query)
+    if not scope.masks_nik:
+        q |= Q(person__nik=query)
+    return memberships.filter(q)
 
 
 def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Employer]:

@@ -81,6 +81,12 @@ MENU: tuple[Section, ...] = (
                 Perm.ROSTER_UPLOAD,
                 _("Upload a roster of workers (XLSX or CSV) and read the report row by row."),
             ),
+            Link(
+                "enrolment:review_list",
+                _("Held roster rows"),
+                Perm.LINK_REVIEW,
+                _("Roster rows that named a registered person with other details: link or reject."),
+            ),
         ),
     ),
     Section(

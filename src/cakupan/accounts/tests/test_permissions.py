@@ -105,6 +105,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "steps of billing_run: whether a live process holds a run, and taking it",
     ),
     "contributions.services.payment_review": ({"headroom", "hold_floor"}, "reads and configuration"),
+    "enrolment.services.linking": (
+        {"held_rows", "name_key"},
+        "the link decision of roster_import (which checks), written once for both merge paths",
+    ),
     "registry.services.employment": ({"end_date_too_far"}, "a pure date rule"),
     "contributions.services.payments": (
         {

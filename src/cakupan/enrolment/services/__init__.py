@@ -192,8 +192,26 @@ def merge_path(vendor: str) -> str:
     return "copy"
 
 
-def _final(checked: pl.DataFrame, outcome: pl.DataFrame) -> pl.DataFrame:
-    """The checked rows with the merge's status, and its reasons added to the few rows it gave any."""
+def _final(checked: pl.DataFrame, outcome: pl.DataFrame, *, dry_run: bool, masks: bool) -> pl.DataFrame:
+    """The checked rows with the merge's status, and its reasons added to the few rows it gave any.
+
+    A row held for branch review (linking.py) reads "imported" in a dry run, as a new person's row does:
+    a dry run costs nothing and must not answer whether a NIK is registered. The import itself files
+    the row for the branch office, which sees who uploaded it, and says so. For a role that sees NIKs
+    masked every row written reads "imported": "updated" or "unchanged" would confirm a guessed NIK."""
+    held = pl.col("status") == "held"
+    if masks:
+        outcome = outcome.with_columns(
+            status=pl.when(pl.col("status").is_in(["updated", "unchanged"]))
+            .then(pl.lit("imported"))
+            .otherwise("status")
+        )
+    if dry_run:
+        outcome = outcome.with_columns(status=pl.when(held).then(pl.lit("imported")).otherwise("status"))
+    else:
+        outcome = outcome.with_columns(
+            extra=pl.when(held).then(pl.concat_list("extra", pl.lit("link_review"))).otherwise("extra")
+        )
     final = checked.join(
         outcome.select("number", "status", "reg_birth", "reg_sex"), on="number", how="left"
     ).with_columns(status=pl.col("status").fill_null(""))
@@ -236,6 +254,7 @@ def _run(
     )
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
     record.report_name = f"roster-{record.pk}-{stamp}-{record.sha256[:8]}"
+    target = replace(target, roster_import_id=record.pk)
     copy = merge_path(connection.vendor) == "copy"
     staged = 0
     if copy:
@@ -244,7 +263,8 @@ def _run(
         with phase(phases, "merge"):
             outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
     with phase(phases, "counts"):
-        final = _final(checked, outcome)
+        masks = target.scope is not None and target.scope.masks_nik
+        final = _final(checked, outcome, dry_run=dry_run, masks=masks)
         _count(record, final, dry_run=dry_run)
 
     writes = copy and not dry_run
@@ -275,11 +295,11 @@ def _count(record: RosterImport, final: pl.DataFrame, *, dry_run: bool) -> None:
     shown = final.select(status_expr().alias("shown"), pl.col("status"), pl.col("rejected"))
     record.rows = final.height
     record.rejected = int(shown["rejected"].sum())
-    for key in ("imported", "updated", "unchanged"):
+    for key in ("imported", "updated", "unchanged", "held"):
         setattr(record, key, int(shown.filter(~pl.col("rejected") & (pl.col("status") == key)).height))
     record.warnings = int((shown["shown"] == "warning").sum())
     if not dry_run:
-        written = record.imported + record.updated + record.unchanged
+        written = record.imported + record.updated + record.unchanged + record.held
         record.status = RosterImport.Status.DONE if written else RosterImport.Status.REFUSED
 
 
@@ -291,6 +311,7 @@ def _audit(actor: Any, record: RosterImport, target: Target) -> None:
         changes={
             **record.counts(),
             "warnings": record.warnings,
+            "held": record.held,
             "file_name": record.file_name,
             "sha256": record.sha256,
             "target": f"{target.kind}:{_target_key(target)}",

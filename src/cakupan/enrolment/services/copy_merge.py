@@ -2,8 +2,9 @@
 statements (UPDATE … FROM, INSERT … SELECT) whatever the number of rows.
 
 It decides exactly what the portable merge (merge.py) decides, row for row: the same conflicts, the
-same scope rule for persons outside the uploader's scope, the same statuses. Tests run both on the same
-file and compare the final rows.
+same scope rule for persons outside the uploader's scope, the same statuses; whether a row may link a
+person outside the scope is linking.py's one decision, which both load. Tests run both on the same file
+and compare the final rows.
 """
 # ruff: noqa: S608 - SQL text built from model table names and fixed column lists, values are parameters
 
@@ -17,13 +18,17 @@ from django.db import DatabaseError, connection, transaction
 
 from cakupan.core.db import deferred_checks_now
 from cakupan.core.phases import Phases, phase
+from cakupan.enrolment.models import LinkReview
+from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
 from cakupan.enrolment.services.merge import Progress, Target
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
 
 STAGE = "enrolment_roster_stage"
 KPJ_DRAW = "(10000000000 + floor(random() * 90000000000))::bigint::text"
-PERSON, EMPLOYMENT, MEMBERSHIP = (m._meta.db_table for m in (Person, Employment, Membership))
+PERSON, EMPLOYMENT, MEMBERSHIP, REVIEW = (
+    m._meta.db_table for m in (Person, Employment, Membership, LinkReview)
+)
 _COPIED = (
     "number",
     "nik",
@@ -51,7 +56,7 @@ CREATE TEMP TABLE {RAW} (
     number bigint NOT NULL, nik varchar(16) NOT NULL, full_name text NOT NULL, birth_date date,
     sex varchar(1), phone text, region text, employer_id bigint, wage bigint, allowance bigint,
     income bigint, sector text, jkk boolean, jkm boolean, jht boolean, jp boolean, jkp boolean,
-    start_date date, nik_warnings jsonb
+    start_date date, nik_warnings jsonb, held boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP
 """
 
@@ -117,19 +122,20 @@ def copy_decide(
             cursor.execute(f"ANALYZE {RAW}")
         if progress is not None:
             progress("merged", 0, staged.height)
+        with phase(phases, "hold"):
+            _hold(cursor, target)
         with phase(phases, "decide"):
             _decide(cursor, target, pu=pu, dry_run=dry_run)
         with phase(phases, "outcome"):
             out = io.BytesIO()
             with cursor.copy(
                 f"""COPY (SELECT number,
-                    CASE WHEN NOT ok THEN '' WHEN person_new OR job_new OR member_new THEN 'imported'
+                    CASE WHEN link_held THEN 'held' WHEN NOT ok THEN ''
+                         WHEN person_new OR job_new OR member_new THEN 'imported'
                          WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
                     array_to_string(codes, ' '),
-                    CASE WHEN 'conflict_birth_date' = ANY(codes)
-                         THEN CASE WHEN in_scope THEN to_char(p_birth, 'DD/MM/YYYY') ELSE '***' END END,
-                    CASE WHEN 'conflict_sex' = ANY(codes)
-                         THEN CASE WHEN in_scope THEN p_sex ELSE '***' END END
+                    CASE WHEN 'conflict_birth_date' = ANY(codes) THEN to_char(p_birth, 'DD/MM/YYYY') END,
+                    CASE WHEN 'conflict_sex' = ANY(codes) THEN p_sex END
                 FROM {STAGE}) TO STDOUT (FORMAT csv)"""
             ) as copy:
                 for block in copy:
@@ -197,6 +203,34 @@ def copy_write(target: Target, *, progress: Progress | None, phases: Phases | No
         progress("merged", total, total)
 
 
+def _scope_sql(target: Target) -> tuple[str, list[Any]] | None:
+    """The ids of the persons the uploader sees in full, as a subquery; None: everyone."""
+    if target.scope is None or target.scope.everything:
+        return None
+    if target.scope.masks_nik:  # nobody, as merge.persons_in_scope says why
+        return "SELECT NULL::bigint WHERE false", []
+    sql, params = person_list(user=None, scope=target.scope).values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _hold(cursor: Any, target: Target) -> None:
+    """Marks the staged rows that name a person outside the scope and disagree with the registry
+    (linking.held_rows, the portable merge's decision): one read of those pairs, one update."""
+    scoped = _scope_sql(target)
+    if scoped is None:
+        return
+    sql, params = scoped
+    cursor.execute(
+        f"""SELECT r.number, r.full_name, r.birth_date, r.sex, p.full_name, p.birth_date, p.sex
+            FROM {RAW} r JOIN {PERSON} p ON p.nik = r.nik WHERE NOT (p.id IN ({sql}))""",
+        params,
+    )
+    pairs = pl.DataFrame(cursor.fetchall(), schema=PAIR_SCHEMA, orient="row")
+    held = sorted(held_rows(pairs))
+    if held:
+        cursor.execute(f"UPDATE {RAW} SET held = true WHERE number = ANY(%s)", [held])
+
+
 def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
     """One pass over the copied rows: the registry's matching person, open employment and active
     membership (each unique by a constraint), the conflicts, what each row will do, and the keys of the
@@ -221,27 +255,32 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
             LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
                 AND m.status = 'active'"""
     in_scope = "true"
-    if target.scope is not None and not target.scope.everything:
-        sql, scope_params = person_list(user=None, scope=target.scope).values("pk").query.sql_with_params()
-        in_scope = f"(p.id IS NULL OR p.id IN ({sql}))"
-        params += list(scope_params)
+    scoped = _scope_sql(target)
+    if scoped is not None:
+        in_scope = f"(p.id IS NULL OR p.id IN ({scoped[0]}))"
+        params += scoped[1]
     if not pu:
         params.append(target.segment)
     joined = f"""SELECT r.*, p.id AS person_id, p.birth_date AS p_birth, p.sex AS p_sex, p.phone AS p_phone,
         p.address_region_id AS p_region, {in_scope} AS in_scope, {lookups}"""
+    # Conflicts quote the registry only for persons the uploader sees; one outside the scope whose row
+    # disagrees is held (held, from _hold) and is not checked further, as in merge.py. OFFSET 0 keeps
+    # `joined` whole, so in_scope (a subplan) is computed once per row, not once per use (6x slower).
     coded = f"""SELECT j.*, array_remove(ARRAY[
-            CASE WHEN person_id IS NOT NULL AND p_birth <> birth_date THEN 'conflict_birth_date' END,
-            CASE WHEN person_id IS NOT NULL AND p_sex <> sex THEN 'conflict_sex' END,
-            CASE WHEN person_id IS NULL AND region IS NULL THEN 'region_invalid' END,
-            CASE WHEN member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM %s::bigint
+            CASE WHEN person_id IS NOT NULL AND in_scope AND p_birth <> birth_date
+                THEN 'conflict_birth_date' END,
+            CASE WHEN person_id IS NOT NULL AND in_scope AND p_sex <> sex THEN 'conflict_sex' END,
+            CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL THEN 'region_invalid' END,
+            CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM %s::bigint
                 THEN 'membership_other_payer' END
-        ]::text[], NULL) AS codes0 FROM ({joined}) j"""
-    ok = "cardinality(codes0) = 0"
+        ]::text[], NULL) AS codes0 FROM ({joined} OFFSET 0) j"""
+    ok = "cardinality(codes0) = 0 AND NOT held"
     changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"
     job_new = f"{ok} AND job_id IS NULL" if pu else "false"
     member_new = f"{ok} AND " + ("NOT has_member" if pu else "member_id IS NULL")
     flags = {
         "ok": ok,
+        "link_held": "cardinality(codes0) = 0 AND held",
         "person_new": f"{ok} AND person_id IS NULL",
         "person_upd": f"{ok} AND person_id IS NOT NULL AND in_scope AND {changes}",
         "job_new": job_new,
@@ -252,8 +291,7 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
         "member_upd": "false"
         if pu
         else f"{ok} AND member_id IS NOT NULL AND (m_income, m_sector) IS DISTINCT FROM (income, sector)",
-        "codes": f"""codes0 || CASE WHEN {ok} AND person_id IS NOT NULL AND NOT in_scope AND {changes}
-            THEN ARRAY['person_kept'] ELSE '{{}}' END""",
+        "codes": "codes0",
     }
     if not dry_run:
         # The new rows' keys drawn in the same pass: the inserts need no lookup afterwards.
@@ -344,6 +382,20 @@ def _write(
             {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
             now(), now() FROM {s} WHERE member_new""",
         [target.segment, payer, sponsor_id],
+    )
+    timed.execute(
+        "held for review",
+        f"""INSERT INTO {REVIEW} (roster_import_id, row_number, person_id, employer_id, sponsor_id, segment,
+            full_name, birth_date, sex, phone, region, basic_wage, fixed_allowance, declared_income,
+            bpu_sector, programs, start_date, status, created_at)
+            SELECT %s, number, person_id, employer_id, %s, %s, full_name, birth_date, sex,
+            coalesce(phone, ''), coalesce(region, ''), wage, allowance, income,
+            {"''" if pu else "coalesce(sector, '')"},
+            concat_ws(',', CASE WHEN jkk THEN 'JKK' END, CASE WHEN jkm THEN 'JKM' END,
+                CASE WHEN jht THEN 'JHT' END, CASE WHEN jp THEN 'JP' END, CASE WHEN jkp THEN 'JKP' END),
+            start_date, %s, now()
+            FROM {s} WHERE link_held ON CONFLICT DO NOTHING""",
+        [target.roster_import_id, None if pu else sponsor_id, target.segment, LinkReview.Status.PENDING],
     )
     if not pu:
         timed.execute(

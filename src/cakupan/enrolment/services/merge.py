@@ -17,7 +17,8 @@ import polars as pl
 from django.utils import timezone
 
 from cakupan.accounts.scope import Scope
-from cakupan.enrolment.reasons import reason
+from cakupan.enrolment.models import LinkReview
+from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
 from cakupan.enrolment.services.validate import Row
 from cakupan.partners.models import PartnerAgency
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
@@ -35,8 +36,10 @@ class Target:
     sponsor: Sponsor | None = None
     agency: PartnerAgency | None = None
     agency_scope: Scope | None = None
-    # The uploader's scope: a person outside it is linked, but their own data are not changed.
+    # The uploader's scope: a person outside it is linked only when the row agrees with the registry
+    # (else held for review: linking.py), and their own data are not changed.
     scope: Scope | None = None
+    roster_import_id: int | None = None  # where held rows are filed (LinkReview)
 
 
 Progress = Callable[[str, int, int], None]
@@ -95,10 +98,11 @@ def resolve_employers(rows: list[Row], target: Target) -> dict[int, int]:
 def merge(
     rows: list[Row], target: Target, *, dry_run: bool, progress: Progress | None = None
 ) -> pl.DataFrame:
-    """Decides each valid row's status (imported, updated, unchanged) or rejects it; writes unless dry run.
+    """Decides each valid row's status (imported, updated, unchanged, held) or rejects it; writes unless
+    dry run.
 
     Returns the outcome per row: number, status ("" when rejected here), the reason codes added here
-    (`extra`), and the registered birth date and sex quoted by a conflict."""
+    (`extra`), and the registered birth date and sex quoted by a conflict (persons the uploader sees)."""
     known = {r.number: len(r.reasons) for r in rows}
     employer_of = resolve_employers(rows, target)
     live = [r for r in rows if not r.rejected]
@@ -136,13 +140,16 @@ def _has(row: Row, code: str) -> bool:
     return any(x.code == code for x in row.reasons)
 
 
-HIDDEN = "***"  # a registry value the uploader may not see
-
-
 def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
-    """The ids among `person_ids` the uploader may change; None: all of them."""
+    """The ids among `person_ids` the uploader sees in full and may change; None: all of them.
+
+    Nobody (an empty set) for a role that sees NIKs masked: it knows its members by a masked NIK only,
+    so a roster must not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry,
+    an "unchanged" row). Its rows are checked as for persons outside the scope (linking.py)."""
     if target.scope is None or target.scope.everything:
         return None
+    if target.scope.masks_nik:
+        return set()
     found: set[int] = set()
     for part in chunks(person_ids):
         found.update(
@@ -151,11 +158,59 @@ def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
     return found
 
 
+def _held(rows: list[Row], persons: dict[str, Person], in_scope: set[int] | None) -> set[int]:
+    """The rows naming a person outside the scope whose name, birth date or sex disagree (linking.py)."""
+    if in_scope is None:
+        return set()
+    pairs = [(r, p) for r in rows if (p := persons.get(r.nik)) is not None and p.pk not in in_scope]
+    frame = pl.DataFrame(
+        {
+            "number": [r.number for r, _p in pairs],
+            "full_name": [r.full_name for r, _p in pairs],
+            "birth_date": [r.birth_date for r, _p in pairs],
+            "sex": [r.sex for r, _p in pairs],
+            "reg_name": [p.full_name for _r, p in pairs],
+            "reg_birth": [p.birth_date for _r, p in pairs],
+            "reg_sex": [p.sex for _r, p in pairs],
+        },
+        schema=PAIR_SCHEMA,
+    )
+    return held_rows(frame)
+
+
+def _review(row: Row, target: Target, person: Person, employer_id: int | None) -> LinkReview:
+    assert row.birth_date is not None
+    assert row.sex is not None
+    assert row.start_date is not None
+    assert target.roster_import_id is not None  # set by roster_import before the merge
+    return LinkReview(
+        roster_import_id=target.roster_import_id,
+        row_number=row.number,
+        person=person,
+        employer_id=employer_id,
+        sponsor=target.sponsor if employer_id is None else None,
+        segment=target.segment,
+        full_name=row.full_name,
+        birth_date=row.birth_date,
+        sex=row.sex,
+        phone=row.phone,
+        region=row.region or "",
+        basic_wage=row.wage,
+        fixed_allowance=row.allowance,
+        declared_income=row.income,
+        bpu_sector=row.sector if employer_id is None else "",
+        programs=",".join(row.programs),
+        start_date=row.start_date,
+    )
+
+
 def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *, dry_run: bool) -> None:
     now = timezone.now()
     persons = {p.nik: p for p in Person.objects.filter(nik__in=[r.nik for r in rows])}
     person_ids = [p.pk for p in persons.values()]
     in_scope = persons_in_scope(target, person_ids)
+    held = _held(rows, persons, in_scope)
+    reviews: list[LinkReview] = []
     pu = target.segment == Segment.PU
     employer_ids = sorted(set(employer_of.values()))
     open_jobs: dict[tuple[int, int], Employment] = {}
@@ -192,16 +247,21 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
     for row in rows:
         person = persons.get(row.nik)
         created = updated = False
-        if person is not None:
-            # The registry's own values are shown only to an uploader who may already see the person.
-            visible = in_scope is None or person.pk in in_scope
+        visible = person is not None and (in_scope is None or person.pk in in_scope)
+        if person is not None and visible:
+            # Conflicts quote the registry only to an uploader who already sees the person; a person
+            # outside the scope whose row disagrees is held instead, which reads like a new person in a
+            # dry run, so neither tells whether the NIK is registered.
             if person.birth_date != row.birth_date:
-                registered = f"{person.birth_date:%d/%m/%Y}" if visible else HIDDEN
-                row.reject("conflict_birth_date", registered=registered)
+                row.reject("conflict_birth_date", registered=f"{person.birth_date:%d/%m/%Y}")
             if person.sex != row.sex:
-                row.reject("conflict_sex", registered=person.sex if visible else HIDDEN)
-        elif row.region is None:
+                row.reject("conflict_sex", registered=person.sex)
+        elif row.region is None:  # a person outside the scope needs an address as a new one does
             row.reject("region_invalid")
+        if person is not None and row.number in held and not row.rejected:
+            reviews.append(_review(row, target, person, employer_of.get(row.number) if pu else None))
+            row.status = "held"
+            continue
         membership = bpu_members.get(person.pk) if person is not None and not pu else None
         if membership is not None and (target.sponsor is None or membership.sponsor_id != target.sponsor.pk):
             row.reject("membership_other_payer")
@@ -225,19 +285,17 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
             )
             new_persons.append(person)
             created = True
-        elif (row.phone and row.phone != person.phone) or (
-            row.region and row.region != person.address_region_id
+        elif visible and (
+            (row.phone and row.phone != person.phone)
+            or (row.region and row.region != person.address_region_id)
         ):
-            if in_scope is not None and person.pk not in in_scope:
-                # Someone else's record (another employer's worker, another region's resident): the
-                # uploader may link them but not rewrite their phone or address.
-                row.reasons.append(reason("person_kept"))
-            else:
-                person.phone = row.phone or person.phone
-                person.address_region_id = row.region or person.address_region_id
-                person.updated_at = now
-                changed_persons.append(person)
-                updated = True
+            # Someone else's record (another employer's worker, another region's resident) is linked but
+            # keeps its phone and address; not reported, since a note would tell the NIK is registered.
+            person.phone = row.phone or person.phone
+            person.address_region_id = row.region or person.address_region_id
+            person.updated_at = now
+            changed_persons.append(person)
+            updated = True
         if pu:
             employer_id = employer_of[row.number]
             job = open_jobs.get((person.pk, employer_id)) if person.pk else None
@@ -277,6 +335,7 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
         member.kpj = kpj
     Membership.objects.bulk_create(new_members)
     Membership.objects.bulk_update(changed_members, ["declared_income", "bpu_sector", "updated_at"])
+    LinkReview.objects.bulk_create(reviews, ignore_conflicts=True)  # already pending from an earlier file
 
 
 def _membership(

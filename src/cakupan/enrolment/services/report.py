@@ -56,6 +56,8 @@ def status_expr() -> pl.Expr:
     return (
         pl.when(codes.list.eval(pl.element().is_in(ERROR_CODES)).list.any())
         .then(pl.lit("rejected"))
+        .when(pl.col("status") == "held")
+        .then(pl.lit("held"))
         .when(codes.list.eval(pl.element().is_in(WARNING_CODES)).list.any())
         .then(pl.lit("warning"))
         .when(pl.col("status").fill_null("") == "")
@@ -144,8 +146,8 @@ INSTRUCTIONS = (
     "untuk PU.",
     "9. NPP: hanya untuk unggahan dinas/instansi mitra, NPP pemberi kerja tiap pekerja.",
     "10. Setelah unggah, unduh laporan: setiap baris diberi status (imported, updated, unchanged, "
-    "warning, rejected) dan alasannya. Perbaiki baris yang ditolak lalu unggah ulang berkas yang sama; "
-    "baris yang sudah masuk tidak akan terduplikasi.",
+    "warning, rejected, held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris "
+    "yang ditolak lalu unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
 )
 
 

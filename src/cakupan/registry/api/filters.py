@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.scope import scope_for
 from cakupan.registry import selectors
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
 
@@ -40,7 +41,9 @@ class EmployerFilter(django_filters.FilterSet):
 
 
 class PersonFilter(django_filters.FilterSet):
-    nik = django_filters.CharFilter(field_name="nik", label=_("NIK (exact)"))
+    nik = django_filters.CharFilter(
+        method="filter_nik", label=_("NIK (exact); ignored where NIKs are masked")
+    )
     name = django_filters.CharFilter(
         field_name="full_name", lookup_expr="icontains", label=_("name contains")
     )
@@ -51,8 +54,12 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields: list[str] = []
 
+    def filter_nik(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return selectors.person_filter_nik(scope=scope_for(self.request.user), persons=queryset, nik=value)
+
     def filter_region(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        return queryset.filter(region_prefix_q("address_region", value))
+        code = selectors.region_filter_code(scope=scope_for(self.request.user), code=value)
+        return queryset.filter(region_prefix_q("address_region", code))
 
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         found = selectors.person_find(user=self.request.user, query=value)

@@ -2,8 +2,8 @@
 
 Input serializers check shape and types only (a date is a date, a choice is one of the choices, a string
 fits its column); every business rule is the services' (`InvalidInput`, rendered as HTTP 400). Output
-serializers render what a selector returned; the NIK goes through `selectors.nik_for_display` so that
-sponsors only ever see it masked.
+serializers render what a selector returned; a person goes through `registry.person_view`, so that a role
+sees only what it may (sponsors: the NIK masked and nothing that rebuilds it).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cakupan.accounts.scope import Scope, mask_nik
 from cakupan.registry import selectors
 from cakupan.registry.models import (
     Citizenship,
@@ -28,7 +27,7 @@ from cakupan.registry.models import (
     Sex,
     Sponsor,
 )
-from cakupan.registry.nik import MESSAGES as NIK_MESSAGES
+from cakupan.registry.person_view import person_shown
 
 # Column limits: values beyond them would fail in the database (a 500), so they are shape errors here.
 BIGINT_MAX = 2**63 - 1
@@ -149,46 +148,34 @@ class NikWarningOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
-class PersonOutput(serializers.ModelSerializer):
-    """Needs `scope` in its context: without one the NIK is masked (fail closed)."""
+class PersonOutput(serializers.Serializer):
+    """A person as the viewer may see them (`registry.person_view` decides): needs `scope` in its context,
+    without one it shows the least (fail closed). A role that sees the NIK masked gets no birth date, sex
+    or district (they would rebuild it) but an age band; roles outside the office get no phone."""
 
-    nik = serializers.SerializerMethodField()
-    nik_warnings = serializers.SerializerMethodField()
-    address_region_name = serializers.CharField(source="address_region.name", read_only=True)
+    id = serializers.IntegerField(source="pk", read_only=True)
+    nik = serializers.CharField(
+        read_only=True, help_text=_("Masked (first and last four digits) for sponsors.")
+    )
+    nik_warnings = NikWarningOutput(many=True, read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    birth_date = serializers.DateField(read_only=True, allow_null=True)
+    age_band = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_("Given instead of the birth date, e.g. 30–39.")
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, read_only=True, allow_null=True)
+    phone = serializers.CharField(read_only=True, allow_null=True)
+    address_region = serializers.CharField(
+        source="region_code", read_only=True, help_text=_("District, or only the regency for some roles.")
+    )
+    address_region_name = serializers.CharField(source="region_name", read_only=True)
+    citizenship = serializers.ChoiceField(choices=Citizenship.choices, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "nik",
-            "nik_warnings",
-            "full_name",
-            "birth_date",
-            "sex",
-            "phone",
-            "address_region",
-            "address_region_name",
-            "citizenship",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_nik(self, obj: Person) -> str:
-        scope: Scope | None = self.context.get("scope")
-        if scope is None:
-            return mask_nik(obj.nik)
-        return selectors.nik_for_display(scope=scope, nik=obj.nik)
-
-    @extend_schema_field(NikWarningOutput(many=True))
-    def get_nik_warnings(self, obj: Person) -> list[dict[str, str]]:
-        out = []
-        for item in obj.nik_warnings or []:
-            code = str(item.get("code", ""))
-            text = str(NIK_MESSAGES[code]) if code in NIK_MESSAGES else code
-            detail = item.get("detail")
-            out.append({"code": code, "message": f"{text} ({detail})" if detail else text})
-        return out
+    def to_representation(self, instance: Person) -> Any:
+        shown = person_shown(scope=self.context.get("scope"), person=instance)
+        return super().to_representation(shown)
 
 
 # --- employment ----------------------------------------------------------------------------------

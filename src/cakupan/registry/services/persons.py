@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import Region
@@ -61,13 +62,18 @@ def _person_validate(
     return [w.as_dict() for w in check.warnings]
 
 
-def _duplicate_nik(errors: _Errors, nik: str, exclude_pk: int | None = None) -> None:
+def _duplicate_nik(errors: _Errors, nik: str, scope: Scope, exclude_pk: int | None = None) -> None:
     others = Person.objects.filter(nik=nik)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     existing = others.values_list("pk", flat=True).first()
-    if existing is not None:
+    if existing is None:
+        return
+    # The record is named only to a user who may see it; to others it must not say who holds the NIK.
+    if person_list(user=None, scope=scope).filter(pk=existing).exists():
         errors.add("nik", _("This NIK is already registered as person #%(id)s.") % {"id": existing})
+    else:
+        errors.add("nik", _("This NIK is already registered."))
 
 
 @transaction.atomic
@@ -83,7 +89,7 @@ def person_register(
     citizenship: str = Citizenship.WNI,
 ) -> Person:
     # REGISTRY_WRITE, not PERSON_CREATE: employer HR registers its new workers through worker_register.
-    require(actor, Perm.REGISTRY_WRITE)
+    scope = require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
     nik = nik_normalise(nik)
     warnings = _person_validate(
@@ -96,7 +102,7 @@ def person_register(
         phone=phone,
     )
     region = _region(address_region, errors, "address_region")
-    _duplicate_nik(errors, nik)
+    _duplicate_nik(errors, nik, scope)
     if errors.items or region is None or birth_date is None:  # a None has its error in `errors`
         raise InvalidInput(errors.items)
     try:
@@ -139,7 +145,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     region: Region | None = person.address_region
     if "address_region" in fields:
         region = _region(fields["address_region"], errors, "address_region")
-    _duplicate_nik(errors, values["nik"], exclude_pk=person.pk)
+    _duplicate_nik(errors, values["nik"], scope, exclude_pk=person.pk)
     if errors.items or region is None:
         raise InvalidInput(errors.items)
     for key, value in values.items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,12 +22,11 @@ from cakupan.registry.views.common import form_page, get_or_404, list_page, own_
 
 @permission_required(Perm.MEMBERSHIP_READ)
 def membership_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.membership_list(user=request.user, scope=scope_of(request))
+    scope = scope_of(request)
+    rows = selectors.membership_list(user=request.user, scope=scope)
     q = request.GET.get("q", "").strip()
     if q:  # narrowing what the selector already scoped: KPJ, NIK, name or NPP
-        rows = rows.filter(
-            Q(kpj=q) | Q(person__nik=q) | Q(person__full_name__icontains=q) | Q(employer__npp__iexact=q)
-        )
+        rows = selectors.membership_find(scope=scope, memberships=rows, query=q)
     status = request.GET.get("status", "")
     if status in Membership.Status.values:
         rows = rows.filter(status=status)

@@ -18,6 +18,7 @@ from cakupan.registry import selectors, services
 from cakupan.registry.forms import PersonForm
 from cakupan.registry.models import Person
 from cakupan.registry.nik import nik_normalise
+from cakupan.registry.person_view import shows_contact
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
 
 
@@ -92,11 +93,22 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, pk)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_from(person))
+    initial = PersonForm.initial_from(person)
+    hidden: tuple[str, ...] = ()
+    if not shows_contact(scope_of(request)):
+        # Contact details are the office's (registry.person_view): not shown here either. The user may
+        # give new ones; left blank, the registered ones stay.
+        hidden = ("phone", "address_region")
+        initial = {k: v for k, v in initial.items() if k not in hidden}
+    form = PersonForm(request.POST or None, initial=initial)
+    for name in hidden:
+        form.fields[name].required = False
+        form.fields[name].help_text = _("Leave blank to keep the registered value.")
     duplicate = None
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.person_data().items() if k not in hidden or v}
         try:
-            services.person_update(actor=request.user, person=person, **form.person_data())
+            services.person_update(actor=request.user, person=person, **data)
         except InvalidInput as exc:
             form.add_service_errors(exc)
             duplicate = duplicate_of(request, form)
