@@ -28,6 +28,9 @@ class Perm(StrEnum):
     # A person's registered phone and district: the office registers and corrects them at the counter; a
     # roster upload that links a registered person must not hand over where they live (issue 12).
     PERSON_CONTACT_READ = "registry.person_contact_read"
+    # Correcting who a person is (NIK, name, birth date, sex, citizenship): one record serves every employer
+    # and sponsor that links it, so only the office changes it; others change phone and address.
+    PERSON_IDENTITY_WRITE = "registry.person_identity_write"
     EMPLOYMENT_READ = "registry.employment_read"
     MEMBERSHIP_READ = "registry.membership_read"
     REGISTRY_WRITE = "registry.write"  # persons, employment and memberships within one's scope
@@ -74,6 +77,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # registers people through "register a worker", which records the employment that scopes them.
     Perm.PERSON_CREATE: _OFFICE,
     Perm.PERSON_CONTACT_READ: _OFFICE,
+    Perm.PERSON_IDENTITY_WRITE: _OFFICE,
     # Sponsors search too, among the persons they pay for only (the selectors scope every search).
     Perm.PERSON_SEARCH: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},

@@ -8,10 +8,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.permissions import Perm, may, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput
 from cakupan.regions.models import Region
 from cakupan.registry.models import Citizenship, Person, Sex
 from cakupan.registry.nik import nik_check, nik_normalise
@@ -123,6 +123,22 @@ def person_register(
     return person
 
 
+IDENTITY_FIELDS = ("nik", "full_name", "birth_date", "sex", "citizenship")
+
+
+def _identity_unchanged_unless_office(scope: Scope, person: Person, values: dict[str, Any]) -> None:
+    """An employer or another role that linked a registered person may not rewrite who that person is for
+    everyone else (issue 12): a change to an identity field needs Perm.PERSON_IDENTITY_WRITE."""
+    if may(scope, Perm.PERSON_IDENTITY_WRITE):
+        return
+    name = values["full_name"]
+    proposed = {**values, "full_name": " ".join(name.split()) if isinstance(name, str) else name}
+    if any(proposed[key] != getattr(person, key) for key in IDENTITY_FIELDS):
+        raise Forbidden(
+            _("Only the branch office corrects a person's NIK, name, birth date, sex or citizenship.")
+        )
+
+
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     """Changes the given fields (nik, full_name, birth_date, sex, phone, citizenship, address_region)."""
@@ -140,6 +156,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     }
     values.update({k: v for k, v in fields.items() if k in values})
     values["nik"] = nik_normalise(values["nik"])
+    _identity_unchanged_unless_office(scope, person, values)
     errors = _Errors()
     warnings = _person_validate(errors, **values)
     region: Region | None = person.address_region

@@ -13,8 +13,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cakupan.accounts.scope import scope_for
+from cakupan.core.errors import Forbidden
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.conftest import write_csv
+from cakupan.registry import services
 from cakupan.registry.models import Person
 from cakupan.registry.person_view import age_band, person_shown
 
@@ -88,11 +90,40 @@ def test_edit_without_contact_details_keeps_them(world: Any) -> None:
     post = {
         **page.get(url).context["form"].initial,
         "birth_date": nurse.birth_date.isoformat(),
-        "full_name": "Ners",
+        "full_name": "Ners",  # identity fields are shown disabled: a posted change is ignored
+        "phone": "",
     }
     assert page.post(url, post).status_code == 302
     nurse.refresh_from_db()
-    assert (nurse.full_name, nurse.phone, nurse.address_region_id) == ("Ners", "0811", "35.73.01")
+    assert (nurse.full_name, nurse.phone, nurse.address_region_id) == (
+        world.nurse.full_name,
+        "0811",
+        "35.73.01",
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"full_name": "Orang Lain"},
+        {"birth_date": dt.date(1970, 1, 1)},
+        {"sex": "L"},
+        {"citizenship": "WNA"},
+        {"nik": "3573015001900099"},
+    ],
+)
+def test_only_the_office_rewrites_who_a_person_is(world: Any, change: dict[str, Any]) -> None:
+    """A person linked by an employer's roster is the same record for every employer and sponsor: the HR
+    of one may change the phone, never the identity (issue 12)."""
+    with pytest.raises(Forbidden):
+        services.person_update(actor=world.hr_hospital, person=world.nurse, **change)
+    same = {key: getattr(world.nurse, key) for key in change}
+    services.person_update(actor=world.hr_hospital, person=world.nurse, phone="0822", **same)
+    world.nurse.refresh_from_db()
+    assert world.nurse.phone == "0822"
+    services.person_update(actor=world.branch_malang, person=world.nurse, **change)
+    world.nurse.refresh_from_db()
+    assert all(getattr(world.nurse, key) == value for key, value in change.items())
 
 
 def test_duplicate_nik_names_the_person_only_to_who_may_see_them(world: Any) -> None:

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cakupan.accounts.access import permission_required, scope_of
-from cakupan.accounts.permissions import Perm
+from cakupan.accounts.permissions import Perm, may
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.forms import PersonForm
 from cakupan.registry.models import Person
 from cakupan.registry.nik import nik_normalise
 from cakupan.registry.person_view import shows_contact
+from cakupan.registry.services.persons import IDENTITY_FIELDS
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
 
 
@@ -101,6 +102,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         hidden = ("phone", "address_region")
         initial = {k: v for k, v in initial.items() if k not in hidden}
     form = PersonForm(request.POST or None, initial=initial)
+    if not may(scope_of(request), Perm.PERSON_IDENTITY_WRITE):
+        # Who the person is stays as registered (services.persons.IDENTITY_FIELDS): shown, not editable.
+        for name in IDENTITY_FIELDS:
+            form.fields[name].disabled = True
     for name in hidden:
         form.fields[name].required = False
         form.fields[name].help_text = _("Leave blank to keep the registered value.")
