@@ -13,8 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from cakupan.accounts.permissions import Perm, may, require
-from cakupan.accounts.scope import Scope
+from cakupan.accounts.permissions import Perm, require
 from cakupan.enrolment.models import LinkReview
 from cakupan.enrolment.selectors import link_review_get, link_review_list
 from cakupan.enrolment.services.reviews import link_review_approve, link_review_reject
@@ -67,10 +66,6 @@ class LinkReviewOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _reviewer(scope: Scope) -> bool:
-    return may(scope, Perm.LINK_REVIEW)
-
-
 @extend_schema(tags=["rosters"])
 @extend_schema_view(
     list=extend_schema(
@@ -86,7 +81,7 @@ def _reviewer(scope: Scope) -> bool:
 )
 class LinkReviewViewSet(ApiViewSet):
     model = LinkReview
-    may_write = staticmethod(_reviewer)
+    write_permission = Perm.LINK_REVIEW
 
     def list_queryset(self) -> QuerySet[Any]:
         return link_review_list(user=self.request.user, scope=self.scope)

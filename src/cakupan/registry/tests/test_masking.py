@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 
 from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, mask_nik
-from cakupan.enrolment.services import roster_import
+from cakupan.enrolment.services import report_path, roster_import
 from cakupan.regions.codes import region_codes
 from cakupan.registry import services
 from cakupan.registry.models import Person
@@ -158,7 +158,7 @@ def _roster_answer(
         encoding="utf-8",
     )
     record = roster_import(actor=user, path_or_file=path, as_=("sponsor", world.sponsor.pk), dry_run=True)
-    report = (Path(tmp_path) / "reports" / f"{record.report_name}.csv").read_text(encoding="utf-8-sig")
+    report = report_path(record, "csv").read_text(encoding="utf-8-sig")
     first = report.splitlines()[1].split(",")
     return (record.counts(), record.held, first[1:5])
 
