@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,6 +27,7 @@ from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.payments import payment_record, today
 from cakupan.core.api import ErrorOutput, Pagination
+from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import InvalidInput, NotInScope
 
 PAYMENT_WRITERS = (Role.NATIONAL_ADMIN, Role.BRANCH_STAFF)
