@@ -41,7 +41,7 @@ class Pagination(PageNumberPagination):
     def get_page_number(self, request: Request, paginator: Any) -> Any:
         text = request.query_params.get(self.page_query_param) or "1"
         if text in self.last_page_strings:
-            return text
+            return paginator.num_pages
         if not (text.isascii() and text.isdigit()) or not text.strip("0"):
             raise InvalidInput.single(self.page_query_param, _("A page is a whole number from 1."))
         return text

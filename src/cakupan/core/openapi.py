@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOutput"}
 # Written out here too, so the hook does not depend on some view having referenced the serializer.
 ERROR_SCHEMA = {
@@ -30,12 +32,12 @@ ERROR_SCHEMA = {
     "required": ["errors"],
 }
 DESCRIPTIONS = {
-    "400": "Malformed or invalid input; each error names its field.",
-    "401": "Not authenticated.",
-    "403": "Your role may not do this.",
-    "404": "Not found, or outside your scope.",
-    "413": "The request body is too large.",
-    "415": "The request body's media type is not accepted here.",
+    "400": _("Malformed or invalid input; each error names its field."),
+    "401": _("Not authenticated."),
+    "403": _("Your role may not do this."),
+    "404": _("Not found, or outside your scope."),
+    "413": _("The request body is too large."),
+    "415": _("The request body's media type is not accepted here."),
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -68,7 +70,7 @@ def error_responses_hook(
                     code,
                     {
                         "content": {"application/json": {"schema": ERROR_REF}},
-                        "description": DESCRIPTIONS[code],
+                        "description": str(DESCRIPTIONS[code]),
                     },
                 )
     return result
