@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +164,21 @@ def test_calculator_command_exits_2_on_deep_json(monkeypatch: Any) -> None:
         call_command("calc", "contribution", stdout=out)
     assert exit_info.value.code == 2
     assert json.loads(out.getvalue())["errors"][0]["field"] == "body"
+
+
+CLI = Path(sys.executable).with_name("cakupan")
+
+
+@pytest.mark.skipif(not CLI.exists(), reason=f"console script not installed at {CLI}")
+def test_console_script_exits_2_on_deep_json() -> None:
+    proc = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [str(CLI), "calc", "contribution"],
+        input=nested(1000),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["errors"][0]["field"] == "body"
