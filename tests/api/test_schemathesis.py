@@ -2,7 +2,7 @@
 no server error and no answer outside the OpenAPI document (status code, content type, body).
 
 Bounded so the suite stays quick on two cores: CAKUPAN_SCHEMATHESIS_EXAMPLES cases per operation and
-generation mode (default 5; the cases are derandomized, so every run sends the same ones). Writes land in
+generation mode (default 10; the cases are derandomized, so every run sends the same ones). Writes land in
 the test database and are rolled back with it.
 """
 
@@ -18,7 +18,7 @@ from tests.api.schemathesis_run import load_schema, run_all
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = int(os.environ.get("CAKUPAN_SCHEMATHESIS_EXAMPLES", "5"))
+MAX_EXAMPLES = int(os.environ.get("CAKUPAN_SCHEMATHESIS_EXAMPLES", "10"))
 
 
 def _path_values(world: Any) -> dict[str, list[Any]]:
