@@ -134,3 +134,20 @@ def test_an_id_filter_beyond_bigint_is_a_400_naming_it(world: Any) -> None:
         response = api(world.admin).get(V1 + path, {name: str(2**63)})
         assert response.status_code == 400
         assert errors(response) == [name]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("period", "2025-04\x00"), ("period", "April"), ("period", "2025-13"), ("account", str(2**70))],
+)
+def test_bill_filters_refuse_what_the_database_cannot_compare(world: Any, name: str, value: str) -> None:
+    # Found by schemathesis on PostgreSQL: a NUL byte in `period` answered 500.
+    response = api(world.admin).get(f"{V1}/bills/", {name: value})
+    assert response.status_code == 400
+    assert errors(response) == [name]
+
+
+def test_bill_filters_still_filter(world: Any) -> None:
+    response = api(world.admin).get(f"{V1}/bills/", {"period": "2025-04", "account": "1"})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
