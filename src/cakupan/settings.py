@@ -209,6 +209,14 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cakupan.core.api.exception_handler",
+    # JSON nested too deeply is a 400, not a RecursionError (core.api_parsing.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "cakupan.core.api_parsing.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # OPTIONS without DRF's body description, which needs a `serializer_class` our views do not declare.
+    "DEFAULT_METADATA_CLASS": "cakupan.core.api_parsing.Metadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cakupan API",
@@ -226,6 +234,11 @@ SPECTACULAR_SETTINGS = {
         "SegmentEnum": "cakupan.registry.models.Segment",
         "ProgramEnum": "cakupan.registry.models.Program",
     },
+    # The error answers any operation can give (400/401/403/404/413/415), declared once for all of them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cakupan.core.openapi.error_responses_hook",
+    ],
 }
 
 LOGGING = {

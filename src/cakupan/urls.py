@@ -7,3 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cakupan.web.urls")),
 ]
+
+# The API answers its errors as JSON (core.api); pages keep Django's HTML.
+handler400 = "cakupan.core.api.bad_request"
+handler404 = "cakupan.core.api.page_not_found"
+handler500 = "cakupan.core.api.server_error"

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -27,6 +26,7 @@ from rest_framework.views import APIView
 from cakupan.accounts.lockout import lockout_clear
 from cakupan.accounts.tokens import token_for_user
 from cakupan.core.api import ErrorOutput
+from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import InvalidInput
 
 

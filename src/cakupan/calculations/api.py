@@ -12,13 +12,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cakupan.calculations.console import CalculatorUnavailable, calculate
+from cakupan.core.api_parsing import JSONParser
 from cakupan.rules.errors import RuleInputError
 
 

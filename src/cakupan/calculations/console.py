@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from cakupan.core.json_depth import MAX_DEPTH, json_too_deep
 from cakupan.rules.errors import RuleInputError
 
 KINDS = ("contribution", "benefit")
@@ -51,6 +52,9 @@ def _reject_constant(name: str) -> float:
 
 def run(kind: str, text: str) -> tuple[int, dict[str, Any]]:
     """The exit code and the JSON answer for one request body."""
+    # Checked before parsing: json.loads recurses per level and would end in RecursionError (exit 1).
+    if json_too_deep(text):
+        return 2, {"errors": [{"field": "body", "message": f"JSON nested deeper than {MAX_DEPTH} levels."}]}
     try:
         payload = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -27,7 +27,9 @@ from cakupan.contributions.models import Bill
 from cakupan.contributions.services.payment_review import payment_reject, payment_release
 from cakupan.contributions.services.payments import payment_record, today
 from cakupan.core.api import ErrorOutput, Pagination
+from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.rules.period import Period
 
 
 class BillOutput(serializers.Serializer):
@@ -83,7 +85,7 @@ def _as_of(request: Request) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput.single("as_of", "Must be a date written YYYY-MM-DD.") from exc
+        raise InvalidInput.single("as_of", _("Must be a date written YYYY-MM-DD.")) from exc
 
 
 class BillListView(_Base):
@@ -101,11 +103,16 @@ class BillListView(_Base):
         bills = sel.bill_list(user=request.user)
         period = request.query_params.get("period")
         if period:
-            bills = bills.filter(period=period)
+            # Parsed, not passed through: a NUL byte or an odd string failed in PostgreSQL (a 500).
+            try:
+                bills = bills.filter(period=str(Period.parse(period)))
+            except ValueError as exc:
+                raise InvalidInput.single("period", _("A month written YYYY-MM, e.g. 2026-05.")) from exc
         account = request.query_params.get("account")
         if account:
-            if not account.isdigit():
-                raise InvalidInput.single("account", "Must be an account id.")
+            # Within BIGINT: a longer number overflowed the query (a 500).
+            if not (account.isascii() and account.isdigit()) or len(account) > 18:
+                raise InvalidInput.single("account", _("Must be an account id."))
             bills = bills.filter(account_id=int(account))
         page = self.paginate_queryset(bills)
         return self.get_paginated_response(BillOutput(page, many=True).data)

@@ -1,13 +1,18 @@
-"""API conventions shared by every endpoint: the error shape and pagination."""
+"""API conventions shared by every endpoint: the error shape and pagination (requests: api_parsing)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,8 +32,19 @@ class ErrorOutput(serializers.Serializer):
 
 
 class Pagination(PageNumberPagination):
+    """`?page=` from 1; a page that is not a whole number from 1 is a 400 naming `page`, a page past the
+    last one DRF's 404 (both documented in the OpenAPI document, see core.openapi)."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        text = request.query_params.get(self.page_query_param) or "1"
+        if text in self.last_page_strings:
+            return paginator.num_pages
+        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
+            raise InvalidInput.single(self.page_query_param, _("A page is a whole number from 1."))
+        return text
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -49,7 +65,21 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "non_field_errors", "message": str(detail)}]
 
 
+def _body_error(message: Any, code: int) -> Response:
+    return Response({"errors": [{"field": "body", "message": str(message)}]}, status=code)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Django raises these while reading the body (inside the view, when it reads request.data); unhandled,
+    # they become Django's HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _body_error(
+            _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return _body_error(_("The request has too many fields or files."), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidInput):
         return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
@@ -70,3 +100,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"errors": [{"field": "non_field_errors", "message": str(detail)}]}
     return response
+
+
+# Django's own error pages (handler400/404/500 in cakupan.urls), answered in the API's error shape under
+# /api/: a URL that resolves to no endpoint (e.g. /api/v1/persons/abc/) or a failure outside DRF's views.
+# Pages keep Django's HTML answers.
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, message: Any, code: int) -> JsonResponse | None:
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"errors": [{"field": "non_field_errors", "message": str(message)}]}, status=code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, _("Bad request."), 400) or defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, _("Not found."), 404) or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_error(request, _("Server error."), 500) or defaults.server_error(request)

@@ -10,11 +10,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from cakupan.core.api import ErrorOutput
+from cakupan.core.api_parsing import JSONParser
 from cakupan.regions.models import BranchOffice, Region
 
 

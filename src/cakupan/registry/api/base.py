@@ -18,7 +18,6 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,6 +27,7 @@ from rest_framework.serializers import BaseSerializer
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.api import ErrorOutput
+from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import Forbidden
 
 _ERROR_TEXT = {

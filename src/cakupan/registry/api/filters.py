@@ -6,12 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cakupan.accounts.scope import scope_for
 from cakupan.registry import selectors
+from cakupan.registry.api.serializers import BIGINT_MAX
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number within the database's BIGINT (a number beyond it overflowed the query, a 500;
+    a fraction matched nothing). Anything else is a 400 naming the parameter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=BIGINT_MAX, **kwargs)
 
 
 def region_prefix_q(field: str, code: str) -> Q:
@@ -67,8 +82,8 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class EmploymentFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(field_name="person_id")
-    employer = django_filters.NumberFilter(field_name="employer_id")
+    person = IdFilter(field_name="person_id")
+    employer = IdFilter(field_name="employer_id")
     open = django_filters.BooleanFilter(
         field_name="end_date", lookup_expr="isnull", label=_("still open (no end date)")
     )
@@ -79,9 +94,9 @@ class EmploymentFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(field_name="person_id")
-    employer = django_filters.NumberFilter(field_name="employer_id")
-    sponsor = django_filters.NumberFilter(field_name="sponsor_id")
+    person = IdFilter(field_name="person_id")
+    employer = IdFilter(field_name="employer_id")
+    sponsor = IdFilter(field_name="sponsor_id")
     kpj = django_filters.CharFilter(field_name="kpj")
     segment = django_filters.ChoiceFilter(choices=Segment.choices)
     status = django_filters.ChoiceFilter(choices=Membership.Status.choices)

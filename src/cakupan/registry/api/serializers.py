@@ -100,6 +100,11 @@ class EmployerUpdateInput(EmployerCreateInput):
 class EmployerOutput(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     branch_office_name = serializers.CharField(source="branch_office.name", read_only=True)
+    # Declared: DRF drops allow_blank from read-only model fields, so the document's enum would leave out
+    # the "" that every employer other than a health facility has.
+    facility_type = serializers.ChoiceField(
+        choices=Employer.FacilityType.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Employer
@@ -276,6 +281,10 @@ class MembershipEndInput(InputSerializer):
 
 class MembershipOutput(serializers.ModelSerializer):
     programs = serializers.SerializerMethodField()
+    # Declared: "" (not BPU) must be in the document's enum; see EmployerOutput.facility_type.
+    bpu_sector = serializers.ChoiceField(
+        choices=Membership.BpuSector.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Membership
