@@ -53,9 +53,12 @@ class _Wsgi:
         return [response.content]
 
 
-def load_schema() -> Any:
-    """The document as the app serves it at /api/schema/, bound to the app for calls."""
-    response = Client().get("/api/schema/", {"format": "json"})
+def load_schema(user: Any) -> Any:
+    """The document as the app serves it at /api/schema/ to a signed-in `user` (the document is behind
+    sign-in unless CAKUPAN_PUBLIC_API_DOCS), bound to the app for calls."""
+    client = Client()
+    client.force_login(user)
+    response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200, response.content[:500]
     schema = schemathesis.openapi.from_dict(json.loads(response.content))
     schema.app = _Wsgi()
