@@ -252,7 +252,7 @@ LOGGING = {
 EMAIL_BACKEND = env("CAKUPAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("CAKUPAN_MAIL_FROM", default="cakupan@localhost")
 
-# Roster files (enrolment/limits.py): checked before any spreadsheet parser sees them. A million-row
+# Roster files (core/upload_limits.py): checked before any spreadsheet parser sees them. A million-row
 # roster is some 40 MB as .xlsx (485 MB of XML, compressed 13 times) or 90 MB as CSV.
 CAKUPAN_UPLOAD_MAX_BYTES = env.int("CAKUPAN_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 CAKUPAN_UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("CAKUPAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", default=1024**3)

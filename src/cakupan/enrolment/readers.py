@@ -18,7 +18,7 @@ import polars as pl
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.errors import FieldError, InvalidInput
-from cakupan.enrolment.limits import check_file, check_rows
+from cakupan.core.upload_limits import check_file, check_rows
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xls", ".ods")
 EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.core.upload_limits import check_file, check_rows
 from cakupan.coverage.models import WorkforceStat
 from cakupan.regions.models import Region
 
@@ -93,6 +94,8 @@ def workforce_for(*, region_code: str | None, period: str) -> WorkforceStat | No
 
 
 def _rows_from_file(path: Path) -> list[dict[str, str]]:
+    # The same limits as a roster (a bomb is refused before a parser unpacks it); InvalidInput on "file".
+    check_file(path, path.name)
     if path.suffix.lower() in (".xlsx", ".xls"):
         import fastexcel
         import polars as pl  # fastexcel reads XLSX; only needed here
@@ -102,6 +105,7 @@ def _rows_from_file(path: Path) -> list[dict[str, str]]:
         except (fastexcel.FastExcelError, pl.exceptions.PolarsError) as exc:
             # A corrupt or non-XLSX upload is bad input, not a crash.
             raise ValueError(str(exc).splitlines()[0]) from exc
+        check_rows(frame.height, frame.width)
         return [{k: "" if v is None else str(v) for k, v in row.items()} for row in frame.to_dicts()]
     text = path.read_text(encoding="utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))

@@ -150,3 +150,14 @@ def test_national_sums_provinces(malang_snapshot: None) -> None:
     assert answer["active"] == 2
     assert answer["workforce"] is None
     assert CoverageSnapshot.objects.filter(level=1).count() == 2
+
+
+def test_a_spreadsheet_bomb_is_refused_before_it_is_unpacked(db: Any, tmp_path: Path, capsys: Any) -> None:
+    """Workforce statistics come as spreadsheets too: the roster's limits (core.upload_limits) hold here."""
+    from cakupan.enrolment.tests import bombs
+
+    bomb = bombs.xlsx_repeated_rows(tmp_path, 1_000_000)  # under 1 MB, 244 MB unpacked
+    code, out = run(capsys, "workforce", "import", str(bomb))
+    assert code == 2
+    assert [error["field"] for error in out["errors"]] == ["file"]
+    assert not WorkforceStat.objects.exists()

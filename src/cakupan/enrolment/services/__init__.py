@@ -28,7 +28,7 @@ from cakupan.accounts.scope import Scope, agency_scope
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.core.phases import Phases, phase
-from cakupan.enrolment.limits import check_size
+from cakupan.core.upload_limits import check_size
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.private import leftovers_remove, reports_dir, staging_dir
 from cakupan.enrolment.readers import map_columns, read_table

@@ -1,6 +1,6 @@
 """Big roster files run as a background job (kind "roster_import") with progress on the page.
 
-The upload page checks the file's limits (enrolment/limits.py: a bomb is refused at once, not by a job),
+The upload page checks the file's limits (core/upload_limits.py: a bomb is refused at once, not by a job),
 stores it under VAR_DIR/private/uploads (mode 0600) and starts the job (`cakupan jobs run <id>` in a
 detached process, see cakupan.jobs); the job runs the same `roster_import` as every other door and
 records its progress: rows validated, then rows merged.
@@ -17,7 +17,7 @@ from django.db import connection, connections
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.core.errors import InvalidInput
-from cakupan.enrolment.limits import check_file
+from cakupan.core.upload_limits import check_file
 from cakupan.enrolment.private import leftovers_remove, private_file, uploads_dir
 from cakupan.enrolment.services import parse_as, roster_import
 from cakupan.jobs.models import Job

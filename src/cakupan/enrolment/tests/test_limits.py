@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from cakupan.core.errors import InvalidInput
-from cakupan.enrolment.limits import check_file
+from cakupan.core.upload_limits import check_file
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests import bombs

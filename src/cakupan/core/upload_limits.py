@@ -1,4 +1,5 @@
-"""Limits a roster file must keep before any spreadsheet parser sees it.
+"""Limits an uploaded spreadsheet or CSV (rosters, workforce reports, workforce statistics) must keep before
+any spreadsheet parser sees it.
 
 A spreadsheet is a zip of XML (.xlsx, .ods) or records in an OLE2 file (.xls, see xls_grid.py) that
 calamine (through fastexcel) unpacks whole into a dense grid of width x height cells: a 5 KB .xlsx with
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.errors import InvalidInput
-from cakupan.enrolment.xls_grid import NotXlsError, xls_grid
+from cakupan.core.xls_grid import NotXlsError, xls_grid
 
 CHUNK = 1 << 20
 # Entries smaller than this are not held to the ratio: a small XML part of repeated markup compresses
