@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from cakupan.core.errors import Forbidden, InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
 
 
 @contextmanager
@@ -19,7 +19,7 @@ def bad_input_exits(stdout: Any) -> Iterator[None]:
     prints the same shape and exits 3, where the API answers 403."""
     try:
         yield
-    except InvalidInput as exc:
+    except (InvalidInput, NotInScope) as exc:  # naming what one may not see is bad input, as an id is
         stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
         raise SystemExit(2) from exc
     except Forbidden as exc:

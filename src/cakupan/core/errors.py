@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,15 @@ class InvalidInput(Exception):  # noqa: N818 - it is the name the interfaces spe
         return {"errors": [e.as_dict() for e in self.errors]}
 
 
-class NotInScope(Exception):  # noqa: N818
-    """The user may not see or change this object. Interfaces answer 404, never revealing it exists."""
+class NotInScope(Http404):
+    """The user may not see or change this object. Interfaces answer 404, never revealing it exists: an
+    Http404, so a page answers 404 whether a selector or a service found the object out of scope; the API
+    and the command line give {"errors": [{"field": "id", "message": ...}]} (HTTP 404, exit code 2)."""
+
+    field = "id"
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        return {"errors": [{"field": self.field, "message": str(_("Not found, or outside your scope."))}]}
 
 
 class Forbidden(PermissionDenied):

@@ -21,7 +21,7 @@ from cakupan.benefits.eligibility.tables import END_REASONS
 from cakupan.benefits.models import Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
 from cakupan.benefits.services.notifications import notifications_create, notifications_mail
 from cakupan.core.audit import audit_record
-from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.core.errors import FieldError, InvalidInput, NotInScope
 from cakupan.registry.models import Person
 from cakupan.registry.selectors import person_list
 from cakupan.rules.benefits import BENEFITS, benefit_compute, default_tables
@@ -190,7 +190,7 @@ def _office_claim(actor: Any, scope: Scope, claim: Claim, allowed: tuple[str, ..
     """The claim, locked, when the actor's scope (checked for CLAIM_DECIDE) holds its person, in a state
     that allows the step."""
     if not person_list(user=actor, scope=scope).filter(pk=claim.person_id).exists():
-        raise InvalidInput.single("non_field_errors", _("You may not decide this claim."))
+        raise NotInScope
     locked = Claim.objects.select_for_update().select_related("person").get(pk=claim.pk)
     if locked.status not in allowed:
         raise InvalidInput.single(

@@ -13,7 +13,7 @@ from cakupan.accounts.models import Role, User
 from cakupan.benefits import selectors
 from cakupan.benefits.models import Claim, ClaimEvent, Notification
 from cakupan.benefits.services import claim_approve, claim_pay, claim_reject, claim_submit, claim_verify
-from cakupan.core.errors import Forbidden, InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
 from cakupan.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -153,10 +153,10 @@ def test_scope_of_reading_and_deciding(world: Any) -> None:
     for user, sees in visible.items():
         assert selectors.claim_list(user=user).filter(pk=nurse_claim.pk).exists() is sees, user.username
     # Deciding needs office staff in scope: another branch, an agency, a sponsor cannot verify or reject.
-    # Roles that never decide are refused as a whole (Forbidden); office staff of another branch, on the
-    # claim (InvalidInput).
+    # Roles that never decide are refused as a whole (Forbidden); to office staff of another branch the
+    # claim is out of scope, as if it did not exist (NotInScope: 404).
     for user in (world.branch_bekasi, world.agency_health_malang, world.sponsor_user, world.hr_hospital):
-        refusal = InvalidInput if user is world.branch_bekasi else Forbidden
+        refusal = NotInScope if user is world.branch_bekasi else Forbidden
         with pytest.raises(refusal):
             claim_verify(actor=user, claim=nurse_claim, documents_received=all_docs(nurse_claim))
         with pytest.raises(refusal):

@@ -83,10 +83,6 @@ class _Errors:
             self.add(field, _("At most %(limit)d characters.") % {"limit": limit})
 
 
-def _deny(field: str = "non_field_errors") -> InvalidInput:
-    return InvalidInput.single(field, _("You may not make this change."))
-
-
 def _region(code: Any, errors: _Errors, field: str) -> Region | None:
     region = Region.objects.filter(pk=str(code or "")).first() if code else None
     if region is None:

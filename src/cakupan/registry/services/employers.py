@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.regions.models import BranchOffice, Region
 from cakupan.registry.models import Employer
 from cakupan.registry.selectors import employer_list
-from cakupan.registry.services._common import EMPLOYER_FIELDS, _deny, _Errors, _in_regions, _region
+from cakupan.registry.services._common import EMPLOYER_FIELDS, _Errors, _in_regions, _region
 
 _NAME_MAX = Employer._meta.get_field("name").max_length or 200
 
@@ -113,7 +113,7 @@ def employer_register(*, actor: Any, **data: Any) -> Employer:
 def employer_update(*, actor: Any, employer: Employer, **fields: Any) -> Employer:
     scope = require(actor, Perm.EMPLOYER_WRITE)
     if not employer_list(user=actor, scope=scope).filter(pk=employer.pk).exists():
-        raise _deny()
+        raise NotInScope
     before = snapshot(employer, EMPLOYER_FIELDS)
     data = {**before, **{k: v for k, v in fields.items() if k in EMPLOYER_FIELDS}}
     errors = _Errors()

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import Perm, may, require
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.audit import audit_record, diff, snapshot
-from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.core.errors import FieldError, InvalidInput, NotInScope
 from cakupan.registry.models import Employer, Employment, Person
 from cakupan.registry.selectors import employer_list
-from cakupan.registry.services._common import EMPLOYMENT_FIELDS, _deny, _Errors
+from cakupan.registry.services._common import EMPLOYMENT_FIELDS, _Errors
 from cakupan.registry.services.persons import person_register
 
 # A sanity bound, not a rule: far above any monthly wage, far below the BIGINT column's limit (a larger
@@ -119,7 +119,7 @@ def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> E
     """Changes dates, wage and occupation; the person and the employer of an employment never change."""
     scope = require(actor, Perm.REGISTRY_WRITE)
     if _writable_employer(actor, scope, employment.employer_id, _Errors()) is None:
-        raise _deny()
+        raise NotInScope
     errors = _Errors()
     before = snapshot(employment, EMPLOYMENT_FIELDS)
     data = {k: getattr(employment, k) for k in EMPLOYMENT_FIELDS if k not in ("person", "employer")}

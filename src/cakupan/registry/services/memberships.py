@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.models import (
     PROGRAMS_BY_SEGMENT,
     Citizenship,
@@ -27,7 +27,7 @@ from cakupan.registry.models import (
     Sponsor,
 )
 from cakupan.registry.selectors import membership_list, person_list, sponsor_list
-from cakupan.registry.services._common import MEMBERSHIP_FIELDS, _deny, _Errors
+from cakupan.registry.services._common import MEMBERSHIP_FIELDS, _Errors
 from cakupan.registry.services.employment import WAGE_MAX, _writable_employer, end_date_too_far
 
 
@@ -233,7 +233,7 @@ def membership_end(*, actor: Any, membership: Membership, end_date: dt.date) -> 
     until then; `memberships_end_due` ends it on the day). A scheduled end may be moved."""
     scope = require(actor, Perm.REGISTRY_WRITE)
     if not membership_list(user=actor, scope=scope).filter(pk=membership.pk).exists():
-        raise _deny()
+        raise NotInScope
     if not isinstance(end_date, dt.date):
         raise InvalidInput.single("end_date", _("Enter the end date."))
     if end_date < membership.start_date:

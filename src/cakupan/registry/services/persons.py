@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import Perm, may, require
 from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record, diff, snapshot
-from cakupan.core.errors import Forbidden, InvalidInput
+from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
 from cakupan.regions.models import Region
 from cakupan.registry.models import Citizenship, Person, Sex
 from cakupan.registry.nik import nik_check, nik_normalise
 from cakupan.registry.selectors import person_list
-from cakupan.registry.services._common import PERSON_FIELDS, _deny, _Errors, _region
+from cakupan.registry.services._common import PERSON_FIELDS, _Errors, _region
 
 _NAME_MAX = Person._meta.get_field("full_name").max_length or 160
 _PHONE_MAX = Person._meta.get_field("phone").max_length or 20
@@ -144,7 +144,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     """Changes the given fields (nik, full_name, birth_date, sex, phone, citizenship, address_region)."""
     scope = require(actor, Perm.REGISTRY_WRITE)
     if not person_list(user=actor, scope=scope).filter(pk=person.pk).exists():
-        raise _deny()
+        raise NotInScope
     before = snapshot(person, PERSON_FIELDS)
     values: dict[str, Any] = {
         "nik": person.nik,
