@@ -399,13 +399,14 @@ def test_writes_by_role(world: World, action: str, role: str) -> None:
             WRITES[action](world, user)
         assert counts() == before
         return
-    if MAY_WRITE[action][role] is None:
+    refused_fields = MAY_WRITE[action][role]
+    if refused_fields is None:
         # The role may write, but not this object: out of its scope, as if it did not exist (404).
         with pytest.raises(NotInScope):
             WRITES[action](world, user)
         assert counts() == before
         return
-    fields = MAY_WRITE[action][role].split(",")
+    fields = refused_fields.split(",")
     with pytest.raises(InvalidInput) as caught:
         WRITES[action](world, user)
     assert [e.field for e in caught.value.errors] == fields
