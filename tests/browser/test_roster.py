@@ -72,8 +72,12 @@ def upload(page: Any, base: str, path: Path) -> dict[str, str]:
     }
 
 
-def test_roster_upload_fix_and_reupload(live_server: Any, hr_user: User, tmp_path: Path) -> None:
+def test_roster_upload_fix_and_reupload(
+    live_server: Any, hr_user: User, tmp_path: Path, settings: Any
+) -> None:
     chromium_or_skip()
+    # Reports hold NIKs and names: written under this test's folder, not the checkout's var/.
+    settings.VAR_DIR = tmp_path
     base = live_server.url
     with chromium() as browser:
         context = browser.new_context(
