@@ -106,6 +106,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Who the person is stays as registered (services.persons.IDENTITY_FIELDS): shown, not editable.
         for name in IDENTITY_FIELDS:
             form.fields[name].disabled = True
+            form.fields[name].help_text = _("Only the branch office corrects this.")
     for name in hidden:
         form.fields[name].required = False
         form.fields[name].help_text = _("Leave blank to keep the registered value.")
