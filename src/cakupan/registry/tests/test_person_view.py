@@ -30,19 +30,9 @@ def _link_operator(world: Any, tmp_path: Path, settings: Any) -> Person:
     op = world.operator
     Person.objects.filter(pk=op.pk).update(phone="0819999000")
     row = [op.nik, op.full_name, f"{op.birth_date:%d/%m/%Y}", op.sex, "35.73.01", "", "4000000", ""]
-    header = [
-        "NIK",
-        "Nama Lengkap",
-        "Tgl Lahir",
-        "Jenis Kelamin",
-        "Alamat/Kode Wilayah",
-        "No HP",
-        "Upah",
-        "Tunjangan",
-    ]
     record = roster_import(
         actor=world.hr_hospital,
-        path_or_file=write_csv(tmp_path / "r.csv", [row], header=header),
+        path_or_file=write_csv(tmp_path / "r.csv", [row]),
         as_=("employer", "NPP00001"),
     )
     assert record.imported == 1
