@@ -30,6 +30,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Read replica (core/db_router.py, core/replica_middleware.py): read-only pages, dashboards and exports read
+# from it when DATABASE_REPLICA_URL is set; writes, transactions, sign-in state and a browser's requests for
+# CAKUPAN_REPLICA_STICKY_SECONDS after one of its requests wrote use the primary. The same engine options as
+# the primary's; tests treat it as a mirror of the default database (they never create or flush it).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    _replica = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **_replica,
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["cakupan.core.db_router.ReplicaRouter"]
+CAKUPAN_REPLICA_STICKY_SECONDS = env.int("CAKUPAN_REPLICA_STICKY_SECONDS", default=15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -70,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files answer before these run (no CSP, no no-store on them).
     "csp.middleware.CSPMiddleware",
+    # Before anything that reads the database: it decides whether this request may read the replica.
+    "cakupan.core.replica_middleware.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cakupan.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
