@@ -80,12 +80,15 @@ class ReplicaRouter:
             return PRIMARY
         return REPLICA
 
-    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
         state = _routing.get()
         if state is not None:
             state.wrote = True
-        # Always the primary, also for an instance read from the replica (Django would follow its _state.db).
-        return PRIMARY
+        # Never the replica: Django would write an instance back where it was read from.
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db == REPLICA:
+            return PRIMARY
+        return None  # Django's own choice: the instance's database, else the default (the primary)
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         # The replica is a copy of the primary: a row read from one may point at a row read from the other.

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.db import router as django_router
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -70,9 +71,10 @@ def test_writes_and_reads_after_a_write_use_the_primary() -> None:
         replica_row = Person(full_name="x")
         replica_row._state.db = REPLICA
         assert router.db_for_write(Person, instance=replica_row) == PRIMARY
+        assert django_router.db_for_write(Person, instance=replica_row) == PRIMARY
         assert routing.wrote
         assert reads() == PRIMARY
-    assert router.db_for_write(Person) == PRIMARY
+    assert django_router.db_for_write(Person) == PRIMARY
 
 
 @pytest.mark.usefixtures("replica_alias")
