@@ -20,6 +20,8 @@ from django.db import DatabaseError, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from cakupan.core.db_router import PRIMARY, REPLICA, reads_from_replica
 from cakupan.core.replica_middleware import STICKY_COOKIE
@@ -186,3 +188,31 @@ def test_a_write_goes_to_the_primary_and_its_author_reads_it_at_once(replica: Pa
         assert "Ners Contoh" in colleague.get(detail).text
     replica.caught_up()
     assert "Ners Baru" in colleague.get(detail).text
+
+
+def test_sign_in_state_is_the_primarys(replica: Pair, world: Any) -> None:
+    """A session or token made a moment ago works at once, although the replica has not replayed it yet: the
+    router reads sessions and tokens from the primary. The page itself still comes from the replica."""
+    detail = reverse("registry:person_detail", args=[world.nurse.pk])
+    with replica.paused():
+        browser = signed_in(world.branch_malang)  # a session row only the primary has
+        with Queries() as q:
+            page = browser.get(detail)
+        assert page.status_code == 200
+        assert q.touching(q.primary, "django_session")
+        assert not q.touching(q.replica, "django_session")
+        assert q.touching(q.replica, "registry_person")
+
+        issued = APIClient().post(
+            "/api/v1/auth/token/", {"username": "staf_malang", "password": "pw-staf_malang"}, format="json"
+        )
+        assert issued.status_code == 200, issued.content
+        assert not Token.objects.using(REPLICA).filter(key=issued.json()["token"]).exists()
+        fresh = APIClient()
+        fresh.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['token']}")
+        with Queries() as q:
+            listed = fresh.get("/api/v1/persons/")
+        assert listed.status_code == 200, listed.content
+        assert "Ners Contoh" in listed.text
+        assert q.touching(q.primary, "authtoken_token")
+        assert q.touching(q.replica, "registry_person")
