@@ -8,6 +8,7 @@ The real streaming replica is in test_replica.py.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -31,13 +32,33 @@ from cakupan.core.replica_middleware import STICKY_COOKIE, ReplicaReadsMiddlewar
 from cakupan.registry.models import Person
 
 
+def declare_replica(**settings_dict: Any) -> None:
+    connections.settings[REPLICA] = {
+        **connections.settings[PRIMARY],
+        "OPTIONS": {},
+        "TEST": {"MIRROR": PRIMARY},
+        **settings_dict,
+    }
+
+
 @pytest.fixture
-def replica_alias() -> Iterator[None]:
-    connections.settings[REPLICA] = {**connections.settings[PRIMARY], "TEST": {"MIRROR": PRIMARY}}
+def replica_alias(django_db_blocker: Any) -> Iterator[None]:
+    """A replica the middleware can connect to (an empty in-memory SQLite database: no test reads from it),
+    outside any test transaction."""
+    declare_replica(ENGINE="django.db.backends.sqlite3", NAME=":memory:")
     try:
-        yield
+        with django_db_blocker.unblock():
+            yield
     finally:
-        del connections.settings[REPLICA]
+        forget_replica()
+
+
+def forget_replica() -> None:
+    for conn in connections.all(initialized_only=True):
+        if conn.alias == REPLICA:
+            conn.close()
+            del connections[REPLICA]
+    del connections.settings[REPLICA]
 
 
 def reads() -> str:
@@ -194,6 +215,27 @@ def test_a_view_marked_reads_primary_reads_the_primary() -> None:
     view = Seen()
     through(view, RequestFactory().get("/"), flagged=True)
     assert view.db == PRIMARY
+
+
+def test_an_unreachable_replica_leaves_the_primary_to_answer(
+    django_db_blocker: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    declare_replica(
+        ENGINE="django.db.backends.postgresql", HOST="127.0.0.1", PORT=str(port), NAME="none", USER="none"
+    )
+    try:
+        with django_db_blocker.unblock():
+            view = Seen()
+            response, _ = through(view, RequestFactory().get("/persons/"))
+    finally:
+        forget_replica()
+    assert view.db == PRIMARY
+    assert response.status_code == 200
+    assert STICKY_COOKIE not in response.cookies
+    assert "read replica unreachable" in caplog.text
 
 
 def test_without_a_replica_the_middleware_does_nothing() -> None:
