@@ -39,7 +39,12 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **DATABASES["default"],
         **_replica,
-        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        "OPTIONS": {
+            # A replica that does not answer in seconds is passed over for the primary (replica_middleware).
+            "connect_timeout": 3,
+            **DATABASES["default"].get("OPTIONS", {}),
+            **_replica.get("OPTIONS", {}),
+        },
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["cakupan.core.db_router.ReplicaRouter"]
