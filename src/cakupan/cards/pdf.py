@@ -14,13 +14,14 @@ from cakupan.cards.qr import qr_data_uri
 from cakupan.cards.selectors import CardFace
 
 STYLESHEET = "cards/cards.css"
+SCREEN_ONLY = "/* screen only"
 
 
 def _stylesheet() -> str:
     # The page's own stylesheet, so that the card looks the same on screen and on paper.
     path = finders.find(STYLESHEET)
     with open(str(path), encoding="utf-8") as handle:
-        return handle.read()
+        return handle.read().split(SCREEN_ONLY, 1)[0]
 
 
 def card_pdf(face: CardFace) -> bytes:

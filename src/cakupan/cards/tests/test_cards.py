@@ -40,18 +40,21 @@ def test_issue_and_verify_round_trip(world: Any) -> None:
         "jaminan kehilangan pekerjaan (JKP)",
     ]
     # What is kept is the digest, and the event names ids only (no name, no NIK).
-    assert card.token_digest and token not in card.token_digest
+    assert card.token_digest
+    assert token not in card.token_digest
     event = AuditEvent.objects.get(action="card_issue")
     assert event.actor == world.worker_user
     assert event.entity_id == str(card.pk)
-    assert world.nurse.nik not in str(event.changes) and world.nurse.full_name not in str(event.changes)
+    assert world.nurse.nik not in str(event.changes)
+    assert world.nurse.full_name not in str(event.changes)
 
 
 def test_token_is_compact_and_names_no_person(world: Any) -> None:
     card, token = card_issue(actor=world.admin, person_id=world.driver.pk)
     assert len(token) < 80  # fits a version 6 QR code with the URL
     claim = token_read(token)
-    assert claim is not None and claim.card_id == card.pk
+    assert claim is not None
+    assert claim.card_id == card.pk
     # The payload is readable by anyone (signed, not encrypted): it holds the card id and date, no person.
     payload = signing.b64_decode(token.split(":")[0].encode()).decode()
     assert payload == f'[{card.pk},"{timezone.localdate(card.issued_at):%Y%m%d}"]'
@@ -96,14 +99,17 @@ def test_a_signed_token_must_match_the_recorded_card(world: Any) -> None:
     # Signed with our key and salt, but not a token we issued: another date, a card that does not exist.
     other_day = token_sign(card_id=card.pk, issued_on=dt.date(2020, 1, 1))
     assert card_verify(other_day).outcome == Outcome.UNKNOWN
-    assert card_verify(token_sign(card_id=card.pk + 1000, issued_on=dt.date.today())).outcome == Outcome.UNKNOWN
+    assert (
+        card_verify(token_sign(card_id=card.pk + 1000, issued_on=dt.date.today())).outcome == Outcome.UNKNOWN
+    )
 
 
 def test_reissue_revokes_the_earlier_card(world: Any) -> None:
     first, first_token = card_issue(actor=world.worker_user, person_id=world.nurse.pk)
     second, second_token = card_issue(actor=world.worker_user, person_id=world.nurse.pk)
     first.refresh_from_db()
-    assert first.revoked and first.revoked_at is not None
+    assert first.revoked
+    assert first.revoked_at is not None
     assert card_verify(first_token).outcome == Outcome.REVOKED
     assert card_verify(second_token).outcome == Outcome.VALID
     assert selectors.card_current(person=world.nurse) == second
@@ -136,7 +142,8 @@ def test_status_is_read_today_not_from_the_token(world: Any) -> None:
     world.driver_membership.refresh_from_db()
     registry.membership_end(actor=world.admin, membership=world.driver_membership, end_date=today)
     result = card_verify(token)
-    assert result.status == "ended" and result.memberships[0].status == "ended"
+    assert result.status == "ended"
+    assert result.memberships[0].status == "ended"
 
 
 def test_active_memberships_come_first(world: Any) -> None:
@@ -188,7 +195,8 @@ def test_no_card_without_a_membership(world: Any) -> None:
 
 def test_issue_by_nik_as_system(world: Any) -> None:
     card, _token = card_issue_by_nik(actor=SYSTEM, nik=world.driver.nik)
-    assert card.person == world.driver and card.issued_by is None
+    assert card.person == world.driver
+    assert card.issued_by is None
     for bad in ("123", "", None, "35730" + "x" * 11, "9999999999999999"):
         with pytest.raises(InvalidInput) as caught:
             card_issue_by_nik(actor=SYSTEM, nik=bad)
