@@ -21,10 +21,11 @@ from cakupan.registry import services as registry
 from cakupan.registry.models import Membership
 
 
-def test_issue_and_verify_round_trip(world: Any) -> None:
+def test_issue_and_verify_round_trip(world: Any, django_assert_num_queries: Any) -> None:
     card, token = card_issue(actor=world.worker_user, person_id=world.nurse.pk)
 
-    result = card_verify(token)
+    with django_assert_num_queries(2):  # the card (with its person), then the memberships
+        result = card_verify(token)
     assert result.outcome == Outcome.VALID
     assert result.initials == "N. C."  # Ners Contoh
     assert result.status == "active"

@@ -243,3 +243,16 @@ def test_verify_logs_no_personal_data(world: Any, caplog: Any) -> None:
         Membership.objects.get(person=world.nurse).kpj,
     ):
         assert private not in logged
+
+
+def test_verify_page_in_english_after_switching(world: Any) -> None:
+    _card, token = card_issue(actor=world.admin, person_id=world.nurse.pk)
+    client = Client()
+    assert (
+        "Kartu ini asli dan kepesertaannya aktif hari ini." in client.get(f"/verify/{token}").content.decode()
+    )
+    client.post("/i18n/setlang/", {"language": "en", "next": f"/verify/{token}"})
+    page = client.get(f"/verify/{token}").content.decode()
+    assert "This card is genuine and the membership is active today." in page
+    assert "work accident (JKK)" in page
+    assert "This card could not be verified." in client.get("/verify/nothing").content.decode()
