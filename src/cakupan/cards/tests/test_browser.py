@@ -99,13 +99,16 @@ def test_demo_worker_opens_their_card_and_the_qr_verifies(
     assert seen["verify_status"] == 200
     assert seen["pdf"].startswith(b"%PDF")
     assert seen["overflowing"] == []
+    assert [text for text in seen["console"] if "Refused" in text or "Content Security Policy" in text] == []
     assert card.issued_by is not None
     assert card.issued_by.username == "pekerja"
 
 
 def walk(browser: Any, base: str) -> dict[str, Any]:
-    seen: dict[str, Any] = {"overflowing": []}
+    seen: dict[str, Any] = {"overflowing": [], "console": []}
     desktop = browser.new_context(viewport=DESKTOP, locale="id-ID")
+    # Any refusal by the Content-Security-Policy (an inline style, a blocked image) shows in the console.
+    desktop.on("console", lambda message: seen["console"].append(message.text))
     page = desktop.new_page()
     sign_in(page, base)
     page.click("nav.nav a[href='/cards/mine/']")
@@ -130,6 +133,7 @@ def walk(browser: Any, base: str) -> dict[str, Any]:
 
     # Whoever scans the code: no session at all.
     public = browser.new_context(viewport=PHONE, locale="id-ID", is_mobile=True)
+    public.on("console", lambda message: seen["console"].append(message.text))
     page = public.new_page()
     response = page.goto(seen["verify_url"])
     seen["verify_status"] = response.status
