@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cakupan.enrolment",
     "cakupan.benefits",
     "cakupan.compliance",
+    "cakupan.cards",
 ]
 
 MIDDLEWARE = [
@@ -292,3 +293,8 @@ CAKUPAN_JOB_WALL_SECONDS = env.int("CAKUPAN_JOB_WALL_SECONDS", default=2 * 3600)
 # Reports and stored uploads hold NIKs (UU 27/2022: kept no longer than needed): deleted after this many
 # days by `cakupan retention purge` (README, "Scheduled jobs").
 CAKUPAN_RETENTION_DAYS = env.int("CAKUPAN_RETENTION_DAYS", default=90)
+
+# Membership cards (cards app): the address people reach the site at, for the verify URL in each card's QR
+# code. Set it to the public HTTPS address in production; a card printed with another address stays valid
+# only as long as that address answers.
+CAKUPAN_PUBLIC_URL = env.str("CAKUPAN_PUBLIC_URL", default="http://127.0.0.1:8000")

@@ -5,6 +5,7 @@ urlpatterns = [
     path("api/", include("cakupan.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("cakupan.cards.urls")),
     path("", include("cakupan.web.urls")),
 ]
 

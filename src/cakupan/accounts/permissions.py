@@ -58,6 +58,9 @@ class Perm(StrEnum):
     COMPLIANCE_READ = "compliance.read"
     WORKFORCE_REPORT_IMPORT = "compliance.report_import"  # and the match run that follows each import
     COMPLIANCE_ENFORCE = "compliance.enforce"  # review queue, cases and letters
+    # membership cards
+    CARD_ISSUE = "cards.issue"  # issue or revoke a person's card, in scope (a worker: their own)
+    CARD_MINE = "cards.mine"  # one's own card page: only a role tied to a person has one
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -105,6 +108,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # The labour agency holds the workforce reports; the branch office matches and enforces.
     Perm.WORKFORCE_REPORT_IMPORT: _OFFICE | {Role.AGENCY},
     Perm.COMPLIANCE_ENFORCE: _OFFICE,
+    # A card proves membership to a hospital or a police officer: the worker and the office issue it; an
+    # employer or a sponsor (who pays, and may stop paying) does not vouch for it.
+    Perm.CARD_ISSUE: _OFFICE | {Role.WORKER},
+    Perm.CARD_MINE: frozenset({Role.WORKER}),
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
 }
@@ -151,6 +158,7 @@ SYSTEM_PERMS = frozenset(
         Perm.BOUNDARIES_IMPORT,  # `cakupan boundaries import`
         Perm.REFERENCE_WRITE,  # `cakupan regions load`, branch offices, demo data
         Perm.RETENTION_PURGE,  # `cakupan retention purge`, the daily cron
+        Perm.CARD_ISSUE,  # `cakupan cards issue NIK`, the office printing a card at the counter
     }
 )
 

@@ -45,6 +45,12 @@ MENU: tuple[Section, ...] = (
             Link("registry:person_list", _("Persons"), Perm.PERSON_READ),
             Link("registry:employment_list", _("Employment"), Perm.EMPLOYMENT_READ),
             Link("registry:membership_list", _("Memberships"), Perm.MEMBERSHIP_READ),
+            Link(
+                "cards:mine",
+                _("My card"),
+                Perm.CARD_MINE,
+                _("Your digital membership card, with a QR code anyone can check."),
+            ),
         ),
     ),
     Section(

@@ -66,6 +66,7 @@ EXPECTED = {
         "/",
         "/employment/",
         "/memberships/",
+        "/cards/mine/",
         "/contributions/bills/",
         "/contributions/",
         *BENEFITS_ALL,
@@ -117,7 +118,12 @@ def test_home_points_each_role_to_its_new_pages(world: Any, as_user: Any) -> Non
         *BENEFITS_ALL,
         "/compliance/",
     ]
-    assert shortcuts(world.worker_user) == ["/contributions/bills/", "/contributions/", *BENEFITS_ALL]
+    assert shortcuts(world.worker_user) == [
+        "/cards/mine/",
+        "/contributions/bills/",
+        "/contributions/",
+        *BENEFITS_ALL,
+    ]
 
 
 def test_login_page_links_the_public_simulator(db: Any) -> None:

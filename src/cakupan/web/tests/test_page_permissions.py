@@ -25,6 +25,8 @@ OPEN_PAGES = {
     "benefits:notifications": "one's own notifications",
     "benefits:simulator": "public: no personal data (benefits/simulator.py)",
     "benefits:simulator_pdf": "public: no personal data (benefits/simulator.py)",
+    "cards:verify": "public: initials, KPJ and status only, after the token's signature (cards/selectors.py)",
+    "cards:verify_empty": "public: the same calm page for a missing token",
 }
 
 
