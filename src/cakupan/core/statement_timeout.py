@@ -1,0 +1,148 @@
+"""A deadline on every query a web request runs, so that no query outlives the request that gave up on it.
+
+gunicorn kills a worker that takes longer than its timeout, but the database goes on running the query the
+worker had sent: after a roster import one branch officer's count ran for 13 minutes in three backends, long
+after its page had failed. Here each statement of a request may run `CAKUPAN_WEB_STATEMENT_TIMEOUT_MS`
+(default 15 s, well below gunicorn's timeout); past that the database itself stops it:
+
+- PostgreSQL: `SET statement_timeout` on each connection the request uses, before its first query (one
+  round trip; `RESET` when the request ends, so a connection kept for the next request or a test starts
+  clean). The server cancels the statement and frees its
+  backend; psycopg raises QueryCanceled.
+- SQLite: the connection's progress handler, called every few thousand virtual-machine steps, interrupts a
+  statement past its deadline (sqlite3 raises OperationalError "interrupted").
+
+Jobs and commands never pass through this middleware, so billing runs and imports keep no deadline. A
+cancelled query answers HTTP 503 (JSON under /api/, a page elsewhere) in the user's language, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cakupan.core.api import API_PREFIX
+
+logger = logging.getLogger("cakupan.request")
+
+# SQLite calls the progress handler after this many virtual-machine instructions: some tens of microseconds.
+SQLITE_PROGRESS_STEPS = 10_000
+# Probes and metrics answer without a query worth bounding (core.health); they skip the set-up.
+UNBOUNDED_PATHS = frozenset({"/healthz", "/metrics"})
+
+
+class _Deadline:
+    """The execute wrapper installed on every connection during one request."""
+
+    def __init__(self, timeout_ms: int) -> None:
+        self.timeout_ms = timeout_ms
+        # PostgreSQL aliases whose session carries the timeout -> whether it was set inside a transaction
+        self.armed: dict[str, bool] = {}
+        self.sqlite: dict[str, Any] = {}  # alias -> raw sqlite3 connection with our progress handler
+        self.expires = math.inf  # SQLite: when the running statement must stop
+        self.fired = False
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        db: BaseDatabaseWrapper = context["connection"]
+        if db.vendor == "postgresql":
+            # Set once per request; again once outside any transaction if it was first set inside one (whose
+            # rollback would undo it). Through the raw connection: Django's cursor would come back here.
+            in_tx = self.armed.get(db.alias)
+            if in_tx is None or (in_tx and not db.in_atomic_block):
+                db.connection.execute(f"SET statement_timeout = {int(self.timeout_ms)}")
+                self.armed[db.alias] = db.in_atomic_block
+        elif db.vendor == "sqlite":
+            raw = db.connection
+            if self.sqlite.get(db.alias) is not raw:
+                raw.set_progress_handler(self._sqlite_progress, SQLITE_PROGRESS_STEPS)
+                self.sqlite[db.alias] = raw
+            # Per statement, as on PostgreSQL; rows fetched after execute() still count against it.
+            self.expires = time.monotonic() + self.timeout_ms / 1000
+        return execute(sql, params, many, context)
+
+    def _sqlite_progress(self) -> int:
+        if time.monotonic() > self.expires:
+            self.fired = True
+            return 1
+        return 0
+
+    def disarm(self) -> None:
+        """No deadline from here on: the error page's own queries must not be interrupted again."""
+        self.expires = math.inf
+        for raw in self.sqlite.values():
+            raw.set_progress_handler(None, 0)
+        self.sqlite.clear()
+
+    def reset(self) -> None:
+        self.disarm()
+        for alias in self.armed:
+            db = connections[alias]
+            if db.connection is None or db.needs_rollback:
+                continue
+            try:
+                with db.cursor() as cursor:
+                    cursor.execute("RESET statement_timeout")
+            except DatabaseError:
+                # A transaction aborted around the request (a test's): its rollback undoes the SET anyway.
+                logger.debug("statement_timeout not reset on %s", alias)
+        self.armed.clear()
+
+
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A query stopped by the request's deadline (PostgreSQL's QueryCanceled, SQLite's interrupt)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if type(cause).__name__ == "QueryCanceled":  # psycopg.errors.QueryCanceled, SQLSTATE 57014
+        return True
+    return str(exc) == "interrupted"
+
+
+class StatementTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        timeout_ms = settings.CAKUPAN_WEB_STATEMENT_TIMEOUT_MS
+        if not timeout_ms or request.path_info in UNBOUNDED_PATHS:
+            return self.get_response(request)
+        deadline = _Deadline(timeout_ms)
+        request._cakupan_deadline = deadline  # type: ignore[attr-defined]
+        try:
+            with ExitStack() as stack:
+                for db in connections.all(initialized_only=False):
+                    stack.enter_context(db.execute_wrapper(deadline))
+                return self.get_response(request)
+        finally:
+            deadline.reset()
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_statement_timeout(exception):
+            return None
+        deadline: _Deadline | None = getattr(request, "_cakupan_deadline", None)
+        if deadline is not None:
+            deadline.disarm()
+        logger.warning(
+            "statement timeout",
+            extra={"timeout_ms": settings.CAKUPAN_WEB_STATEMENT_TIMEOUT_MS, "path": request.path},
+        )
+        message = _("This took too long and was stopped. Narrow the search or try again later.")
+        if request.path.startswith(API_PREFIX):
+            response: HttpResponse = JsonResponse(
+                {"errors": [{"field": "non_field_errors", "message": message}]}, status=503
+            )
+        else:
+            response = render(request, "timeout.html", {"message": message}, status=503)
+        response["Retry-After"] = "30"
+        return response
