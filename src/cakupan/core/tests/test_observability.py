@@ -26,10 +26,10 @@ def log() -> Iterator[io.StringIO]:
     """What the configured console handler (settings.LOGGING: its formatter and filter) writes, read back."""
     [handler] = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
     assert isinstance(handler, logging.StreamHandler)
-    stream = io.StringIO()
-    previous = handler.setStream(stream)
-    yield stream
-    handler.setStream(previous)
+    # Not setStream(): it flushes the old stream, which may be a capture an earlier test closed.
+    previous, handler.stream = handler.stream, io.StringIO()
+    yield handler.stream
+    handler.stream = previous
 
 
 def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
