@@ -266,9 +266,8 @@ LOGGING = {
     "loggers": {"cakupan.request": {"level": env.str("CAKUPAN_REQUEST_LOG_LEVEL", default="INFO")}},
     "root": {"handlers": ["console"], "level": env.str("CAKUPAN_LOG_LEVEL", default="WARNING")},
 }
-# Each statement of a web request may run this long (core.statement_timeout); well under gunicorn's
-# timeout (core.deployment), so the database stops a query before gunicorn kills the worker that sent it.
-# Jobs and commands have none. 0 turns it off.
+# A web request's queries may run this long together (core.statement_timeout), then the database stops
+# the one running and the page answers 503. Jobs and commands have none. 0 turns it off.
 CAKUPAN_WEB_STATEMENT_TIMEOUT_MS = env.int("CAKUPAN_WEB_STATEMENT_TIMEOUT_MS", default=15_000)
 # /readyz fails below this much free space on the disk of VAR_DIR (reports, uploads).
 CAKUPAN_READY_MIN_FREE_BYTES = env.int("CAKUPAN_READY_MIN_FREE_BYTES", default=1024**3)

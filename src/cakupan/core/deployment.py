@@ -57,8 +57,8 @@ MAX_WORKERS = 12
 # Threads per worker: a page spends much of its time waiting for the database, and threads share a
 # worker's memory (some 150 MB each for Django with polars and WeasyPrint loaded).
 DEFAULT_THREADS = 4
-# gunicorn kills a worker silent this long. Above CAKUPAN_WEB_STATEMENT_TIMEOUT_MS (15 s by default), so the
-# database stops a slow query and the page says so before gunicorn would kill the worker.
+# gunicorn kills a worker whose main loop is silent this long (a gthread worker's requests run in its threads:
+# a slow request is bounded by CAKUPAN_WEB_STATEMENT_TIMEOUT_MS instead, core.statement_timeout).
 WORKER_TIMEOUT_SECONDS = 60
 # On SIGTERM gunicorn lets running requests finish for this long.
 GRACEFUL_SECONDS = 20

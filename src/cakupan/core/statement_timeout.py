@@ -1,19 +1,20 @@
-"""A deadline on every query a web request runs, so that no query outlives the request that gave up on it.
+"""A deadline on every web request's queries, so that no query outlives the request that gave up on it.
 
-gunicorn kills a worker that takes longer than its timeout, but the database goes on running the query the
-worker had sent: after a roster import one branch officer's count ran for 13 minutes in three backends, long
-after its page had failed. Here each statement of a request may run `CAKUPAN_WEB_STATEMENT_TIMEOUT_MS`
-(default 15 s, well below gunicorn's timeout); past that the database itself stops it:
+gunicorn's gthread workers do not kill a slow request, and a killed worker does not stop the query it had
+sent: after a roster import one branch officer's count ran for 13 minutes in three backends, long after its
+page had failed. Here a request's queries together may run `CAKUPAN_WEB_STATEMENT_TIMEOUT_MS` (default
+15 s); past that the database itself stops the one running:
 
-- PostgreSQL: `SET statement_timeout` on each connection the request uses, before its first query (one
-  round trip; `RESET` when the request ends, so a connection kept for the next request or a test starts
-  clean). The server cancels the statement and frees its
-  backend; psycopg raises QueryCanceled.
-- SQLite: the connection's progress handler, called every few thousand virtual-machine steps, interrupts a
-  statement past its deadline (sqlite3 raises OperationalError "interrupted").
+- PostgreSQL: `SET statement_timeout` to the time the request has left, on each connection it uses, before
+  its first query; set lower again only when a second or more has gone since (a slow page of many queries
+  pays a round trip per second, a fast one a single one); `RESET` when the request ends, so a connection
+  kept for the next request, a test or a command starts clean. The server cancels the statement and frees
+  its backend; psycopg raises QueryCanceled. A query asked for after the deadline is not sent at all.
+- SQLite: the connection's progress handler, called every few thousand virtual-machine steps, interrupts
+  the statement running past the deadline (sqlite3 raises OperationalError "interrupted").
 
 Jobs and commands never pass through this middleware, so billing runs and imports keep no deadline. A
-cancelled query answers HTTP 503 (JSON under /api/, a page elsewhere) in the user's language, never a 500.
+stopped query answers HTTP 503 (JSON under /api/, a page elsewhere) in the user's language, never a 500.
 """
 
 from __future__ import annotations
@@ -42,43 +43,51 @@ SQLITE_PROGRESS_STEPS = 10_000
 UNBOUNDED_PATHS = frozenset({"/healthz", "/metrics"})
 
 
+class DeadlinePassed(OperationalError):  # noqa: N818 - it says what happened
+    """The request's time was up before this query was sent."""
+
+
 class _Deadline:
     """The execute wrapper installed on every connection during one request."""
 
+    # On PostgreSQL the timeout is set lower again once it exceeds the time left by this much.
+    SLACK_MS = 1000
+
     def __init__(self, timeout_ms: int) -> None:
-        self.timeout_ms = timeout_ms
-        # PostgreSQL aliases whose session carries the timeout -> whether it was set inside a transaction
-        self.armed: dict[str, bool] = {}
+        self.expires = time.monotonic() + timeout_ms / 1000
+        # PostgreSQL aliases -> (the timeout their session carries, whether it was set inside a transaction)
+        self.armed: dict[str, tuple[int, bool]] = {}
         self.sqlite: dict[str, Any] = {}  # alias -> raw sqlite3 connection with our progress handler
-        self.expires = math.inf  # SQLite: when the running statement must stop
-        self.fired = False
+        self.off = False
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         db: BaseDatabaseWrapper = context["connection"]
+        if self.off:
+            return execute(sql, params, many, context)
         if db.vendor == "postgresql":
-            # Set once per request; again once outside any transaction if it was first set inside one (whose
-            # rollback would undo it). Through the raw connection: Django's cursor would come back here.
-            in_tx = self.armed.get(db.alias)
-            if in_tx is None or (in_tx and not db.in_atomic_block):
-                db.connection.execute(f"SET statement_timeout = {int(self.timeout_ms)}")
-                self.armed[db.alias] = db.in_atomic_block
+            left_ms = int((self.expires - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                raise DeadlinePassed("the request's deadline has passed")
+            # Set again if it would let a query run a second past the deadline, or if it was set inside a
+            # transaction (whose rollback undoes it) and we are now outside one. Through the raw connection:
+            # Django's cursor would come back into this wrapper, and count as one of the page's queries.
+            set_ms, in_tx = self.armed.get(db.alias, (None, False))
+            if set_ms is None or set_ms - left_ms >= self.SLACK_MS or (in_tx and not db.in_atomic_block):
+                db.connection.execute(f"SET statement_timeout = {left_ms}")
+                self.armed[db.alias] = (left_ms, db.in_atomic_block)
         elif db.vendor == "sqlite":
             raw = db.connection
             if self.sqlite.get(db.alias) is not raw:
                 raw.set_progress_handler(self._sqlite_progress, SQLITE_PROGRESS_STEPS)
                 self.sqlite[db.alias] = raw
-            # Per statement, as on PostgreSQL; rows fetched after execute() still count against it.
-            self.expires = time.monotonic() + self.timeout_ms / 1000
         return execute(sql, params, many, context)
 
     def _sqlite_progress(self) -> int:
-        if time.monotonic() > self.expires:
-            self.fired = True
-            return 1
-        return 0
+        return 1 if time.monotonic() > self.expires else 0
 
     def disarm(self) -> None:
         """No deadline from here on: the error page's own queries must not be interrupted again."""
+        self.off = True
         self.expires = math.inf
         for raw in self.sqlite.values():
             raw.set_progress_handler(None, 0)
@@ -101,6 +110,8 @@ class _Deadline:
 
 def is_statement_timeout(exc: BaseException) -> bool:
     """A query stopped by the request's deadline (PostgreSQL's QueryCanceled, SQLite's interrupt)."""
+    if isinstance(exc, DeadlinePassed):
+        return True
     if not isinstance(exc, OperationalError):
         return False
     cause = exc.__cause__

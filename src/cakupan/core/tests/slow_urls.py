@@ -18,19 +18,21 @@ ENDLESS = {
 
 
 def slow(request: HttpRequest) -> JsonResponse:
+    """`?seconds=` runs that long (about, on SQLite) `?repeat=` times; without it, until stopped."""
     seconds = float(request.GET.get("seconds", "0"))
     with connection.cursor() as cursor:
-        if seconds and connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_sleep(%s)", [seconds])
-        elif seconds:
-            cursor.execute(
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %s) "
-                "SELECT count(*) FROM c",
-                [int(seconds * 2_000_000)],
-            )
-        else:
-            cursor.execute(ENDLESS[connection.vendor])
-        cursor.fetchall()
+        for _ in range(int(request.GET.get("repeat", "1"))):
+            if seconds and connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_sleep(%s)", [seconds])
+            elif seconds:
+                cursor.execute(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %s) "
+                    "SELECT count(*) FROM c",
+                    [int(seconds * 2_000_000)],
+                )
+            else:
+                cursor.execute(ENDLESS[connection.vendor])
+            cursor.fetchall()
     return JsonResponse({"done": True})
 
 

@@ -1,4 +1,4 @@
-"""Every query of a web request stops at CAKUPAN_WEB_STATEMENT_TIMEOUT_MS, on PostgreSQL and SQLite alike: the
+"""A web request's queries stop at CAKUPAN_WEB_STATEMENT_TIMEOUT_MS, on PostgreSQL and SQLite alike: the
 request answers 503 in the user's language (JSON under /api/), the database has nothing left running, and
 the connection is as clean for the next request (and for jobs and commands) as before.
 
@@ -43,9 +43,9 @@ def running_elsewhere() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def timed_get(client: Client, url: str, **extra: Any) -> tuple[Any, float]:
+def timed_get(client: Client, url: str, data: Any = None, **extra: Any) -> tuple[Any, float]:
     started = time.monotonic()
-    response = client.get(url, **extra)
+    response = client.get(url, data, **extra)
     return response, time.monotonic() - started
 
 
@@ -83,6 +83,13 @@ def test_an_endless_query_on_the_api_answers_503_with_the_error_shape() -> None:
 def test_a_query_within_the_deadline_answers() -> None:
     response = Client().get("/slow/", {"seconds": "0.05"})
     assert response.status_code == 200
+
+
+def test_the_deadline_is_the_requests_not_each_querys() -> None:
+    """Fifty queries each well within the deadline, together far beyond it: the request is stopped."""
+    response, took = timed_get(Client(), "/slow/", data={"seconds": "0.05", "repeat": "50"})
+    assert response.status_code == 503
+    assert took < 2
 
 
 def test_nothing_is_left_running_and_the_connection_is_clean_afterwards() -> None:
