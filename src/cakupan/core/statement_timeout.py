@@ -86,15 +86,13 @@ class _Deadline:
         return 1 if time.monotonic() > self.expires else 0
 
     def disarm(self) -> None:
-        """No deadline from here on: the error page's own queries must not be interrupted again."""
+        """No deadline from here on: the error page's own queries run unbounded, and a connection kept for the
+        next request, a test or a command starts clean."""
         self.off = True
         self.expires = math.inf
         for raw in self.sqlite.values():
             raw.set_progress_handler(None, 0)
         self.sqlite.clear()
-
-    def reset(self) -> None:
-        self.disarm()
         for alias in self.armed:
             db = connections[alias]
             if db.connection is None or db.needs_rollback:
@@ -136,7 +134,7 @@ class StatementTimeoutMiddleware:
                     stack.enter_context(db.execute_wrapper(deadline))
                 return self.get_response(request)
         finally:
-            deadline.reset()
+            deadline.disarm()
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_statement_timeout(exception):
