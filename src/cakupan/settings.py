@@ -86,12 +86,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times, names and logs every request, static files included (core.observability).
+    "cakupan.core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files answer before these run (no CSP, no no-store on them).
     "csp.middleware.CSPMiddleware",
     # Before anything that reads the database: it decides whether this request may read the replica.
     "cakupan.core.replica_middleware.ReplicaReadsMiddleware",
+    # Every query of a request, the session's and the sign-in lockout's too, under
+    # CAKUPAN_WEB_STATEMENT_TIMEOUT_MS (core.statement_timeout).
+    "cakupan.core.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cakupan.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -263,12 +268,38 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Operations (README, "Operations"). Logs: JSON lines on standard error (core.observability), one per
+# request at INFO with its id, user, role, path, status and duration; CAKUPAN_LOG_FORMAT=text for humans.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "cakupan.core.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "cakupan.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": env.str("CAKUPAN_LOG_FORMAT", default="json"),
+        }
+    },
+    "loggers": {"cakupan.request": {"level": env.str("CAKUPAN_REQUEST_LOG_LEVEL", default="INFO")}},
     "root": {"handlers": ["console"], "level": env.str("CAKUPAN_LOG_LEVEL", default="WARNING")},
 }
+# A web request's queries may run this long together (core.statement_timeout), then the database stops
+# the one running and the page answers 503. Jobs and commands have none. 0 turns it off.
+CAKUPAN_WEB_STATEMENT_TIMEOUT_MS = env.int("CAKUPAN_WEB_STATEMENT_TIMEOUT_MS", default=15_000)
+# /readyz fails below this much free space on the disk of VAR_DIR (reports, uploads).
+CAKUPAN_READY_MIN_FREE_BYTES = env.int("CAKUPAN_READY_MIN_FREE_BYTES", default=1024**3)
+# /metrics answers with `Authorization: Bearer <token>`; unset, only to this machine and without a proxy.
+CAKUPAN_METRICS_TOKEN = env.str("CAKUPAN_METRICS_TOKEN", default="")
+# `cakupan serve`: gunicorn workers and threads per worker (0: sized to the machine, core.deployment).
+CAKUPAN_WEB_WORKERS = env.int("CAKUPAN_WEB_WORKERS", default=0)
+CAKUPAN_WEB_THREADS = env.int("CAKUPAN_WEB_THREADS", default=0)
+# Probes come over plain HTTP from inside the network: not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Claim notifications by e-mail (benefits app): console by default; tests use locmem (pytest-django).
 EMAIL_BACKEND = env("CAKUPAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cakupan.core import health, metrics
+
 urlpatterns = [
+    # Operations (core.health, core.metrics): probes and metrics, no sign-in, no personal data.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("api/", include("cakupan.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
