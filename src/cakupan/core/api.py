@@ -91,7 +91,7 @@ class Pagination(BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": "Rows in the list, exact up to a bound; past it the bound (see count_exact).",
+                    "description": "Rows in the list, exact up to a bound; past it, the bound.",
                 },
                 "count_exact": {
                     "type": "boolean",

@@ -252,7 +252,9 @@ def _decode(cursor: str, *, salt: str, n: int, field: str) -> tuple[str, list[An
     return payload[0], payload[1]
 
 
-def list_page_for(rows: QuerySet[Any], query: Any, *, per_page: int) -> tuple[KeysetPage, list[dict[str, str]]]:
+def list_page_for(
+    rows: QuerySet[Any], query: Any, *, per_page: int
+) -> tuple[KeysetPage, list[dict[str, str]]]:
     """For a page (HTML): the page `?cursor=` in `query` points to, with its links keeping the filters.
 
     A cursor this list did not make (edited, or from before a change of order) gives the first page and
