@@ -3,8 +3,11 @@ rows the scope holds; a big scope is never counted in full on the request; the r
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -97,3 +100,12 @@ def test_figures_read_in_the_users_language() -> None:
     with translation.override("en"):
         assert figure({"value": 10_012_345, "exact": False, "estimate": True}) == "≈ 10.0 M"
         assert figure({"value": 10_000, "exact": False}) == "more than 10,000"
+
+
+def test_the_command_refreshes_pending_figures(world: Any, as_user: Any, settings: Any) -> None:
+    settings.HOME_FIGURES_INLINE_BOUND = 1
+    as_user(world.branch_malang).get(reverse("home"))
+    out = io.StringIO()
+    call_command("home_figures_refresh", stdout=out)
+    assert json.loads(out.getvalue()) == {"refreshed": 1}
+    assert CachedFigures.objects.get().computed_at is not None
