@@ -89,13 +89,15 @@ def _field_path(model: type[Model], name: str) -> tuple[str, bool]:
 def sort_keys(rows: QuerySet[Any]) -> list[SortKey]:
     """The list's order, ended at the primary key so that it is total."""
     query = rows.query
-    ordering: Sequence[Any] = query.order_by or (query.get_meta().ordering if query.default_ordering else [])
+    ordering: Sequence[Any] = query.order_by or (
+        (query.get_meta().ordering or []) if query.default_ordering else []
+    )
     model = rows.model
     pk_name = model._meta.pk.name
     keys: list[SortKey] = []
     for item in ordering:
         if isinstance(item, OrderBy) and isinstance(item.expression, F):
-            name, descending = item.expression.name, item.descending
+            name, descending = str(item.expression.name), item.descending  # type: ignore[attr-defined]
         elif isinstance(item, str) and item != "?":
             name, descending = item.lstrip("-"), item.startswith("-")
         else:

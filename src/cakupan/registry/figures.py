@@ -124,7 +124,9 @@ def scope_key(scope: Scope) -> str:
 
 def _scope_from(data: dict[str, Any]) -> Scope:
     fields = {f.name for f in dataclasses.fields(Scope)}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields
+    }
     return Scope(**values)
 
 
