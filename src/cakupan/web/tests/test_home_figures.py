@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,7 @@ from django.utils import translation
 
 from cakupan.accounts.models import User
 from cakupan.core.models import CachedFigures
+from cakupan.registry import figures
 from cakupan.registry.figures import home_figures_refresh
 from cakupan.web.templatetags.cakupan_web import figure
 from cakupan.web.tests.test_pages import _bulk_world
@@ -109,3 +111,16 @@ def test_the_command_refreshes_pending_figures(world: Any, as_user: Any, setting
     call_command("home_figures_refresh", stdout=out)
     assert json.loads(out.getvalue()) == {"refreshed": 1}
     assert CachedFigures.objects.get().computed_at is not None
+
+
+def test_the_national_admins_tables_of_millions_are_estimated_on_postgresql(
+    world: Any, as_user: Any, monkeypatch: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_class.reltuples is PostgreSQL's")
+    monkeypatch.setattr(figures, "ESTIMATE_FROM", 1)  # the test's three persons stand for millions
+    with connection.cursor() as c:
+        c.execute("ANALYZE registry_person, registry_employer")
+    counts = as_user(world.admin).get(reverse("home")).context["counts"]
+    assert [(c["estimate"], c["exact"]) for c in counts] == [(True, False), (True, False), (False, True)]
+    assert counts[1]["value"] == 3  # reltuples after ANALYZE of a small table is its row count
