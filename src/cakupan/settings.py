@@ -329,3 +329,11 @@ CAKUPAN_RETENTION_DAYS = env.int("CAKUPAN_RETENTION_DAYS", default=90)
 # code. Set it to the public HTTPS address in production; a card printed with another address stays valid
 # only as long as that address answers.
 CAKUPAN_PUBLIC_URL = env.str("CAKUPAN_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+# Lists and home figures at national size (issue 13; core.pagination, registry.figures): a list counts
+# at most this many rows ("more than 10.000" past it); a home page counts a scope not yet cached up to
+# the inline bound, and the scheduled `home_figures_refresh` recounts figures older than the max age.
+LIST_COUNT_BOUND = env.int("CAKUPAN_LIST_COUNT_BOUND", default=10_000)
+HOME_FIGURES_INLINE_BOUND = env.int("CAKUPAN_HOME_FIGURES_INLINE_BOUND", default=2_000)
+HOME_FIGURES_MAX_AGE_MINUTES = env.int("CAKUPAN_HOME_FIGURES_MAX_AGE_MINUTES", default=15)
+HOME_FIGURES_KEEP_DAYS = env.int("CAKUPAN_HOME_FIGURES_KEEP_DAYS", default=7)

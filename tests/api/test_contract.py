@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -62,7 +63,7 @@ def test_lists_are_documented_as_pages(document: dict[str, Any], path: str) -> N
 def test_claims_and_findings_answer_pages(world: Any, path: str, key: str) -> None:
     response = api(world.admin).get(V1 + path)
     assert response.status_code == 200
-    assert set(response.json()) == {"count", "next", "previous", key}
+    assert set(response.json()) == {"count", "count_exact", "next", "previous", key}
 
 
 @pytest.mark.parametrize(
@@ -83,20 +84,22 @@ def test_blank_choices_are_answered_as_blank(world: Any) -> None:
     assert factory["facility_type"] == ""
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "٣"])
-def test_a_page_that_is_not_a_whole_number_from_1_is_a_400_naming_page(world: Any, page: str) -> None:
+@pytest.mark.parametrize("cursor", ["0", "abc", "W10:1abc:xyz", "\u0663", "a" * 5000])
+def test_a_cursor_the_list_did_not_make_is_a_400_naming_cursor(world: Any, cursor: str) -> None:
     for path in ("/employers/", "/claims/", "/compliance/findings/", "/regions/"):
-        response = api(world.admin).get(V1 + path, {"page": page})
+        response = api(world.admin).get(V1 + path, {"cursor": cursor})
         assert response.status_code == 400, (path, response.content)
-        assert errors(response) == ["page"]
+        assert errors(response) == ["cursor"]
 
 
-def test_a_page_past_the_last_is_a_404_in_the_errors_shape(world: Any) -> None:
-    for page in ("999", "9" * 5000):
-        response = api(world.admin).get(f"{V1}/employers/", {"page": page})
-        assert response.status_code == 404
-        assert errors(response)
-    assert api(world.admin).get(f"{V1}/employers/", {"page": "last"}).status_code == 200
+def test_a_cursor_of_another_list_is_a_400(world: Any) -> None:
+    """Signed with the list's model and order: a persons cursor does not open the employers list."""
+    persons = api(world.admin).get(f"{V1}/persons/", {"page_size": 1}).json()
+    cursor = parse_qs(urlsplit(persons["next"]).query)["cursor"][0]
+    assert api(world.admin).get(f"{V1}/persons/", {"cursor": cursor}).status_code == 200
+    response = api(world.admin).get(f"{V1}/employers/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert errors(response) == ["cursor"]
 
 
 def test_every_operation_documents_the_shared_error_answers(document: dict[str, Any]) -> None:

@@ -11,12 +11,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
+from cakupan.core.pagination import KeysetPage, keyset_page
 
 
 class ErrorItemOutput(serializers.Serializer):
@@ -31,20 +34,92 @@ class ErrorOutput(serializers.Serializer):
     errors = ErrorItemOutput(many=True)  # type: ignore[assignment]
 
 
-class Pagination(PageNumberPagination):
-    """`?page=` from 1; a page that is not a whole number from 1 is a 400 naming `page`, a page past the
-    last one DRF's 404 (both documented in the OpenAPI document, see core.openapi)."""
+class Pagination(BasePagination):
+    """Keyset pages (core.pagination) in the list's own order: `?cursor=` from a `next` or `previous` link
+    (opaque; one this list did not make is a 400 naming `cursor`), `?page_size=` up to 500.
+
+    `count` is exact up to LIST_COUNT_BOUND; past it `count` is the bound and `count_exact` false ("more
+    than"): counting millions on every request is what the national registry cannot afford."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_param = "cursor"
 
-    def get_page_number(self, request: Request, paginator: Any) -> Any:
-        text = request.query_params.get(self.page_query_param) or "1"
-        if text in self.last_page_strings:
-            return paginator.num_pages
-        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
-            raise InvalidInput.single(self.page_query_param, _("A page is a whole number from 1."))
-        return text
+    def __init__(self) -> None:
+        self.page: KeysetPage | None = None
+        self.request: Request | None = None
+
+    def get_page_size(self, request: Request) -> int:
+        default = int(api_settings.PAGE_SIZE or 50)
+        text = request.query_params.get(self.page_size_query_param, "")
+        if text.isascii() and text.isdigit() and int(text) > 0:
+            return min(int(text), self.max_page_size)
+        return default  # as DRF does: a page size that is not a positive number is the default
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        self.page = keyset_page(
+            queryset,
+            cursor=request.query_params.get(self.cursor_query_param),
+            per_page=self.get_page_size(request),
+            field=self.cursor_query_param,
+        )
+        return self.page.object_list
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None or self.request is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        return Response(
+            {
+                "count": self.page.count.value,
+                "count_exact": self.page.count.exact,
+                "next": self._link(self.page.next_cursor),
+                "previous": self._link(self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "Rows in the list, exact up to a bound; past it, the bound.",
+                },
+                "count_exact": {
+                    "type": "boolean",
+                    "description": "False when the list has more rows than `count`.",
+                },
+                "next": link,
+                "previous": link,
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The cursor of a `next` or `previous` link; none for the first page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {self.max_page_size}.",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:

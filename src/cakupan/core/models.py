@@ -30,3 +30,26 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.entity}:{self.entity_id}"
+
+
+class CachedFigures(models.Model):
+    """A home page's figures for one scope (registry.figures), so a page view reads one row instead of
+    counting a branch office's million persons on every request.
+
+    `scope` holds the scope's fields, so a scheduled refresh can recompute the figures without a user;
+    `figures` maps a figure's name to {"value", "exact", "estimate"}. `computed_at` is empty while only a
+    bounded first count is known (the page says "being computed"); `seen_at` lets the refresh skip, and
+    eventually forget, scopes nobody looks at."""
+
+    key = models.CharField(_("scope key"), max_length=120, unique=True)
+    scope = models.JSONField(_("scope"), default=dict)
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("last seen at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("cached home figures")
+        verbose_name_plural = _("cached home figures")
+
+    def __str__(self) -> str:
+        return self.key

@@ -3,9 +3,9 @@
 Views declare the errors particular to them (a 404 for an object outside the user's scope, a 400 naming
 fields). Some answers come from the shared machinery and can follow any request, so they are added here to
 every operation that does not declare them itself, all in the one error shape (`ErrorOutput`):
-- 400: malformed input (a body that is not JSON, nested too deeply, a `page` that is not a whole number);
+- 400: malformed input (a body that is not JSON, nested too deeply, a `cursor` the list did not make);
 - 401: no or a bad token; 403: the role may not do this (accounts.permissions);
-- 404: an id outside the user's scope, or a page past the last (operations with a path id or a page);
+- 404: an id outside the user's scope (operations with a path id);
 - 413 and 415: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or of a media type the operation does not take.
 """
 
@@ -47,7 +47,7 @@ def _codes(operation: dict[str, Any]) -> list[str]:
     if operation.get("security"):  # absent for the token endpoint, which authenticates no one
         codes += ["401", "403"]
     params = operation.get("parameters", [])
-    if any(p.get("in") == "path" or p.get("name") == "page" for p in params):
+    if any(p.get("in") == "path" for p in params):
         codes.append("404")
     if "requestBody" in operation:
         codes += ["413", "415"]

@@ -4,7 +4,6 @@ record, approve and reject. Thin: the selector scopes, the services decide (enro
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cakupan.accounts.access import permission_required, scope_of, ui_flags
 from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.pagination import list_page_for
 from cakupan.enrolment.models import LinkReview
 from cakupan.enrolment.selectors import link_review_get, link_review_list
 from cakupan.enrolment.services.reviews import link_review_approve, link_review_reject
@@ -31,11 +31,17 @@ def review_list(request: HttpRequest) -> HttpResponse:
     rows = link_review_list(user=request.user, scope=scope_of(request))
     if status in LinkReview.Status.values:
         rows = rows.filter(status=status)
-    page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj, errors = list_page_for(rows, request.GET, per_page=PER_PAGE)
     return _page(
         request,
         "enrolment/review_list.html",
-        {"page_obj": page_obj, "status": status, "statuses": LinkReview.Status.choices},
+        {
+            "page_obj": page_obj,
+            "list_errors": errors,
+            "status": status,
+            "statuses": LinkReview.Status.choices,
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -15,7 +15,7 @@ from cakupan.accounts.access import permission_required, scope_of, ui_flags
 from cakupan.accounts.permissions import Perm, may, permissions_of
 from cakupan.regions.models import Region
 from cakupan.registry import selectors
-from cakupan.registry.models import Membership
+from cakupan.registry.figures import home_figures
 from cakupan.web.nav import shortcuts_for
 
 SUGGESTIONS = 15
@@ -26,47 +26,35 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, {"scope": scope, "ui": ui_flags(scope), **context})
 
 
-def _counts(request: HttpRequest) -> list[dict[str, Any]]:
-    """A few numbers for the home page, each from a selector so they match what the lists show."""
-    scope, user = scope_of(request), request.user
-    counts: list[dict[str, Any]] = []
-    if may(scope, Perm.EMPLOYER_READ):
-        counts.append(
-            {
-                "label": _("Employers in your scope"),
-                "value": selectors.employer_list(user=user, scope=scope).count(),
-                "url": reverse("registry:employer_list"),
-            }
-        )
-    if may(scope, Perm.PERSON_READ):
-        sponsor = scope.sponsor_id is not None
-        counts.append(
-            {
-                "label": _("Sponsored persons") if sponsor else _("Persons in your scope"),
-                "value": selectors.person_list(user=user, scope=scope).count(),
-                "url": reverse("registry:person_list"),
-            }
-        )
-    if scope.employer_id is not None:  # an employer's HR: its own workers
-        counts.append(
-            {
-                "label": _("Current workers"),
-                "value": selectors.employment_list(user=user, scope=scope)
-                .filter(end_date__isnull=True)
-                .count(),
-                "url": reverse("registry:employment_list") + "?open=1",
-            }
-        )
-    counts.append(
+def _counts(request: HttpRequest) -> tuple[list[dict[str, Any]], Any]:
+    """The home page's figures, from the cache (registry.figures): labelled and linked to their lists."""
+    scope = scope_of(request)
+    cached = home_figures(scope)
+    sponsor = scope.sponsor_id is not None
+    shown = {
+        "employers": (_("Employers in your scope"), reverse("registry:employer_list")),
+        "persons": (
+            _("Sponsored persons") if sponsor else _("Persons in your scope"),
+            reverse("registry:person_list"),
+        ),
+        "current_workers": (_("Current workers"), reverse("registry:employment_list") + "?open=1"),
+        "active_memberships": (
+            _("Active memberships"),
+            reverse("registry:membership_list") + "?status=active",
+        ),
+    }
+    counts = [
         {
-            "label": _("Active memberships"),
-            "value": selectors.membership_list(user=user, scope=scope)
-            .filter(status=Membership.Status.ACTIVE)
-            .count(),
-            "url": reverse("registry:membership_list") + "?status=active",
+            "label": shown[name][0],
+            "url": shown[name][1],
+            "value": figure.value,
+            "exact": figure.exact,
+            "estimate": figure.estimate,
         }
-    )
-    return counts
+        for name in shown  # in the page's order: jsonb on PostgreSQL keeps no key order
+        if (figure := cached.figures.get(name)) is not None
+    ]
+    return counts, cached.computed_at
 
 
 @login_required
@@ -79,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["memberships"] = selectors.membership_list(user=user, scope=scope)
         context["employments"] = selectors.employment_list(user=user, scope=scope)
     elif permissions_of(scope):  # not for an account without a role or its object
-        context["counts"] = _counts(request)
+        context["counts"], context["counted_at"] = _counts(request)
     return _render(request, "web/home.html", context)
 
 

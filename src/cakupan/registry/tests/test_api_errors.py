@@ -266,8 +266,8 @@ def test_odd_urls_and_methods_are_not_500(world):
     assert client.delete(f"{V1}/persons/{world.nurse.pk}/").status_code == 405
     assert client.get(f"{V1}/workers/").status_code == 405
     assert client.post(f"{V1}/regions/", {}, format="json").status_code == 405
-    # A page that is not a whole number is bad input naming `page` (issue 12); past the last page is a 404.
-    assert client.get(f"{V1}/persons/", {"page": "abc"}).status_code == 400
+    # A cursor the list did not make is bad input naming `cursor` (issue 13).
+    assert client.get(f"{V1}/persons/", {"cursor": "abc"}).status_code == 400
 
 
 # --- robustness: random JSON at every write endpoint ---------------------------------------------
@@ -316,7 +316,7 @@ def test_random_bodies_never_crash(world, endpoint):
 
 def test_random_filters_never_crash(world):
     client = api(world.agency_health_malang)
-    names = ["npp", "name", "region", "size_class", "q", "nik", "person", "segment", "page", "page_size"]
+    names = ["npp", "name", "region", "size_class", "q", "nik", "person", "segment", "cursor", "page_size"]
     values = st.text(max_size=20) | st.integers().map(str)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -1,17 +1,17 @@
-"""What every registry page does the same way: scope, paging, htmx partials, forms and 404s."""
+"""What every registry page does the same way: scope, keyset paging, htmx partials, forms and 404s."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cakupan.accounts.access import scope_of, ui_flags
 from cakupan.core.errors import NotInScope
+from cakupan.core.pagination import list_page_for
 
 T = TypeVar("T")
 PER_PAGE = 25
@@ -36,23 +36,23 @@ def get_or_404(getter: Callable[..., T], request: HttpRequest, pk: Any) -> T:
         raise Http404 from exc
 
 
-def paginate(request: HttpRequest, rows: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
-
-
 def list_page(
     request: HttpRequest, *, template: str, table: str, rows: QuerySet[Any], context: dict[str, Any]
 ) -> HttpResponse:
-    """A paginated list; an htmx request (the filter box, a page link) gets only the table back."""
+    """A list paged by keyset (core.pagination); an htmx request (the filter box, a page link) gets only
+    the table back. A bad cursor answers 400 with the first page and the error beside the pager."""
+    page_obj, errors = list_page_for(rows, request.GET, per_page=PER_PAGE)
     context = {
-        "page_obj": paginate(request, rows),
+        "page_obj": page_obj,
+        "list_errors": errors,
         "q": request.GET.get("q", ""),
         "table_template": table,
         **context,
     }
+    status = 400 if errors else 200
     if getattr(request, "htmx", False):
-        return page(request, table, context)
-    return page(request, template, context)
+        return page(request, table, context, status=status)
+    return page(request, template, context, status=status)
 
 
 def form_page(request: HttpRequest, form: Any, *, status: int = 200, **context: Any) -> HttpResponse:

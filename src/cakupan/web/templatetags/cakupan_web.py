@@ -1,4 +1,4 @@
-"""Template helpers: the header, NIK as the viewer may see it, Rupiah amounts, NIK warnings."""
+"""Template helpers: the header, NIK as the viewer may see it, Rupiah amounts, NIK warnings, figures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from cakupan.accounts.access import role_label, scope_name, scope_of, ui_flags
 from cakupan.accounts.scope import mask_nik
@@ -62,6 +65,20 @@ def nik_warning(item: Any) -> str:
     code, detail = item.get("code", ""), item.get("detail", "")
     text = str(MESSAGES[code]) if code in MESSAGES else str(code)
     return f"{text} ({detail})" if detail else text
+
+
+@register.filter
+def figure(count: Any) -> str:
+    """A home page figure: 1.234, "more than 2.000" (a bounded first count), "≈ 10,0 M" (an estimate)."""
+    value = int(count.get("value", 0))
+    if count.get("estimate"):
+        if value >= 1_000_000:
+            millions = number_format(value / 1_000_000, 1, use_l10n=True)
+            return _("≈ %(millions)s M") % {"millions": millions}
+        return "≈ " + intcomma(value)
+    if not count.get("exact", True):
+        return _("more than %(bound)s") % {"bound": intcomma(value)}
+    return str(intcomma(value))
 
 
 @register.filter

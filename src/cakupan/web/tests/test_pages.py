@@ -153,7 +153,6 @@ PAGES: list[tuple[str, Any, dict[str, str]]] = [
     ("registry:person_list", None, {}),
     ("registry:employment_list", None, {}),
     ("registry:membership_list", None, {}),
-    ("home", None, {}),
     ("search", None, {"q": "a"}),
     ("registry:employer_detail", lambda w: [w.hospital.pk], {}),  # lists the hospital's workers
 ]
