@@ -468,6 +468,7 @@ def build(url: str, persons: int) -> dict[str, float]:
         _sql("VACUUM ANALYZE")
     with steps.step("scope keys, coverage snapshot"):
         _after_load()
+    _sql("DROP TABLE bench_district")
     [(size,)] = _sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
     counts = {
         key: _sql(f"SELECT count(*) FROM {t[key]}")[0][0]
