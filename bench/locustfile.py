@@ -8,12 +8,14 @@ Run by bench/load.py (`locust --headless -f bench/locustfile.py …`), not on it
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import random
 import re
 from typing import Any, ClassVar
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 from bench.national import PASSWORD, USERNAMES
 
@@ -82,6 +84,44 @@ PAGES: dict[str, list[str]] = {
 }
 WEIGHTS = {"branch": 40, "employer": 25, "agency": 10, "sponsor": 10, "worker": 10, "admin": 5}
 TIMEOUT = float(os.environ.get("BENCH_LOAD_REQUEST_TIMEOUT", "60"))
+SIGN_IN = ("login form", "login")
+# Page figures without the sign-ins: each is a deliberately slow password hash, once per user, and Locust's
+# own totals mix them in. Written as JSON to BENCH_LOAD_PAGES_JSON when Locust quits.
+_page_times: list[float] = []
+_page_errors: list[str] = []
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: BaseException | None, **kwargs: Any) -> None:
+    if name in SIGN_IN:
+        return
+    _page_times.append(response_time)
+    if exception is not None:
+        _page_errors.append(f"{name}: {exception}"[:200])
+
+
+@events.quitting.add_listener
+def _write(**kwargs: Any) -> None:
+    target = os.environ.get("BENCH_LOAD_PAGES_JSON")
+    if not target:
+        return
+    ordered = sorted(_page_times)
+
+    def rank(q: float) -> float:
+        return ordered[max(0, math.ceil(len(ordered) * q) - 1)] if ordered else 0.0
+
+    with open(target, "w") as f:
+        json.dump(
+            {
+                "requests": len(ordered),
+                "errors": len(_page_errors),
+                "p50": rank(0.5),
+                "p95": rank(0.95),
+                "p99": rank(0.99),
+                "first_errors": _page_errors[:20],
+            },
+            f,
+        )
 
 
 class _RoleUser(FastHttpUser):
