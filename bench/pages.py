@@ -52,7 +52,7 @@ SKIPPED_PREFIXES = ("/api/schema/", "/api/docs/", "/api/redoc/", "/i18n/", "/log
 SKIPPED_SUFFIXES = (".xlsx", ".pdf", ".csv")
 REFUSED = (403, 404, 405)
 # The query a URL needs to be a page at all (without it: HTTP 400, as it should).
-QUERIES = {"/api/v1/coverage/": lambda: {"period": _last_month()}}
+QUERIES = {"/api/v1/coverage/": lambda: {"period": _last_snapshot()}}
 # One detail page per model: the URLs that take its id.
 DETAILS: dict[str, tuple[str, ...]] = {
     "person": (
@@ -84,8 +84,14 @@ class Result:
     times: list[float] = field(default_factory=list)
 
 
-def _last_month() -> str:
-    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+def _last_snapshot() -> str:
+    """The newest month with a coverage snapshot (the API answers only those)."""
+    from django.db.models import Max
+
+    from cakupan.coverage.models import CoverageSnapshot
+
+    period = CoverageSnapshot.objects.aggregate(last=Max("period"))["last"]
+    return period or (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
 
 
 def _paths() -> list[str]:
@@ -235,9 +241,9 @@ def _setup(url: str | None, timeout_s: float) -> None:
                 c.execute(f"SET statement_timeout = {milliseconds}")
 
     connection_created.connect(limit, weak=False)
-    # A refused page is an expected answer here (reported as refused), not a warning with a traceback.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-    logging.getLogger("django.security").setLevel(logging.ERROR)
+    # Refusals, timeouts and failures are all reported in the table; their tracebacks would bury it.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    logging.getLogger("django.security").setLevel(logging.CRITICAL)
 
 
 def _use(url: str) -> None:
