@@ -61,7 +61,8 @@ lint: setup
 	$(BIN)/mypy
 
 # The benchmarks (billing, rosters, coverage, compliance; bench/__main__.py). PostgreSQL from DATABASE_URL, default
-# the test database; each benchmark makes and drops a database of its own.
+# the test database; each benchmark makes and drops a database of its own. Then the national data set (kept in
+# bench_national, built once), the page benchmark at 50,000 and 10 M persons, and the 200-user load test.
 bench: setup
 	$(BIN)/python -m bench
 

@@ -1,10 +1,13 @@
 """`python -m bench [NAME ...]` (`make bench`): the benchmarks, each in its own process and database.
 
 billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7); none named runs all.
+national, pages and load (issue 13): the national data set (kept in `bench_national`, built when missing),
+the page benchmark on it and a 50,000-person one, and the load test against `cakupan serve` on it.
 PostgreSQL comes from DATABASE_URL (default: the `test` database every development and CI machine has);
 each benchmark creates and drops a database of its own named after it, so nothing else is touched.
 Sizes: --members (billing, PostgreSQL), --sqlite-members (billing on SQLite; 0 skips),
---roster-rows, --coverage-members, --compliance-employers (10 reported workers each); 0 skips one.
+--roster-rows, --coverage-members, --compliance-employers (10 reported workers each); 0 skips one;
+--national-persons, --page-requests, --load-users, --load-minutes (0 users skips the load test).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import subprocess
 import sys
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-NAMES = ("billing", "rosters", "coverage", "compliance")
+NAMES = ("billing", "rosters", "coverage", "compliance", "national", "pages", "load")
 
 
 def _run(module: str, *args: object) -> int:
@@ -31,6 +34,13 @@ def main() -> int:
     parser.add_argument("--roster-rows", type=int, default=1_000_000)
     parser.add_argument("--coverage-members", type=int, default=5_000_000)
     parser.add_argument("--compliance-employers", type=int, default=1_000_000)
+    parser.add_argument("--national-persons", type=int, default=10_000_000)
+    parser.add_argument(
+        "--small-persons", type=int, default=50_000, help="the page benchmark's small data set"
+    )
+    parser.add_argument("--page-requests", type=int, default=20)
+    parser.add_argument("--load-users", type=int, default=200)
+    parser.add_argument("--load-minutes", type=float, default=10)
     args = parser.parse_args()
     unknown = set(args.names) - set(NAMES)
     if unknown:
@@ -54,6 +64,24 @@ def main() -> int:
     if "compliance" in chosen and args.compliance_employers:
         n = args.compliance_employers
         code |= _run("compliance", "--url", url, "--employers", n, "--workers", 10 * n)
+    national = args.national_persons
+    if "national" in chosen and national:
+        code |= _run("national", "--url", url, "--persons", national)
+    if "pages" in chosen and national:
+        sizes = f"{args.small_persons},{national}"
+        code |= _run("pages", "--url", url, "--sizes", sizes, "--requests", args.page_requests)
+    if "load" in chosen and national and args.load_users:
+        code |= _run(
+            "load",
+            "--url",
+            url,
+            "--persons",
+            national,
+            "--users",
+            args.load_users,
+            "--minutes",
+            args.load_minutes,
+        )
     return code
 
 
