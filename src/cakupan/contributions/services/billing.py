@@ -24,20 +24,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Bill, BillingRun, BillLine
 from cakupan.contributions.services import billing_sql
+from cakupan.contributions.services.billable import members_billable
 from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
 from cakupan.contributions.services.billing_claim import run_claim, run_for_period
 from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
-from cakupan.registry.models import Membership
+from cakupan.core.sqlnames import table
 from cakupan.registry.services.memberships import memberships_end_due
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
@@ -76,13 +77,6 @@ def period_parse(value: Any) -> Period:
     if period.last_day < earliest:
         raise InvalidInput.single("period", f"The contribution tables start in {earliest:%Y-%m}.")
     return period
-
-
-def members_billable(period: Period) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        status__in=[Membership.Status.ACTIVE, Membership.Status.ENDED],
-        start_date__lte=period.last_day,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_day))
 
 
 def billing_run_prepare(*, period: Any, actor: Any = SYSTEM) -> BillingRun:
@@ -161,7 +155,7 @@ def _chunk(
 def _totals(period: Period) -> None:
     """Bill totals from their lines: one grouped pass over the period's lines (an UPDATE … FROM, on both
     databases), then zero for the period's bills without lines."""
-    bill, line = Bill._meta.db_table, BillLine._meta.db_table
+    bill, line = table(Bill), table(BillLine)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {bill} SET amount_due = t.total, members = t.n FROM ("  # noqa: S608 - table names
