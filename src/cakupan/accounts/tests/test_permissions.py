@@ -77,6 +77,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "pure helpers and steps of compliance_match_run, which checks",
     ),
     "contributions.services.billing": ({"period_parse"}, "a parser"),
+    "contributions.services.billing_partitions": (
+        {"partition_name", "partitioned", "partitions", "partitions_ensure"},
+        "the catalogue read, and a step of billing_run, which checks",
+    ),
     "contributions.services.billable": (
         {"billable_q", "members_billable", "billable_sql", "billable_params"},
         "the billable condition: reads",

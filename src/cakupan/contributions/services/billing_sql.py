@@ -32,7 +32,7 @@ PRICE_TABLE = "cakupan_billing_price"
 CHUNK_TABLE = "cakupan_billing_chunk"
 # The columns of an amount part, in billing_assess's Part order: programmes, parties, total.
 _PART_COLUMNS = (*PROGRAM_COLUMNS, *PARTY_COLUMNS, "amount")
-LINE_COLUMNS = ("bill_id", "membership_id", "base", *_PART_COLUMNS)
+LINE_COLUMNS = ("bill_id", "membership_id", "period", "base", *_PART_COLUMNS)
 
 _M, _E, _R, _S = (table(model) for model in (Membership, Employment, Employer, Sponsor))
 _PU, _BPU = quoted(Segment.PU), quoted(Segment.BPU)
@@ -222,7 +222,7 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
     payer_part = ", ".join(f"p.p_{c}" for c in _PART_COLUMNS)
     government_part = ", ".join(f"p.g_{c}" for c in _PART_COLUMNS)
     sql = (
-        f"SELECT b.id, k.id, p.base, {payer_part} FROM {CHUNK_TABLE} k "
+        f"SELECT b.id, k.id, b.period, p.base, {payer_part} FROM {CHUNK_TABLE} k "
         f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} "
         f"LEFT JOIN {account} ae ON k.payer_kind = {_EMPLOYER} AND ae.kind = {quoted(_ACCOUNT.EMPLOYER)} "
         "AND ae.employer_id = k.employer_id "
@@ -238,10 +238,10 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
     params: list[Any] = [period]
     if government_bill is not None:
         sql += (
-            f" UNION ALL SELECT %s, k.id, p.base, {government_part} FROM {CHUNK_TABLE} k "
+            f" UNION ALL SELECT %s, k.id, %s, p.base, {government_part} FROM {CHUNK_TABLE} k "
             f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} WHERE p.g_amount IS NOT NULL"
         )
-        params.append(government_bill)
+        params += [government_bill, period]
     conflict = " ON CONFLICT DO NOTHING" if replay else ""
     with connection.cursor() as cursor:
         # In bill order: a chunk's lines then fill UNIQUE(bill, membership) one bill after the other
@@ -256,5 +256,5 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
 def bills_without_lines_delete(*, run_id: int, period: str) -> None:
     """Remove the bills this run made for payers whose members owed nothing this period."""
     Bill.objects.filter(run_id=run_id, period=period, amount_due=0, members=0).exclude(
-        Exists(BillLine.objects.filter(bill_id=OuterRef("pk")))
+        Exists(BillLine.objects.filter(period=period, bill_id=OuterRef("pk")))
     ).exclude(allocations__isnull=False).delete()
