@@ -1,6 +1,8 @@
 """`python -m bench [NAME ...]` (`make bench`): the benchmarks, each in its own process and database.
 
-billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7); none named runs all.
+billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7), populated (issue 13: the
+roster import, billing, snapshot and compliance match inside a copy of the national data set,
+--populated-template); none named runs all.
 PostgreSQL comes from DATABASE_URL (default: the `test` database every development and CI machine has);
 each benchmark creates and drops a database of its own named after it, so nothing else is touched.
 Sizes: --members (billing, PostgreSQL), --sqlite-members (billing on SQLite; 0 skips),
@@ -15,7 +17,7 @@ import subprocess
 import sys
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-NAMES = ("billing", "rosters", "coverage", "compliance")
+NAMES = ("billing", "rosters", "coverage", "compliance", "populated")
 
 
 def _run(module: str, *args: object) -> int:
@@ -31,6 +33,9 @@ def main() -> int:
     parser.add_argument("--roster-rows", type=int, default=1_000_000)
     parser.add_argument("--coverage-members", type=int, default=5_000_000)
     parser.add_argument("--compliance-employers", type=int, default=1_000_000)
+    parser.add_argument(
+        "--populated-template", default="bench_national", help="the populated registry to copy"
+    )
     args = parser.parse_args()
     unknown = set(args.names) - set(NAMES)
     if unknown:
@@ -54,6 +59,10 @@ def main() -> int:
     if "compliance" in chosen and args.compliance_employers:
         n = args.compliance_employers
         code |= _run("compliance", "--url", url, "--employers", n, "--workers", 10 * n)
+    if "populated" in chosen:
+        code |= _run(
+            "populated", "--url", url, "--template", args.populated_template, "--period", args.period
+        )
     return code
 
 
