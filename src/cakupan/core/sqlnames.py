@@ -28,8 +28,9 @@ def table(model: type[models.Model]) -> str:
 
 def column(model: type[models.Model], field: str) -> str:
     """The database column of `field` (a foreign key's is `<name>_id`); FieldDoesNotExist when renamed."""
-    name = model._meta.get_field(field).column
-    if name is None:  # a relation without a column (reverse or many-to-many): not a column to name
+    found = model._meta.get_field(field)
+    name = getattr(found, "column", None)
+    if not isinstance(name, str):  # a relation without a column (reverse or many-to-many)
         raise ValueError(f"{model.__name__}.{field} has no column")
     USED.add((model._meta.db_table, name))
     return name
