@@ -5,9 +5,12 @@ keeps one table: the same runs, nothing to detach."""
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from cakupan.contributions.models import Bill, BillLine
@@ -59,7 +62,9 @@ def test_billing_writes_into_the_months_partition_and_an_old_month_detaches(worl
     assert rows_in(partition_name(MARCH)) == march_lines
     assert rows_in(DEFAULT) == 0
 
-    detached = bill_lines_detach(actor=world.admin, period=str(MARCH))
+    out = io.StringIO()
+    call_command("billing", "detach", "--period", str(MARCH), stdout=out)
+    detached = json.loads(out.getvalue())
     assert detached == {"period": str(MARCH), "table": partition_name(MARCH), "lines": march_lines}
     assert str(MARCH) not in partitions()
     assert not BillLine.objects.filter(period=str(MARCH)).exists()
@@ -92,6 +97,11 @@ def test_lines_of_a_month_without_a_partition_move_into_it_when_it_is_made(world
 
 
 def test_a_month_without_its_own_partition_is_not_detached(world: Any) -> None:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("billing", "detach", "--period", "2024-01", stdout=out)
+    assert exited.value.code == 2
+    assert json.loads(out.getvalue())["errors"][0]["field"] == "period"
     with pytest.raises(InvalidInput) as caught:
         bill_lines_detach(actor=world.admin, period="2024-01")
     assert caught.value.as_dict()["errors"][0]["field"] == "period"
