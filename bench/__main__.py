@@ -1,8 +1,10 @@
 """`python -m bench [NAME ...]` (`make bench`): the benchmarks, each in its own process and database.
 
 billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7); none named runs all.
-national, pages and load (issue 13): the national data set (kept in `bench_national`, built when missing),
-the page benchmark on it and a 50,000-person one, and the load test against `cakupan serve` on it.
+national, populated, pages and load (issue 13): the national data set (kept in `bench_national`, built when
+missing); the roster import, billing, snapshot and compliance match inside a copy of it
+(--populated-template); the page benchmark on it and a 50,000-person one; the load test against
+`cakupan serve` on it.
 PostgreSQL comes from DATABASE_URL (default: the `test` database every development and CI machine has);
 each benchmark creates and drops a database of its own named after it, so nothing else is touched.
 Sizes: --members (billing, PostgreSQL), --sqlite-members (billing on SQLite; 0 skips),
@@ -18,7 +20,7 @@ import subprocess
 import sys
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-NAMES = ("billing", "rosters", "coverage", "compliance", "national", "pages", "load")
+NAMES = ("billing", "rosters", "coverage", "compliance", "national", "populated", "pages", "load")
 
 
 def _run(module: str, *args: object) -> int:
@@ -41,6 +43,9 @@ def main() -> int:
     parser.add_argument("--page-requests", type=int, default=20)
     parser.add_argument("--load-users", type=int, default=200)
     parser.add_argument("--load-minutes", type=float, default=10)
+    parser.add_argument(
+        "--populated-template", default="bench_national", help="the populated registry to copy"
+    )
     args = parser.parse_args()
     unknown = set(args.names) - set(NAMES)
     if unknown:
@@ -67,6 +72,10 @@ def main() -> int:
     national = args.national_persons
     if "national" in chosen and national:
         code |= _run("national", "--url", url, "--persons", national)
+    if "populated" in chosen:
+        code |= _run(
+            "populated", "--url", url, "--template", args.populated_template, "--period", args.period
+        )
     if "pages" in chosen and national:
         sizes = f"{args.small_persons},{national}"
         code |= _run("pages", "--url", url, "--sizes", sizes, "--requests", args.page_requests)

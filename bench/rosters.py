@@ -46,11 +46,17 @@ HEADER = ["NIK", "Nama Lengkap", "Tgl Lahir", "Jenis Kelamin", "Kode Wilayah", "
 HEADER_BPU = [*HEADER[:6], "Penghasilan", "Sektor"]
 
 
+# Where a run imports (--database, --template): by default a database of its own, made empty; the
+# populated-registry benchmark (bench/populated.py) names another, made as a copy of a populated one.
+TARGET = {"database": "", "template": ""}
+
+
 def _database(url: str) -> str:
     if url == "sqlite":
         return f"sqlite:///{ROOT / 'var' / 'bench-rosters.sqlite3'}"
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/") + "_rosters_bench"))
+    name = TARGET["database"] or parts.path.lstrip("/") + "_rosters_bench"
+    return urlunsplit(parts._replace(path="/" + name))
 
 
 def _recreate(url: str) -> None:
@@ -65,7 +71,8 @@ def _recreate(url: str) -> None:
     name = parts.path.lstrip("/")
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        template = f' TEMPLATE "{TARGET["template"]}"' if TARGET["template"] else ""
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
 
 
 def _django(url: str) -> None:
@@ -133,7 +140,8 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
         region_id="35.73.01", branch_office=office,
     )  # fmt: skip
     Sponsor.objects.create(name=SPONSOR, kind=Sponsor.Kind.APBD, region_id="35.73")
-    User.objects.create_user(username="bench", password="x", role=Role.NATIONAL_ADMIN)  # noqa: S106
+    if not User.objects.filter(username="bench").exists():  # a populated copy may have one
+        User.objects.create_user(username="bench", password="x", role=Role.NATIONAL_ADMIN)  # noqa: S106
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     header = HEADER if args.segment == "PU" else HEADER_BPU
@@ -236,6 +244,7 @@ STEPS = {"setup": step_setup, "import": step_import, "floor": step_floor, "xlsx"
 def _child(step: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.rosters", "--step", step, "--url", url]
     cmd += ["--rows", str(args.rows), "--xlsx-rows", str(args.xlsx_rows), "--segment", args.segment]
+    cmd += ["--database", TARGET["database"], "--template", TARGET["template"]]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)  # noqa: S603
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -292,7 +301,12 @@ def main() -> int:
     )
     parser.add_argument("--segment", choices=("PU", "BPU"), default="PU", help=argparse.SUPPRESS)
     parser.add_argument("--step", choices=sorted(STEPS))
+    parser.add_argument(
+        "--database", default="", help="import into this database (default <name>_rosters_bench)"
+    )
+    parser.add_argument("--template", default="", help="made as a copy of this database (default: empty)")
     args = parser.parse_args()
+    TARGET.update(database=args.database, template=args.template)
     if args.step:
         _django(args.url)
         print(json.dumps(STEPS[args.step](args)))

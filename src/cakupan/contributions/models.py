@@ -12,7 +12,8 @@
   `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run,
   so readers take `Bill.objects.completed()` (or `bill_completed("bill__")` from lines): a bill of a run not
   yet done is hidden, never shown with 0 due.
-- `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with one
+- `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with the
+  bill's `period` copied (PostgreSQL partitions the table by it: services/billing_partitions.py), and one
   BIGINT column per programme (`jkk` … `jkp`) and per party (`employer_share` … `sponsor_share`) of the
   part this payer pays; `amount` is their total (check constraints: programme sum = party sum = amount).
   A PU member in JKP has two lines: the employer's bill (JKK, JKM, JHT, JP) and the government's (JKP).
@@ -173,6 +174,10 @@ class BillLine(models.Model):
     # No separate index on bill: UNIQUE(bill, membership) leads with it.
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", db_index=False)
     membership = models.ForeignKey("registry.Membership", on_delete=models.PROTECT, related_name="bill_lines")
+    # The bill's period, copied: on PostgreSQL the table is partitioned by it (one partition a month,
+    # docs/design.md "Bill lines partitioned by period"), so it is part of the keys below and of the
+    # primary key there (id, period); the model keeps `id` as its key (ids come from one sequence).
+    period = models.CharField(_("period"), max_length=7)
     base = models.BigIntegerField(_("contribution base"), null=True, blank=True)
     jkk = models.BigIntegerField("JKK", default=0)
     jkm = models.BigIntegerField("JKM", default=0)
@@ -190,7 +195,8 @@ class BillLine(models.Model):
         verbose_name_plural = _("bill lines")
         ordering = ["bill", "membership"]
         constraints = [
-            models.UniqueConstraint(fields=["bill", "membership"], name="billline_one_per_member"),
+            # The period adds nothing (a bill has one) but a unique key of a partitioned table must hold it.
+            models.UniqueConstraint(fields=["bill", "membership", "period"], name="billline_one_per_member"),
             models.CheckConstraint(
                 condition=Q(amount=F("jkk") + F("jkm") + F("jht") + F("jp") + F("jkp")),
                 name="billline_amount_is_programmes",

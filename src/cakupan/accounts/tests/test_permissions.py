@@ -76,7 +76,15 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         {"name_key", "similarity", "names_identify", "identify_and_compute", "run_totals"},
         "pure helpers and steps of compliance_match_run, which checks",
     ),
-    "contributions.services.billing": ({"period_parse", "members_billable"}, "a parser and a read"),
+    "contributions.services.billing": ({"period_parse"}, "a parser"),
+    "contributions.services.billing_partitions": (
+        {"partition_name", "partitioned", "partitions", "partitions_ensure"},
+        "the catalogue read, and a step of billing_run, which checks",
+    ),
+    "contributions.services.billable": (
+        {"billable_q", "members_billable", "billable_sql", "billable_params"},
+        "the billable condition: reads",
+    ),
     "contributions.services.billing_assess": ({"price_keys"}, "pure pricing"),
     "contributions.services.billing_dates": (
         {"working_day_on_or_after", "due_date_for", "virtual_account_for"},

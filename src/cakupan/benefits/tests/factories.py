@@ -40,7 +40,9 @@ def bill(membership: Membership, period: str, **line: int) -> Bill:
     made, _ = Bill.objects.get_or_create(
         account=account, period=period, defaults={"due_date": due, "amount_due": 0, "members": 0}
     )
-    BillLine.objects.create(bill=made, membership=membership, employer_share=amount, amount=amount, **parts)
+    BillLine.objects.create(
+        bill=made, membership=membership, period=made.period, employer_share=amount, amount=amount, **parts
+    )
     made.amount_due += amount
     made.members += 1
     made.save(update_fields=["amount_due", "members"])

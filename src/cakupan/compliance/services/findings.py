@@ -29,14 +29,17 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
-from cakupan.compliance.models import Finding, FindingClass
+from cakupan.compliance.models import Finding, FindingClass, ReportedEmployer, ReportedWorker
 from cakupan.compliance.sanctions import PROGRAMMES, sanction_tables
 from cakupan.compliance.services.gap import PROGRAMME_FIELDS, UNKNOWN_RISK_CLASS, Pricer
 from cakupan.core.phases import phase as timed
+from cakupan.core.sqlnames import quoted, table
 from cakupan.regions.models import BranchOffice
+from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
 
-REPORTED = "compliance_reportedemployer"
-WORKERS = "compliance_reportedworker"
+REPORTED, WORKERS = table(ReportedEmployer), table(ReportedWorker)
+EMPLOYER, EMPLOYMENT, MEMBERSHIP, PERSON = (table(m) for m in (Employer, Employment, Membership, Person))
+_ACTIVE, _PU = quoted(Membership.Status.ACTIVE), quoted(Segment.PU)
 # Programme i of PROGRAMMES is column n{i} (members holding it), q{i} (required by the size class), lk{i}
 # (members lacking it) and p{i} (its contribution) of the work tables.
 P = range(len(PROGRAMMES))
@@ -50,7 +53,7 @@ def phase(name: str) -> AbstractContextManager[None]:
 
 @dataclass(frozen=True)
 class Scope:
-    """The reported rows of a run, as a condition on compliance_reportedemployer r."""
+    """The reported rows of a run, as a condition on the reported employers (REPORTED r)."""
 
     where: str
     params: tuple[Any, ...]
@@ -196,8 +199,8 @@ def ident_exact(scope: Scope) -> None:
             "CAST(CASE WHEN a.id IS NULL THEN 'nib' ELSE 'npp' END AS VARCHAR(10)) AS method, "
             "CAST(1.0 AS FLOAT) AS score "
             f"FROM {REPORTED} r "
-            "LEFT JOIN registry_employer a ON r.npp <> '' AND a.npp = r.npp "
-            "LEFT JOIN registry_employer b ON r.nib <> '' AND b.nib <> '' AND b.nib = r.nib "
+            f"LEFT JOIN {EMPLOYER} a ON r.npp <> '' AND a.npp = r.npp "
+            f"LEFT JOIN {EMPLOYER} b ON r.nib <> '' AND b.nib <> '' AND b.nib = r.nib "
             f"WHERE {scope.where} AND (a.id IS NOT NULL OR b.id IS NOT NULL)",
             scope.params,
         )
@@ -239,9 +242,9 @@ def _members(c: Any) -> None:
         c,
         "cmp_members",
         f"SELECT i.reported_id AS rid, m.person_id, j.basic_wage + j.fixed_allowance AS wage, {held} "
-        "FROM cmp_ident i JOIN registry_membership m ON m.employer_id = i.employer_id "
-        "AND m.status = 'active' AND m.segment = 'PU' "
-        "LEFT JOIN registry_employment j ON j.person_id = m.person_id AND j.employer_id = m.employer_id "
+        f"FROM cmp_ident i JOIN {MEMBERSHIP} m ON m.employer_id = i.employer_id "
+        f"AND m.status = {_ACTIVE} AND m.segment = {_PU} "
+        f"LEFT JOIN {EMPLOYMENT} j ON j.person_id = m.person_id AND j.employer_id = m.employer_id "
         "AND j.end_date IS NULL",
     )
     _analyze(c, "cmp_members")
@@ -274,7 +277,7 @@ def _worker_lists(c: Any) -> None:
         "FROM (SELECT w.employer_id AS rid, w.nik, CASE WHEN x.wage IS NULL THEN 1 ELSE 0 END AS gone, "
         "CASE WHEN x.wage < w.wage THEN 1 ELSE 0 END AS low "
         f"FROM {WORKERS} w JOIN cmp_ident i ON i.reported_id = w.employer_id "
-        "LEFT JOIN registry_person p ON p.nik = w.nik "
+        f"LEFT JOIN {PERSON} p ON p.nik = w.nik "
         "LEFT JOIN cmp_members x ON x.rid = w.employer_id AND x.person_id = p.id "
         "WHERE x.wage IS NULL OR x.wage < w.wage ORDER BY w.employer_id, w.nik) t GROUP BY rid",
     )
@@ -300,7 +303,7 @@ def _size_tables(c: Any) -> None:
 
 
 def _rows(c: Any, scope: Scope) -> None:
-    through = BranchOffice.regions.through._meta.db_table
+    through = table(BranchOffice.regions.through)
     lacking = [
         f"CASE WHEN i.employer_id IS NOT NULL AND g.members > 0 AND q.q{i} = 1 THEN g.members - g.n{i} "
         "ELSE 0 END"
@@ -323,7 +326,7 @@ def _rows(c: Any, scope: Scope) -> None:
         "CASE WHEN g.members > 0 THEN g.wages / g.members ELSE 0 END AS r_avg, "
         f"{mask} AS mask, {', '.join(f'{lk} AS lk{i}' for i, lk in zip(P, lacking, strict=True))} "
         f"FROM {REPORTED} r JOIN cmp_ident i ON i.reported_id = r.id "
-        "LEFT JOIN registry_employer e ON e.id = i.employer_id "
+        f"LEFT JOIN {EMPLOYER} e ON e.id = i.employer_id "
         "LEFT JOIN cmp_nums g ON g.rid = r.id "
         "LEFT JOIN cmp_size q ON q.size_class = r.size_class "
         f"LEFT JOIN (SELECT region_id, MIN(branchoffice_id) AS office FROM {through} GROUP BY region_id) b "
@@ -457,7 +460,7 @@ def _finding_select() -> str:
 def findings_insert(run_id: int) -> None:
     with connection.cursor() as c:
         c.execute(
-            f"INSERT INTO {Finding._meta.db_table} (run_id, {', '.join(FINDING_COLUMNS)}) "
+            f"INSERT INTO {table(Finding)} (run_id, {', '.join(FINDING_COLUMNS)}) "
             # In reported_id order: the deferred foreign-key checks then read the reported rows in order.
             f"SELECT CAST(%s AS BIGINT), x.* FROM ({_finding_select()}) x ORDER BY x.reported_id",
             [run_id],

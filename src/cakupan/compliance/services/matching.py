@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Finding, FindingClass, MatchRun, ReviewItem, WorkforceReport
 from cakupan.compliance.services.findings import (
+    EMPLOYER,
+    REPORTED,
     Scope,
     figures_compute,
     findings_insert,
@@ -29,6 +31,7 @@ from cakupan.compliance.services.findings import (
 )
 from cakupan.core.audit import audit_record
 from cakupan.core.db import deferred_checks_now
+from cakupan.core.sqlnames import table
 
 # Scores are difflib ratios of normalised names (0-1). At or above AUTO with a single such candidate the
 # match is taken; between REVIEW and AUTO (or two candidates above AUTO) a person decides.
@@ -94,9 +97,9 @@ def _pools(scope: Scope) -> Generator[tuple[str, list[tuple[int, str]]], None, N
     """The regencies of the rows left to the name matcher, one at a time: one streamed query (a server-side
     cursor on PostgreSQL), so a run holds a single regency's employers in memory."""
     sql = (
-        "SELECT substr(e.region_id, 1, 5) AS regency, e.id, e.name FROM registry_employer e "
+        f"SELECT substr(e.region_id, 1, 5) AS regency, e.id, e.name FROM {EMPLOYER} e "
         "WHERE substr(e.region_id, 1, 5) IN (SELECT substr(r.region_id, 1, 5) "
-        "FROM compliance_reportedemployer r LEFT JOIN cmp_ident i ON i.reported_id = r.id "
+        f"FROM {REPORTED} r LEFT JOIN cmp_ident i ON i.reported_id = r.id "
         f"WHERE {scope.where} AND i.reported_id IS NULL) ORDER BY regency, e.id"
     )
     with connection.chunked_cursor() as c:
@@ -111,8 +114,8 @@ def _decisions(scope: Scope) -> dict[tuple[str, str], dict[int, str]]:
     decided: dict[tuple[str, str], dict[int, str]] = {}
     with connection.cursor() as c:
         c.execute(
-            "SELECT q.name_key, q.regency, q.candidate_id, q.status FROM compliance_reviewitem q "
-            "WHERE q.status <> %s AND EXISTS (SELECT 1 FROM compliance_reportedemployer r "
+            f"SELECT q.name_key, q.regency, q.candidate_id, q.status FROM {table(ReviewItem)} q "
+            f"WHERE q.status <> %s AND EXISTS (SELECT 1 FROM {REPORTED} r "
             "LEFT JOIN cmp_ident i ON i.reported_id = r.id "
             f"WHERE {scope.where} AND i.reported_id IS NULL "
             "AND r.name_key = q.name_key AND substr(r.region_id, 1, 5) = q.regency)",
@@ -188,7 +191,7 @@ def run_totals(run_id: int) -> tuple[dict[str, int], int]:
     total = 0
     with connection.cursor() as c:
         c.execute(
-            f"SELECT klass, COUNT(*), COALESCE(SUM(gap), 0) FROM {Finding._meta.db_table} "
+            f"SELECT klass, COUNT(*), COALESCE(SUM(gap), 0) FROM {table(Finding)} "
             "WHERE run_id = %s GROUP BY klass",
             [run_id],
         )

@@ -24,20 +24,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Bill, BillingRun, BillLine
 from cakupan.contributions.services import billing_sql
+from cakupan.contributions.services.billable import members_billable
 from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
 from cakupan.contributions.services.billing_claim import run_claim, run_for_period
+from cakupan.contributions.services.billing_partitions import partitions_ensure
 from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
-from cakupan.registry.models import Membership
+from cakupan.core.sqlnames import table
 from cakupan.registry.services.memberships import memberships_end_due
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
@@ -76,13 +78,6 @@ def period_parse(value: Any) -> Period:
     if period.last_day < earliest:
         raise InvalidInput.single("period", f"The contribution tables start in {earliest:%Y-%m}.")
     return period
-
-
-def members_billable(period: Period) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        status__in=[Membership.Status.ACTIVE, Membership.Status.ENDED],
-        start_date__lte=period.last_day,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first_day))
 
 
 def billing_run_prepare(*, period: Any, actor: Any = SYSTEM) -> BillingRun:
@@ -151,7 +146,7 @@ def _chunk(
     counts["skipped_reasons"] = dict(reasons)
     bills = bills_ensure(accounts_ensure(payers), period=period, run=run)
     replay = BillLine.objects.filter(
-        bill__period=str(period), membership_id__gt=chunk.low, membership_id__lte=chunk.high
+        period=str(period), membership_id__gt=chunk.low, membership_id__lte=chunk.high
     ).exists()
     billing_sql.chunk_lines_insert(period=str(period), government_bill=bills.get(GOVERNMENT), replay=replay)
     run.cursor = chunk.high
@@ -161,17 +156,17 @@ def _chunk(
 def _totals(period: Period) -> None:
     """Bill totals from their lines: one grouped pass over the period's lines (an UPDATE … FROM, on both
     databases), then zero for the period's bills without lines."""
-    bill, line = Bill._meta.db_table, BillLine._meta.db_table
+    bill, line = table(Bill), table(BillLine)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {bill} SET amount_due = t.total, members = t.n FROM ("  # noqa: S608 - table names
             f"SELECT l.bill_id, SUM(l.amount) AS total, COUNT(*) AS n FROM {line} l "
-            f"JOIN {bill} b ON b.id = l.bill_id WHERE b.period = %s GROUP BY l.bill_id"
+            f"JOIN {bill} b ON b.id = l.bill_id WHERE l.period = %s AND b.period = %s GROUP BY l.bill_id"
             f") AS t WHERE {bill}.id = t.bill_id",
-            [str(period)],
+            [str(period), str(period)],
         )
     Bill.objects.filter(period=str(period)).exclude(
-        Exists(BillLine.objects.filter(bill_id=OuterRef("pk")))
+        Exists(BillLine.objects.filter(period=str(period), bill_id=OuterRef("pk")))
     ).update(amount_due=0, members=0)
 
 
@@ -211,7 +206,7 @@ def billing_run(
     counts["total"] = members.count()
     lines_before = run.counts.get("lines_before") if resumed else None
     if lines_before is None:
-        lines_before = BillLine.objects.filter(bill__period=str(parsed)).count()
+        lines_before = BillLine.objects.filter(period=str(parsed)).count()
         bills_before = Bill.objects.filter(period=str(parsed)).count()
     else:
         bills_before = run.counts.get("bills_before", 0)
@@ -224,6 +219,8 @@ def billing_run(
     run.started_at = run.started_at or timezone.now()
     run.counts = counts
     run.save(update_fields=["status", "started_at", "counts", "log"])
+    # The month's partition of bill lines and the next month's, before any line is written (PostgreSQL).
+    partitions_ensure(parsed)
     prices = _Prices(contribution_tables().for_period(parsed))
     chunks = 0
     try:
@@ -280,7 +277,7 @@ def _finish(run: BillingRun, *, period: Period, counts: dict[str, Any], began: f
     summary = bills.aggregate(n=Count("pk"), due=Coalesce(Sum("amount_due"), 0))
     counts["bills"] = summary["n"]
     counts["amount_due"] = summary["due"]
-    counts["lines"] = BillLine.objects.filter(bill__period=str(period)).count()
+    counts["lines"] = BillLine.objects.filter(period=str(period)).count()
     counts["new_bills"] = counts["bills"] - counts["bills_before"]
     counts["new_lines"] = counts["lines"] - counts["lines_before"]
     run.counts = counts

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from cakupan.registry.models import Membership
 from cakupan.rules.contributions import (
     Assessment,
     PeriodRules,
@@ -33,15 +34,10 @@ Priced = tuple[int, Part | None, Part | None] | str
 PriceKey = tuple[Any, ...]  # segment, programmes held (5 booleans), wage, risk class, income, sector, funding
 
 
-def _funding(payer_kind: str, sponsor_kind: str | None) -> str | None:
-    """The calculator's source of funds of a BPU participant from the registry's payer (rules.md §3, §7)."""
-    if payer_kind == "self":
-        return "self"
-    if payer_kind == "government":
-        return "apbn"
-    if payer_kind == "sponsor":
-        return sponsor_kind
-    return None  # an employer paying for a BPU participant: the calculator has no such funding
+# The calculator's source of funds of a BPU participant from the registry's payer (rules.md §3, §7); a
+# sponsored one is funded by its sponsor's kind (apbd, csr, donor), and an employer paying for a BPU
+# participant has no such funding (billing_sql.py writes this as a CASE).
+FUNDING_BY_PAYER = {Membership.PayerKind.SELF: "self", Membership.PayerKind.GOVERNMENT: "apbn"}
 
 
 def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:

@@ -23,23 +23,31 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from cakupan.contributions.models import PARTY_COLUMNS, PROGRAM_COLUMNS, Bill, BillLine, PayerAccount
-from cakupan.contributions.services.billing_assess import Priced, PriceKey
-from cakupan.registry.models import Employer, Employment, Membership, Sponsor
+from cakupan.contributions.services.billable import billable_params, billable_sql
+from cakupan.contributions.services.billing_assess import FUNDING_BY_PAYER, Priced, PriceKey
+from cakupan.core.sqlnames import quoted, table
+from cakupan.registry.models import Employer, Employment, Membership, Segment, Sponsor
 
 PRICE_TABLE = "cakupan_billing_price"
 CHUNK_TABLE = "cakupan_billing_chunk"
 # The columns of an amount part, in billing_assess's Part order: programmes, parties, total.
 _PART_COLUMNS = (*PROGRAM_COLUMNS, *PARTY_COLUMNS, "amount")
-LINE_COLUMNS = ("bill_id", "membership_id", "base", *_PART_COLUMNS)
+LINE_COLUMNS = ("bill_id", "membership_id", "period", "base", *_PART_COLUMNS)
 
-_M, _E = Membership._meta.db_table, Employment._meta.db_table
-_R, _S = Employer._meta.db_table, Sponsor._meta.db_table
-
-# Billable in a period (billing.members_billable in SQL): active or ended, started by its last day, not
-# ended before its first. Parameters: last day, first day.
-_BILLABLE_WHERE = (
-    "m.status IN ('active', 'ended') AND m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)"
+_M, _E, _R, _S = (table(model) for model in (Membership, Employment, Employer, Sponsor))
+_PU, _BPU = quoted(Segment.PU), quoted(Segment.BPU)
+# A membership's payer kind and the kind of account that pays its bills.
+_PAYS, _ACCOUNT = Membership.PayerKind, PayerAccount.Kind
+_EMPLOYER, _SPONSOR, _SELF, _GOVERNMENT = (
+    quoted(kind) for kind in (_PAYS.EMPLOYER, _PAYS.SPONSOR, _PAYS.SELF, _PAYS.GOVERNMENT)
 )
+
+_FUNDING = " ".join(
+    f"WHEN m.payer_kind = {quoted(kind)} THEN {quoted(f)}" for kind, f in FUNDING_BY_PAYER.items()
+)
+
+# Billable in a period (billable.py, the ORM's definition too). Parameters: billable_params.
+_BILLABLE_WHERE = billable_sql("m")
 
 # One row per billable member of the chunk with its calculator input. A PU membership that names no
 # employment takes the person's employment with the membership's employer covering the month (the latest
@@ -48,18 +56,17 @@ _SOURCE = f"""
 SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
   CAST(m.jkk AS INTEGER) AS jkk, CAST(m.jkm AS INTEGER) AS jkm, CAST(m.jht AS INTEGER) AS jht,
   CAST(m.jp AS INTEGER) AS jp, CAST(m.jkp AS INTEGER) AS jkp,
-  COALESCE(CASE WHEN m.segment <> 'PU' THEN NULL
+  COALESCE(CASE WHEN m.segment <> {_PU} THEN NULL
        WHEN m.employment_id IS NOT NULL THEN e.basic_wage + e.fixed_allowance
        ELSE (SELECT f.basic_wage + f.fixed_allowance FROM {_E} f
              WHERE f.person_id = m.person_id AND f.employer_id = m.employer_id AND f.start_date <= %s
                AND (f.end_date IS NULL OR f.end_date >= %s)
              ORDER BY f.start_date DESC, f.id DESC LIMIT 1) END, -1) AS wage,
-  COALESCE(CASE WHEN m.segment = 'PU' THEN r.risk_class END, -1) AS risk,
-  COALESCE(CASE WHEN m.segment = 'BPU' THEN m.declared_income END, -1) AS income,
-  COALESCE(CASE WHEN m.segment = 'BPU' THEN m.bpu_sector END, '') AS sector,
-  COALESCE(CASE WHEN m.segment <> 'BPU' THEN NULL
-       WHEN m.payer_kind = 'self' THEN 'self' WHEN m.payer_kind = 'government' THEN 'apbn'
-       WHEN m.payer_kind = 'sponsor' THEN s.kind END, '') AS funding
+  COALESCE(CASE WHEN m.segment = {_PU} THEN r.risk_class END, -1) AS risk,
+  COALESCE(CASE WHEN m.segment = {_BPU} THEN m.declared_income END, -1) AS income,
+  COALESCE(CASE WHEN m.segment = {_BPU} THEN m.bpu_sector END, '') AS sector,
+  COALESCE(CASE WHEN m.segment <> {_BPU} THEN NULL
+       {_FUNDING} WHEN m.payer_kind = {_SPONSOR} THEN s.kind END, '') AS funding
 FROM {_M} m
 LEFT JOIN {_E} e ON e.id = m.employment_id
 LEFT JOIN {_R} r ON r.id = m.employer_id
@@ -72,8 +79,8 @@ KEY_COLUMNS = ("segment", "jkk", "jkm", "jht", "jp", "jkp", "wage", "risk", "inc
 _KEY_JOIN = " AND ".join(f"p.{c} = k.{c}" for c in KEY_COLUMNS)
 _KEY_SELECT = ", ".join(f"k.{c}" for c in KEY_COLUMNS)
 _PAYER_ID = (
-    "CASE k.payer_kind WHEN 'employer' THEN k.employer_id WHEN 'sponsor' THEN k.sponsor_id "
-    "WHEN 'self' THEN k.person_id END"
+    f"CASE k.payer_kind WHEN {_EMPLOYER} THEN k.employer_id WHEN {_SPONSOR} THEN k.sponsor_id "
+    f"WHEN {_SELF} THEN k.person_id END"
 )
 _BILLABLE = f"FROM {_M} m WHERE {_BILLABLE_WHERE}"
 # A key column's "none" (see KEY_COLUMNS) and back.
@@ -85,7 +92,8 @@ class Chunk:
 
     def __init__(self, *, first_day: dt.date, last_day: dt.date, low: int, high: int) -> None:
         self.low, self.high = low, high
-        self.source_params: list[Any] = [last_day, first_day, last_day, first_day, low, high]
+        billable = billable_params(first_day=first_day, last_day=last_day)
+        self.source_params: list[Any] = [last_day, first_day, *billable, low, high]
 
 
 def tables_reset() -> None:
@@ -143,12 +151,13 @@ def chunk_high(*, first_day: dt.date, last_day: dt.date, after: int, size: int) 
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT m.id {_BILLABLE} AND m.id > %s ORDER BY m.id LIMIT 1 OFFSET %s",
-            [last_day, first_day, after, size - 1],
+            [*billable_params(first_day=first_day, last_day=last_day), after, size - 1],
         )
         row = cursor.fetchone()
         if row is not None:
             return row[0], False
-        cursor.execute(f"SELECT MAX(m.id) {_BILLABLE} AND m.id > %s", [last_day, first_day, after])
+        billable = billable_params(first_day=first_day, last_day=last_day)
+        cursor.execute(f"SELECT MAX(m.id) {_BILLABLE} AND m.id > %s", [*billable, after])
         row = cursor.fetchone()
     return (row[0] if row else None), True
 
@@ -209,35 +218,36 @@ def chunk_payers() -> list[tuple[str, int | None]]:
 def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool) -> None:
     """Write the chunk's lines with one INSERT … SELECT: each member's payer line on its payer's bill and
     its government line on the government bill. A replayed chunk skips lines already there."""
-    account, bill = PayerAccount._meta.db_table, Bill._meta.db_table
+    account, bill = table(PayerAccount), table(Bill)
     payer_part = ", ".join(f"p.p_{c}" for c in _PART_COLUMNS)
     government_part = ", ".join(f"p.g_{c}" for c in _PART_COLUMNS)
     sql = (
-        f"SELECT b.id, k.id, p.base, {payer_part} FROM {CHUNK_TABLE} k "
+        f"SELECT b.id, k.id, b.period, p.base, {payer_part} FROM {CHUNK_TABLE} k "
         f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} "
-        f"LEFT JOIN {account} ae ON k.payer_kind = 'employer' AND ae.kind = 'employer' "
+        f"LEFT JOIN {account} ae ON k.payer_kind = {_EMPLOYER} AND ae.kind = {quoted(_ACCOUNT.EMPLOYER)} "
         "AND ae.employer_id = k.employer_id "
-        f"LEFT JOIN {account} asp ON k.payer_kind = 'sponsor' AND asp.kind = 'sponsor' "
+        f"LEFT JOIN {account} asp ON k.payer_kind = {_SPONSOR} AND asp.kind = {quoted(_ACCOUNT.SPONSOR)} "
         "AND asp.sponsor_id = k.sponsor_id "
-        f"LEFT JOIN {account} ap ON k.payer_kind = 'self' AND ap.kind = 'self' "
+        f"LEFT JOIN {account} ap ON k.payer_kind = {_SELF} AND ap.kind = {quoted(_ACCOUNT.SELF)} "
         "AND ap.person_id = k.person_id "
-        f"LEFT JOIN {account} ag ON k.payer_kind = 'government' AND ag.kind = 'government' "
+        f"LEFT JOIN {account} ag ON k.payer_kind = {_GOVERNMENT} "
+        f"AND ag.kind = {quoted(_ACCOUNT.GOVERNMENT)} "
         f"JOIN {bill} b ON b.period = %s AND b.account_id = COALESCE(ae.id, asp.id, ap.id, ag.id) "
         "WHERE p.p_amount IS NOT NULL"
     )
     params: list[Any] = [period]
     if government_bill is not None:
         sql += (
-            f" UNION ALL SELECT %s, k.id, p.base, {government_part} FROM {CHUNK_TABLE} k "
+            f" UNION ALL SELECT %s, k.id, %s, p.base, {government_part} FROM {CHUNK_TABLE} k "
             f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} WHERE p.g_amount IS NOT NULL"
         )
-        params.append(government_bill)
+        params += [government_bill, period]
     conflict = " ON CONFLICT DO NOTHING" if replay else ""
     with connection.cursor() as cursor:
         # In bill order: a chunk's lines then fill UNIQUE(bill, membership) one bill after the other
         # instead of hopping between every bill of the chunk for each line.
         cursor.execute(
-            f"INSERT INTO {BillLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) "
+            f"INSERT INTO {table(BillLine)} ({', '.join(LINE_COLUMNS)}) "
             f"SELECT * FROM ({sql}) lines ORDER BY 1, 2{conflict}",
             params,
         )
@@ -246,5 +256,5 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
 def bills_without_lines_delete(*, run_id: int, period: str) -> None:
     """Remove the bills this run made for payers whose members owed nothing this period."""
     Bill.objects.filter(run_id=run_id, period=period, amount_due=0, members=0).exclude(
-        Exists(BillLine.objects.filter(bill_id=OuterRef("pk")))
+        Exists(BillLine.objects.filter(period=period, bill_id=OuterRef("pk")))
     ).exclude(allocations__isnull=False).delete()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
+from cakupan.core.sqlnames import quoted, table
 from cakupan.coverage.models import CoverageSnapshot, SnapshotBuild
 from cakupan.registry.models import Employer, Membership, Person, Sponsor
 
@@ -47,19 +48,21 @@ def period_last_day(period: str) -> dt.date:
 
 
 def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return connection.ops.quote_name(table(model))
 
 
 def _regency_sql() -> str:
     snap, m, p, e, s = (_table(x) for x in (CoverageSnapshot, Membership, Person, Employer, Sponsor))
+    active, ended = quoted(Membership.Status.ACTIVE), quoted(Membership.Status.ENDED)
+    apbd, csr, donor = (quoted(kind) for kind in (Sponsor.Kind.APBD, Sponsor.Kind.CSR, Sponsor.Kind.DONOR))
     # Table names come from the models' metadata and sector keys are constants: nothing user-supplied.
     return f"""
         INSERT INTO {snap} (period, level, region_id, segment, sector, active, built_at)
         SELECT %s, 2, SUBSTR(COALESCE(e.region_id, p.address_region_id), 1, 5), m.segment,
                CASE WHEN e.facility_type IS NOT NULL AND e.facility_type <> '' THEN e.facility_type
-                    WHEN s.kind = 'apbd' THEN '{SECTOR_APBD}'
-                    WHEN s.kind = 'csr' THEN '{SECTOR_CSR}'
-                    WHEN s.kind = 'donor' THEN '{SECTOR_DONOR}'
+                    WHEN s.kind = {apbd} THEN '{SECTOR_APBD}'
+                    WHEN s.kind = {csr} THEN '{SECTOR_CSR}'
+                    WHEN s.kind = {donor} THEN '{SECTOR_DONOR}'
                     ELSE '{SECTOR_OTHER}' END,
                COUNT(*), %s
         FROM {m} m
@@ -68,7 +71,7 @@ def _regency_sql() -> str:
         LEFT JOIN {s} s ON s.id = m.sponsor_id
         WHERE m.start_date <= %s
           AND (m.end_date IS NULL OR m.end_date >= %s)
-          AND (m.status = 'active' OR (m.status = 'ended' AND m.end_date IS NOT NULL))
+          AND (m.status = {active} OR (m.status = {ended} AND m.end_date IS NOT NULL))
         GROUP BY 3, 4, 5
     """  # noqa: S608
 

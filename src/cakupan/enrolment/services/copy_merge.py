@@ -18,17 +18,20 @@ from django.db import DatabaseError, connection, transaction
 
 from cakupan.core.db import deferred_checks_now
 from cakupan.core.phases import Phases, phase
+from cakupan.core.sqlnames import quoted, table
 from cakupan.enrolment.models import LinkReview
 from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
 from cakupan.enrolment.services.merge import Progress, Target
-from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
+from cakupan.registry.models import Citizenship, Employer, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
 
 STAGE = "enrolment_roster_stage"
 KPJ_DRAW = "(10000000000 + floor(random() * 90000000000))::bigint::text"
-PERSON, EMPLOYMENT, MEMBERSHIP, REVIEW = (
-    m._meta.db_table for m in (Person, Employment, Membership, LinkReview)
-)
+PERSON, EMPLOYMENT, MEMBERSHIP, REVIEW = (table(m) for m in (Person, Employment, Membership, LinkReview))
+# The values a merged row is written with, from the models' choices.
+ACTIVE = quoted(Membership.Status.ACTIVE)
+WNI = quoted(Citizenship.WNI)
+OCCUPATION, CIVIL = quoted(Employment.Occupation.OTHER), quoted(Employment.CivilService.NON_ASN)
 _COPIED = (
     "number",
     "nik",
@@ -246,14 +249,14 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
             LEFT JOIN {EMPLOYMENT} e ON e.person_id = p.id AND e.employer_id = r.employer_id
                 AND e.end_date IS NULL
             LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.employer_id = r.employer_id
-                AND m.status = 'active'"""
+                AND m.status = {ACTIVE}"""
     else:
         lookups = f"""NULL::bigint AS job_id, NULL::bigint AS job_wage, NULL::bigint AS job_allowance,
             false AS has_member, m.id AS member_id, m.sponsor_id AS m_sponsor,
             m.declared_income AS m_income, m.bpu_sector AS m_sector
             FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
             LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
-                AND m.status = 'active'"""
+                AND m.status = {ACTIVE}"""
     in_scope = "true"
     scoped = _scope_sql(target)
     if scoped is not None:
@@ -338,7 +341,7 @@ def _write(
         "insert persons",
         f"""INSERT INTO {PERSON} (id, nik, full_name, birth_date, sex, phone, address_region_id, citizenship,
             nik_warnings, created_at, updated_at)
-            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''), region, 'WNI',
+            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''), region, {WNI},
             nik_warnings, now(), now()
             FROM {s} WHERE person_new""",
     )
@@ -357,7 +360,7 @@ def _write(
             "insert employment",
             f"""INSERT INTO {EMPLOYMENT} (id, person_id, employer_id, start_date, basic_wage, fixed_allowance,
                 occupation, civil_service, created_at, updated_at)
-                SELECT job_key, person_key, employer_id, start_date, wage, allowance, 'other', 'NON_ASN',
+                SELECT job_key, person_key, employer_id, start_date, wage, allowance, {OCCUPATION}, {CIVIL},
                 now(), now()
                 FROM {s} WHERE job_new""",
         )
@@ -378,7 +381,7 @@ def _write(
         f"""INSERT INTO {MEMBERSHIP} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
             payer_kind, employer_id, employment_id, sponsor_id, declared_income, bpu_sector, created_at,
             updated_at)
-            SELECT person_key, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, 'active', %s, employer_id,
+            SELECT person_key, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, {ACTIVE}, %s, employer_id,
             {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
             now(), now() FROM {s} WHERE member_new""",
         [target.segment, payer, sponsor_id],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cakupan.contributions.services.billing import members_billable
+from cakupan.contributions.services.billable import members_billable
 from cakupan.core.models import AuditEvent
 from cakupan.registry import services
 from cakupan.registry.models import Employment, Membership
