@@ -9,7 +9,7 @@ from django.db.models import Model, Q, QuerySet
 
 from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
-from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience, Sponsor
 from cakupan.registry.person_view import shows_birth, shows_contact
 
 M = TypeVar("M", bound=Model)
@@ -25,12 +25,23 @@ def employer_ids_in_scope(scope: Scope) -> QuerySet[Employer, int]:
     return Employer.objects.filter(scope.employers()).values_list("pk", flat=True)
 
 
+def audience_ids(scope: Scope) -> QuerySet[PersonAudience, dict[str, Any]]:
+    """The ids of the persons holding the scope's audience keys, as a subquery: one index range each."""
+    keys = scope.audience_keys()
+    if len(keys) == 1:
+        return PersonAudience.objects.filter(key=keys[0]).values("person_id")
+    return PersonAudience.objects.filter(key__in=keys).values("person_id")
+
+
 def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
     scope = scope or scope_for(user)
+    persons = Person.objects.select_related("address_region")
     if scope.everything:
-        return Person.objects.select_related("address_region")
-    ids = Person.objects.filter(scope.persons(employer_ids_in_scope(scope))).values("pk")
-    return Person.objects.filter(pk__in=ids).select_related("address_region")
+        return persons
+    if scope.audience_keys():  # already one row per person
+        return persons.filter(scope.persons(audience_ids(scope)))
+    ids = Person.objects.filter(scope.persons(audience_ids(scope))).values("pk")
+    return persons.filter(pk__in=ids)
 
 
 def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Person]:
@@ -88,8 +99,7 @@ def employment_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Employ
     qs = Employment.objects.select_related("person", "employer")
     if scope.everything:
         return qs
-    persons = person_list(user=user, scope=scope).values("pk")  # lazy: a subquery, used by branch staff
-    return qs.filter(scope.employment(employer_ids_in_scope(scope), persons))
+    return qs.filter(scope.employment(audience_ids(scope)))
 
 
 def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Membership]:
@@ -97,8 +107,7 @@ def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Member
     qs = Membership.objects.select_related("person", "employer", "sponsor")
     if scope.everything:
         return qs
-    persons = person_list(user=user, scope=scope).values("pk")  # lazy: a subquery, used by branch staff
-    return qs.filter(scope.memberships(employer_ids_in_scope(scope), persons))
+    return qs.filter(scope.memberships(audience_ids(scope)))
 
 
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
