@@ -17,6 +17,7 @@ jobs. Employer HR and sponsors need no key: the foreign-key indexes of employmen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -32,6 +33,11 @@ class AudienceKind(Enum):
     BRANCH = "b"  # a branch office (its id): lives in its regions, or works at one of its employers
     AGENCY = "a"  # an all-sector agency's regency: lives there, or works at an employer there
     HEALTH = "h"  # a health agency's regency: works at a health facility there
+
+
+# Whether the person whose id is in the field named holds one of the scope's audience keys (a boolean
+# expression such as an Exists, built by registry.selectors).
+Audience = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -83,13 +89,13 @@ class Scope:
             return tuple(f"{kind.value}:{code}" for code in self.regency_codes)
         return ()
 
-    def persons(self, audience: Any) -> Q:
-        """`audience`: a subquery of the ids of the persons holding one of `audience_keys()` (see
-        registry.selectors)."""
+    def persons(self, audience: Audience) -> Q:
+        """`audience(ref)`: whether the person whose id is the field `ref` holds one of `audience_keys()`,
+        as a boolean expression (registry.selectors.audience)."""
         if self.everything:
             return Q()
         if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
-            return Q(pk__in=audience)
+            return Q(audience("pk"))
         if self.role == Role.EMPLOYER_HR:
             return Q(employments__employer_id=self.employer_id)
         if self.role == Role.SPONSOR:
@@ -108,7 +114,7 @@ class Scope:
             return self.regions_q("region")
         return Q(pk__in=[])
 
-    def employment(self, audience: Any) -> Q:
+    def employment(self, audience: Audience) -> Q:
         """Employment rows (or memberships: any model with `employer`, `person` and the regencies the scope
         keys store). `audience`: as for `persons`. An agency sees the jobs at its employers and (when it
         covers every sector) of the people living in its region, not the other jobs elsewhere of a worker
@@ -124,12 +130,12 @@ class Scope:
                 return q & ~Q(employer__facility_type="")
             return q | Q(person_regency__in=self.regency_codes)
         if self.role == Role.BRANCH_STAFF:
-            return Q(person_id__in=audience)
+            return Q(audience("person_id"))
         if self.role == Role.WORKER and self.person_id is not None:
             return Q(person_id=self.person_id)
         return Q(pk__in=[])
 
-    def memberships(self, audience: Any) -> Q:
+    def memberships(self, audience: Audience) -> Q:
         """Memberships: as employment, and a sponsor sees the memberships it pays for."""
         if self.role == Role.SPONSOR and self.sponsor_id is not None:
             return Q(sponsor_id=self.sponsor_id)

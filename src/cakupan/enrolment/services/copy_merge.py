@@ -199,7 +199,7 @@ def copy_write(target: Target, *, progress: Progress | None, phases: Phases | No
         with phase(phases, "scope keys"):
             # The scope keys of the persons written, set-based from the staging table (scope_keys.py).
             written = "person_new OR person_upd OR job_new OR member_new"
-            scope_keys_refresh(RawSQL(f"SELECT person_key FROM {STAGE} WHERE {written}", ()))
+            scope_keys_refresh(RawSQL(f"SELECT person_key FROM {STAGE} WHERE {written}", ()))  # noqa: S611
         if progress is not None:
             progress("merged", 3 * total // 4, total)  # the checks take about a quarter of the time
         with phase(phases, "constraints"):

@@ -14,7 +14,7 @@ region, office and facility type, the offices' regions). One SQL text derives th
 calls it inside its own transaction), `scope_keys_rebuild` for everyone, and `scope_keys_differences`
 compares the stored keys with a fresh derivation (the consistency test and `cakupan scope check`).
 """
-# ruff: noqa: S608 - SQL text built from model table names and fixed column lists, values are parameters
+# ruff: noqa: S608, S611 - SQL text built from model table names and fixed column lists, values are parameters
 
 from __future__ import annotations
 
@@ -152,8 +152,8 @@ def _write(person_ids: PersonIds) -> None:
             # Only the rows whose values change are written: an unchanged row costs no new version.
             source = _columns_sql(table, ids, only_changed=True)
             cursor.execute(
-                f"""UPDATE {table} SET person_regency = s.person_regency, employer_regency = s.employer_regency
-                    FROM ({source.text}) s WHERE {table}.id = s.id""",
+                f"""UPDATE {table} SET person_regency = s.person_regency,
+                    employer_regency = s.employer_regency FROM ({source.text}) s WHERE {table}.id = s.id""",
                 source.params,
             )
 

@@ -10,6 +10,7 @@ from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope
 from cakupan.regions.models import BranchOffice
 from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience
+from cakupan.registry.selectors import audience
 from cakupan.registry.services.scope_keys import scope_keys_differences
 
 
@@ -57,6 +58,7 @@ def assert_scope_keys_consistent() -> None:
             expected[key] = persons
         if scope.role == Role.AGENCY:
             for model in (Employment, Membership):
-                listed = set(model.objects.filter(scope.employment(None)).values_list("pk", flat=True))
+                rows = model.objects.filter(scope.employment(audience(scope)))
+                listed = set(rows.values_list("pk", flat=True))
                 assert listed == _jobs_by_rule(scope, model), (key, model.__name__)
     assert stored == expected
