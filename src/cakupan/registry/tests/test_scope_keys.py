@@ -164,3 +164,17 @@ def test_person_count_reads_the_keys(world: World) -> None:
     for user in (world.admin, world.branch_malang, world.agency_health_malang, world.hr_hospital):
         assert selectors.person_count(user=user) == selectors.person_list(user=user).count()
     assert selectors.person_count(user=world.branch_malang) == 2
+
+
+def test_an_office_changed_in_the_admin_rebuilds_the_keys(world: World, client: Any) -> None:
+    world.admin.is_staff = True
+    world.admin.save(update_fields=["is_staff"])
+    client.force_login(world.admin)
+    office = world.bekasi
+    response = client.post(
+        f"/admin/regions/branchoffice/{office.pk}/change/",
+        {"code": office.code, "name": office.name, "region": "32.16", "regions": ["32.16", "35.73"]},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert_scope_keys_consistent()
+    assert world.nurse.full_name in _persons_seen(world.branch_bekasi)  # lives in 35.73
