@@ -73,13 +73,20 @@ def _key(kind: AudienceKind, value: str) -> str:
     return f"'{kind.value}:' || {value}"
 
 
-def _region_offices() -> str:
+def _region_offices(ids: _Sql | None) -> str:
     """(code, office): every region and each office serving it or a region containing it. Codes are
     hierarchical, so the containing codes are the region's own and its first two and five characters.
-    A few thousand rows: persons and employers then join it on equality."""
+    A few thousand rows for everyone (persons and employers then join it on equality); for some persons
+    only their addresses and their employers' regions."""
     contains = f"o.{REGION_COLUMN} IN (substr(r.code, 1, 2), {_regency('r.code')}, r.code)"
+    only = (
+        f"""WHERE r.code IN (SELECT address_region_id FROM {PERSON} WHERE id IN ({ids.text}))
+            OR r.code IN (SELECT region_id FROM {EMPLOYER} WHERE id IN (SELECT employer_id FROM jobs))"""
+        if ids
+        else ""
+    )
     return f"""SELECT r.code AS code, CAST(o.{OFFICE_COLUMN} AS TEXT) AS office
-        FROM {REGION} r JOIN {OFFICE_REGIONS} o ON {contains}"""
+        FROM {REGION} r JOIN {OFFICE_REGIONS} o ON {contains} {only}"""
 
 
 def _keys_sql(ids: _Sql | None) -> _Sql:
@@ -95,7 +102,7 @@ def _keys_sql(ids: _Sql | None) -> _Sql:
             SELECT person_id, employer_id FROM {EMPLOYMENT} WHERE true {job_where}
             UNION ALL
             SELECT person_id, employer_id FROM {MEMBERSHIP} WHERE employer_id IS NOT NULL {job_where}
-        ), region_offices AS ({_region_offices()}),
+        ), region_offices AS ({_region_offices(ids)}),
         employer_keys AS (
             SELECT e.id AS employer_id, {_key(agency, _regency("e.region_id"))} AS key
                 FROM {EMPLOYER} e WHERE true {employer_where}
@@ -118,7 +125,8 @@ def _keys_sql(ids: _Sql | None) -> _Sql:
             UNION ALL
             SELECT ek.key, j.person_id FROM jobs j JOIN employer_keys ek ON ek.employer_id = j.employer_id
         ) k"""
-    return _Sql(text, [*id_params, *id_params, *id_params, *id_params])
+    # In the text's order: the two job sources, the region filter, the two person sources.
+    return _Sql(text, [*id_params, *id_params, *id_params, *id_params, *id_params])
 
 
 def _columns_sql(table: str, ids: _Sql | None, *, only_changed: bool) -> _Sql:
