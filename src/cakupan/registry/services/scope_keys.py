@@ -179,15 +179,16 @@ def persons_of_employer(employer_id: int) -> RawSQL:
 def scope_keys_refresh(person_ids: PersonIds) -> None:
     """Derives the scope keys of these persons again (after any write that may change what sees them):
     a constant number of statements however many persons. `person_ids`: ids, a queryset of ids or a
-    RawSQL subquery (a bulk path's staging table). Runs inside the caller's transaction."""
-    with transaction.atomic():
+    RawSQL subquery (a bulk path's staging table). Runs inside the caller's transaction (no savepoint:
+    a failure fails the write it belongs to)."""
+    with transaction.atomic(savepoint=False):
         _write(person_ids)
 
 
 def scope_keys_rebuild() -> None:
     """Derives every person's scope keys again: after bulk loads that bypass the services (demo, the
     national benchmark), a branch office's regions changing, or manual SQL."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _write(None)
 
 
