@@ -151,17 +151,15 @@ def _write(person_ids: PersonIds) -> None:
     ids = _ids_sql(person_ids)
     keys = _keys_sql(ids)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner's estimates through the region CTE run far high, and JIT then compiled for
-            # seconds (3.9 of 13 s rebuilding 222,699 persons); the DISTINCT of everyone's keys spilled
-            # to disk at the default work_mem.
+        if ids is None and connection.vendor == "postgresql":
+            # Everyone's keys: the planner's estimates through the region CTE run far high, and JIT then
+            # compiled for seconds (3.9 of 13 s for 222,699 persons); the DISTINCT spilled to disk at the
+            # default work_mem. (No TRUNCATE: the deferred foreign-key checks of the caller's
+            # transaction may still be pending on the table.)
             cursor.execute("SET LOCAL jit = off")
-            if ids is None:
-                cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         if ids is None:
-            cursor.execute(
-                f"TRUNCATE {AUDIENCE}" if connection.vendor == "postgresql" else f"DELETE FROM {AUDIENCE}"
-            )
+            cursor.execute(f"DELETE FROM {AUDIENCE}")
         else:
             cursor.execute(f"DELETE FROM {AUDIENCE} WHERE person_id IN ({ids.text})", ids.params)
         cursor.execute(f"INSERT INTO {AUDIENCE} (key, person_id) {keys.text}", keys.params)
