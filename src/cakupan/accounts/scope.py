@@ -8,16 +8,36 @@
 - employer HR: its own employer and the persons it employs or employed;
 - sponsor: the persons whose membership it pays (NIK masked);
 - worker: their own record.
+
+Branch offices and agencies see persons through keys stored on the rows (`audience_keys`; derived and kept
+by registry/services/scope_keys.py, whose SQL follows the rules above), and agencies see jobs and
+memberships through the regencies stored on them: each is an index range, not a query over every person's
+jobs. Employer HR and sponsors need no key: the foreign-key indexes of employment and membership answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from django.db.models import Q
 
 from cakupan.accounts.models import Role
+
+
+class AudienceKind(Enum):
+    """The viewers a person's audience keys name (registry.PersonAudience): `<kind>:<value>`."""
+
+    BRANCH = "b"  # a branch office (its id): lives in its regions, or works at one of its employers
+    AGENCY = "a"  # an all-sector agency's regency: lives there, or works at an employer there
+    HEALTH = "h"  # a health agency's regency: works at a health facility there
+
+
+# Whether the person whose id is in the field named holds one of the scope's audience keys (a boolean
+# expression such as an Exists, built by registry.selectors).
+Audience = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -58,15 +78,24 @@ class Scope:
             return Q(pk=self.employer_id)
         return Q(pk__in=[])
 
-    def persons(self, employer_ids: Any) -> Q:
-        """`employer_ids`: a subquery of the employers in scope (see registry.selectors)."""
+    def audience_keys(self) -> tuple[str, ...]:
+        """The person-audience keys (registry.PersonAudience) whose persons this scope sees."""
+        if self.everything:
+            return ()
+        if self.role == Role.BRANCH_STAFF and self.branch_office_id is not None:
+            return (f"{AudienceKind.BRANCH.value}:{self.branch_office_id}",)
+        if self.role == Role.AGENCY:
+            kind = AudienceKind.HEALTH if self.health_only else AudienceKind.AGENCY
+            return tuple(f"{kind.value}:{code}" for code in self.regency_codes)
+        return ()
+
+    def persons(self, audience: Audience) -> Q:
+        """`audience(ref)`: whether the person whose id is the field `ref` holds one of `audience_keys()`,
+        as a boolean expression (registry.selectors.audience)."""
         if self.everything:
             return Q()
         if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
-            q = Q(employments__employer_id__in=employer_ids) | Q(memberships__employer_id__in=employer_ids)
-            if not self.health_only:
-                q |= self.regions_q("address_region")
-            return q
+            return Q(audience("pk"))
         if self.role == Role.EMPLOYER_HR:
             return Q(employments__employer_id=self.employer_id)
         if self.role == Role.SPONSOR:
@@ -85,31 +114,32 @@ class Scope:
             return self.regions_q("region")
         return Q(pk__in=[])
 
-    def employment(self, employer_ids: Any, person_ids: Any) -> Q:
-        """Employment rows (or any model with `employer` and `person`). `employer_ids`: a subquery of
-        the employers in scope; `person_ids`: of the persons in scope (only branch staff use it). An
-        agency sees the jobs at its employers and (when it covers every sector) of the people living in
-        its region, not the other jobs elsewhere of a worker it sees."""
+    def employment(self, audience: Audience) -> Q:
+        """Employment rows (or memberships: any model with `employer`, `person` and the regencies the scope
+        keys store). `audience`: as for `persons`. An agency sees the jobs at its employers and (when it
+        covers every sector) of the people living in its region, not the other jobs elsewhere of a worker
+        it sees. Branch staff see every job of the persons they see (a job at one of their employers
+        makes its worker one of those persons)."""
         if self.everything:
             return Q()
         if self.role == Role.EMPLOYER_HR and self.employer_id is not None:
             return Q(employer_id=self.employer_id)
         if self.role == Role.AGENCY:
-            q = Q(employer_id__in=employer_ids)
-            if not self.health_only:
-                q |= self.regions_q("person__address_region")
-            return q
+            q = Q(employer_regency__in=self.regency_codes)
+            if self.health_only:
+                return q & ~Q(employer__facility_type="")
+            return q | Q(person_regency__in=self.regency_codes)
         if self.role == Role.BRANCH_STAFF:
-            return Q(employer_id__in=employer_ids) | Q(person_id__in=person_ids)
+            return Q(audience("person_id"))
         if self.role == Role.WORKER and self.person_id is not None:
             return Q(person_id=self.person_id)
         return Q(pk__in=[])
 
-    def memberships(self, employer_ids: Any, person_ids: Any) -> Q:
+    def memberships(self, audience: Audience) -> Q:
         """Memberships: as employment, and a sponsor sees the memberships it pays for."""
         if self.role == Role.SPONSOR and self.sponsor_id is not None:
             return Q(sponsor_id=self.sponsor_id)
-        return self.employment(employer_ids, person_ids)
+        return self.employment(audience)
 
     def claims(self, person_ids: Any) -> Q:
         """Benefit claims: exactly those of the persons in scope (`person_ids`, a subquery)."""

@@ -18,7 +18,8 @@ from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.core.models import AuditEvent
 from cakupan.regions.models import Region
-from cakupan.registry.models import Employer, Employment, Membership, Person, Sponsor
+from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience, Sponsor
+from cakupan.registry.services.scope_keys import scope_keys_rebuild
 
 from . import (
     actors,
@@ -133,7 +134,9 @@ def demo_load(
         grown = story.grow_kota_malang(
             scale=scale, employer_ids=[e.pk for e in built["Kota Malang employers"]], say=say
         )
-        _analyze(Employer, Person, Employment, Membership)
+        # The rows above bypassed the services (bulk_create, raw SQL): their scope keys at once.
+        scope_keys_rebuild()
+        _analyze(Employer, Person, Employment, Membership, PersonAudience)
         coverage = story.coverage_build(say=say)
         users = actors.users_create(
             offices=offices,
@@ -283,4 +286,5 @@ def demo_delete() -> dict[str, int]:
             "Other records refer to the demo data, so it cannot be removed; start from a fresh database "
             f"instead ({exc.args[0]})"
         ) from exc
+    scope_keys_rebuild()  # persons who stay lost jobs and memberships at demo employers
     return deleted

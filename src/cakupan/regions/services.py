@@ -12,6 +12,8 @@ from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.regions.codes import legacy_rows, region_codes
 from cakupan.regions.models import BranchOffice, LegacyRegionCode, Region
+from cakupan.registry.models import Person
+from cakupan.registry.services.scope_keys import scope_keys_rebuild
 
 _KIND_BY_LEVEL = {1: Region.Kind.PROVINSI, 3: Region.Kind.KECAMATAN}
 
@@ -95,7 +97,11 @@ def branch_office_upsert(
     office, created = BranchOffice.objects.update_or_create(
         code=code, defaults={"name": name, "region": found[seat]}
     )
+    served = set() if created else set(office.regions.values_list("code", flat=True))
     office.regions.set([found[c] for c in regions])
+    if served != set(regions) and Person.objects.exists():
+        # Who the office's staff see (scope keys on every person): rare reference data, so all at once.
+        scope_keys_rebuild()
     audit_record(
         actor=actor,
         action="create" if created else "update",

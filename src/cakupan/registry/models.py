@@ -223,6 +223,9 @@ class Employment(models.Model):
     civil_service = models.CharField(
         _("civil-servant status"), max_length=8, choices=CivilService.choices, default=CivilService.NON_ASN
     )
+    # Scope keys (registry/services/scope_keys.py): what an agency's lists filter on, kept by every write.
+    person_regency = models.CharField(max_length=5, db_default="", editable=False)
+    employer_regency = models.CharField(max_length=5, db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,6 +245,10 @@ class Employment(models.Model):
                 condition=Q(end_date__isnull=True),
                 name="employment_one_open_per_employer",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["person_regency"], name="employment_person_regency"),
+            models.Index(fields=["employer_regency"], name="employment_employer_regency"),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +319,9 @@ class Membership(models.Model):
     bpu_sector = models.CharField(
         _("BPU sector"), max_length=10, choices=BpuSector.choices, blank=True, default=""
     )
+    # Scope keys, as on Employment ('' for a membership without an employer).
+    person_regency = models.CharField(max_length=5, db_default="", editable=False)
+    employer_regency = models.CharField(max_length=5, db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -370,6 +380,8 @@ class Membership(models.Model):
             models.Index(fields=["status", "segment"]),
             models.Index(fields=["employer", "status"]),
             models.Index(fields=["sponsor", "status"]),
+            models.Index(fields=["person_regency"], name="membership_person_regency"),
+            models.Index(fields=["employer_regency"], name="membership_employer_regency"),
         ]
 
     def __str__(self) -> str:
@@ -378,3 +390,21 @@ class Membership(models.Model):
     @property
     def programs(self) -> list[str]:
         return [f.upper() for f in self.PROGRAM_FIELDS if getattr(self, f)]
+
+
+class PersonAudience(models.Model):
+    """Who sees a person besides the national admin, one row per viewer key (accounts.scope.AudienceKind:
+    `b:<branch office id>`, `a:<regency>`, `h:<regency>`). Derived from the registry rows and kept by
+    every write path (registry/services/scope_keys.py), so a branch officer's million persons are one
+    range of the (key, person) primary key, in person order."""
+
+    pk = models.CompositePrimaryKey("key", "person")
+    key = models.CharField(max_length=16)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("person audience")
+        verbose_name_plural = _("person audiences")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.person_id}"

@@ -118,6 +118,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "the link decision of roster_import (which checks), written once for both merge paths",
     ),
     "registry.services.employment": ({"end_date_too_far"}, "a pure date rule"),
+    "registry.services.scope_keys": (
+        {"scope_keys_refresh", "scope_keys_rebuild", "scope_keys_differences", "persons_of_employer"},
+        "derived scope keys, kept inside the transaction of the write that checked (or demo, command line)",
+    ),
     "contributions.services.payments": (
         {
             "bill_paid_subquery",

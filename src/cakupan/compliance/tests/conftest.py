@@ -17,6 +17,7 @@ from cakupan.regions.services import branch_office_upsert
 from cakupan.registry import services
 from cakupan.registry.models import Employer, Employment, Membership, Person
 from cakupan.registry.nik import nik_compose
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 HEADER = [
     "NIB",
@@ -86,6 +87,7 @@ def add_members(
             for p in persons
         ]
     )
+    scope_keys_refresh([p.pk for p in persons])  # bulk rows bypass the services that keep the keys
     return nik_list
 
 

@@ -32,6 +32,8 @@ from cakupan.registry.models import (
 )
 from cakupan.registry.nik import nik_check
 from cakupan.registry.selectors import person_list
+from cakupan.registry.services.scope_keys import scope_keys_differences
+from cakupan.registry.tests.scope_oracle import assert_scope_keys_consistent
 
 SCALE = 0.02
 SEED = 4242
@@ -244,6 +246,12 @@ def test_reset_rebuilds_the_same_data(demo: DemoResult, db: Any) -> None:
     assert set(Person.objects.values_list("nik", flat=True)) == niks  # the seed decides every row
     assert User.objects.filter(username__in=[login.username for login in LOGINS]).count() == len(LOGINS)
     assert not Person.objects.filter(~Q(full_name__endswith=" Contoh") & ~Q(full_name__endswith=" Fiktif"))
+    assert scope_keys_differences() == []  # the delete and the load rebuilt the keys
+
+
+def test_scope_keys_match_the_rules(demo: DemoResult, db: Any) -> None:
+    # The demo writes with bulk_create and raw SQL, then rebuilds the keys once (demo.services).
+    assert_scope_keys_consistent()
 
 
 # --- the coverage story (demo.story) ------------------------------------------------------------

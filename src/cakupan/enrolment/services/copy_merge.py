@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 from django.db import DatabaseError, connection, transaction
+from django.db.models.expressions import RawSQL
 
 from cakupan.core.db import deferred_checks_now
 from cakupan.core.phases import Phases, phase
@@ -24,6 +25,7 @@ from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
 from cakupan.enrolment.services.merge import Progress, Target
 from cakupan.registry.models import Citizenship, Employer, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 STAGE = "enrolment_roster_stage"
 KPJ_DRAW = "(10000000000 + floor(random() * 90000000000))::bigint::text"
@@ -197,6 +199,10 @@ def copy_write(target: Target, *, progress: Progress | None, phases: Phases | No
     pu = target.segment == Segment.PU
     with connection.cursor() as cursor:
         _write(cursor, target, pu=pu, progress=progress, total=total, phases=phases)
+        with phase(phases, "scope keys"):
+            # The scope keys of the persons written, set-based from the staging table (scope_keys.py).
+            written = "person_new OR person_upd OR job_new OR member_new"
+            scope_keys_refresh(RawSQL(f"SELECT person_key FROM {STAGE} WHERE {written}", ()))  # noqa: S611
         if progress is not None:
             progress("merged", 3 * total // 4, total)  # the checks take about a quarter of the time
         with phase(phases, "constraints"):

@@ -23,6 +23,7 @@ from cakupan.enrolment.services.validate import Row
 from cakupan.partners.models import PartnerAgency
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
 from cakupan.registry.selectors import person_list
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 CHUNK = 2000
 T = TypeVar("T")
@@ -107,11 +108,16 @@ def merge(
     employer_of = resolve_employers(rows, target)
     live = [r for r in rows if not r.rejected]
     done = 0
+    touched: set[int] = set()
     for part in chunks(live):
-        _merge_chunk(list(part), target, employer_of, dry_run=dry_run)
+        touched |= _merge_chunk(list(part), target, employer_of, dry_run=dry_run)
         done += len(part)
         if progress is not None:
             progress("merged", done, len(live))
+    # The scope keys of every person written, at once: the chunks were decided on the registry as it
+    # was, as the COPY path decides the whole file.
+    if touched:
+        scope_keys_refresh(sorted(touched))
     params = {r.number: dict(x.params) for r in rows for x in r.reasons[known[r.number] :] if x.params}
     return pl.DataFrame(
         {
@@ -204,7 +210,8 @@ def _review(row: Row, target: Target, person: Person, employer_id: int | None) -
     )
 
 
-def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *, dry_run: bool) -> None:
+def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *, dry_run: bool) -> set[int]:
+    """Decides and (unless dry run) writes the rows; returns the ids of the persons written."""
     now = timezone.now()
     persons = {p.nik: p for p in Person.objects.filter(nik__in=[r.nik for r in rows])}
     person_ids = [p.pk for p in persons.values()]
@@ -326,7 +333,7 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
             updated = True
         row.status = "imported" if created else "updated" if updated else "unchanged"
     if dry_run:
-        return
+        return set()
     Person.objects.bulk_create(new_persons)
     Person.objects.bulk_update(changed_persons, ["phone", "address_region", "updated_at"])
     Employment.objects.bulk_create(new_jobs)
@@ -336,6 +343,8 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
     Membership.objects.bulk_create(new_members)
     Membership.objects.bulk_update(changed_members, ["declared_income", "bpu_sector", "updated_at"])
     LinkReview.objects.bulk_create(reviews, ignore_conflicts=True)  # already pending from an earlier file
+    written = (*new_persons, *changed_persons)
+    return {p.pk for p in written} | {j.person_id for j in new_jobs} | {m.person_id for m in new_members}
 
 
 def _membership(

@@ -15,6 +15,7 @@ from cakupan.regions.models import BranchOffice, Region
 from cakupan.registry.models import Employer
 from cakupan.registry.selectors import employer_list
 from cakupan.registry.services._common import EMPLOYER_FIELDS, _Errors, _in_regions, _region
+from cakupan.registry.services.scope_keys import persons_of_employer, scope_keys_refresh
 
 _NAME_MAX = Employer._meta.get_field("name").max_length or 200
 
@@ -127,6 +128,8 @@ def employer_update(*, actor: Any, employer: Employer, **fields: Any) -> Employe
     except IntegrityError as exc:  # a concurrent registration of the same NPP or NIB
         raise InvalidInput.single("npp", _("This NPP or NIB is already registered.")) from exc
     changes = diff(before, snapshot(employer, EMPLOYER_FIELDS))
+    if {"region", "branch_office", "facility_type"} & changes.keys():  # who sees its workers
+        scope_keys_refresh(persons_of_employer(employer.pk))
     if changes:
         audit_record(actor=actor, action="update", instance=employer, changes=changes)
     return employer

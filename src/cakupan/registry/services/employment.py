@@ -17,6 +17,7 @@ from cakupan.registry.models import Employer, Employment, Person
 from cakupan.registry.selectors import employer_list
 from cakupan.registry.services._common import EMPLOYMENT_FIELDS, _Errors
 from cakupan.registry.services.persons import person_register
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 # A sanity bound, not a rule: far above any monthly wage, far below the BIGINT column's limit (a larger
 # value would fail in the database instead of as a field error).
@@ -108,6 +109,7 @@ def employment_start(
         raise InvalidInput.single(
             "employer", _("This person already has an open employment with this employer.")
         ) from exc
+    scope_keys_refresh([person.pk])
     audit_record(
         actor=actor, action="create", instance=employment, changes=snapshot(employment, EMPLOYMENT_FIELDS)
     )
@@ -139,6 +141,7 @@ def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> E
         raise InvalidInput.single(
             "end_date", _("This person already has an open employment with this employer.")
         ) from exc
+    scope_keys_refresh([employment.person_id])  # save() wrote the instance's copy of the scope columns
     changes = diff(before, snapshot(employment, EMPLOYMENT_FIELDS))
     if changes:
         audit_record(actor=actor, action="update", instance=employment, changes=changes)

@@ -29,6 +29,7 @@ from cakupan.registry.models import (
 from cakupan.registry.selectors import membership_list, person_list, sponsor_list
 from cakupan.registry.services._common import MEMBERSHIP_FIELDS, _Errors
 from cakupan.registry.services.employment import WAGE_MAX, _writable_employer, end_date_too_far
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 
 def kpj_new() -> str:
@@ -214,6 +215,7 @@ def membership_enrol(
         raise InvalidInput.single(
             "segment", _("This person already has an active membership in this segment.")
         ) from exc
+    scope_keys_refresh([person.pk])
     audit_record(
         actor=actor, action="create", instance=membership, changes=snapshot(membership, MEMBERSHIP_FIELDS)
     )

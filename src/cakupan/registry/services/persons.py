@@ -17,6 +17,7 @@ from cakupan.registry.models import Citizenship, Person, Sex
 from cakupan.registry.nik import nik_check, nik_normalise
 from cakupan.registry.selectors import person_list
 from cakupan.registry.services._common import PERSON_FIELDS, _Errors, _region
+from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 _NAME_MAX = Person._meta.get_field("full_name").max_length or 160
 _PHONE_MAX = Person._meta.get_field("phone").max_length or 20
@@ -119,6 +120,7 @@ def person_register(
             )
     except IntegrityError as exc:  # a concurrent registration of the same NIK
         raise InvalidInput.single("nik", _("This NIK is already registered.")) from exc
+    scope_keys_refresh([person.pk])
     audit_record(actor=actor, action="create", instance=person, changes=snapshot(person, PERSON_FIELDS))
     return person
 
@@ -176,6 +178,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
             person.save()
     except IntegrityError as exc:  # a concurrent registration of the same NIK
         raise InvalidInput.single("nik", _("This NIK is already registered.")) from exc
+    scope_keys_refresh([person.pk])  # the address decides who sees the person and their jobs
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
         audit_record(actor=actor, action="update", instance=person, changes=changes)

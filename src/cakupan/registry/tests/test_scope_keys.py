@@ -1,0 +1,180 @@
+"""The scope keys stored on the rows stay what the rules derive, whatever wrote the rows: every write path
+is driven here and the keys compared, row for row, with a fresh derivation and with the rules of
+accounts.scope (scope_oracle.py). Also: refresh is set-based, and `cakupan scope check` reports drift."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import World, person_data
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from cakupan.enrolment.services import roster_import
+from cakupan.enrolment.tests.test_paths import _scenario
+from cakupan.regions.services import branch_office_upsert
+from cakupan.registry import selectors, services
+from cakupan.registry.models import Employment, Membership, Person, PersonAudience
+from cakupan.registry.services.scope_keys import (
+    scope_keys_differences,
+    scope_keys_rebuild,
+    scope_keys_refresh,
+)
+from cakupan.registry.tests.scope_oracle import assert_scope_keys_consistent
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _persons_seen(user: Any) -> set[str]:
+    return set(selectors.person_list(user=user).values_list("full_name", flat=True))
+
+
+def test_the_world_built_through_the_services_has_its_keys(world: World) -> None:
+    assert_scope_keys_consistent()
+    assert PersonAudience.objects.filter(key=f"b:{world.malang.pk}").count() == 2  # nurse, driver
+    job = Employment.objects.get(person=world.nurse)
+    assert (job.person_regency, job.employer_regency) == ("35.73", "35.73")
+
+
+def test_registry_services_keep_the_keys(world: World) -> None:
+    admin = world.admin
+    # A person moves from Kota Malang to Kabupaten Bekasi: Bekasi's office sees the driver, Malang's not.
+    services.person_update(actor=admin, person=world.driver, address_region="32.16.01")
+    assert_scope_keys_consistent()
+    assert world.driver.full_name in _persons_seen(world.branch_bekasi)
+    assert world.driver.full_name not in _persons_seen(world.branch_malang)
+    # A new person, a job at the factory, then a PU membership through it.
+    newcomer = services.person_register(
+        actor=admin, **person_data("35.07.01", dt.date(1991, 2, 3), "L", 9, "Pendatang Baru")
+    )
+    assert_scope_keys_consistent()
+    job = services.employment_start(
+        actor=admin,
+        person=newcomer,
+        employer=world.factory,
+        start_date=dt.date(2024, 1, 1),
+        basic_wage=5_000_000,
+    )
+    services.membership_enrol(
+        actor=admin,
+        person=newcomer,
+        segment="PU",
+        programs=["JKK", "JKM", "JHT"],
+        start_date=dt.date(2024, 1, 1),
+        payer_kind="employer",
+        employer=world.factory,
+        employment=job,
+    )
+    assert_scope_keys_consistent()
+    assert newcomer.full_name in _persons_seen(world.hr_factory)
+    services.employment_update(actor=admin, employment=job, end_date=dt.date(2024, 6, 30))
+    membership = Membership.objects.get(person=newcomer)
+    services.membership_end(actor=admin, membership=membership, end_date=dt.date(2024, 6, 30))
+    assert_scope_keys_consistent()
+    # The factory moves to Kota Malang and is filed under the Malang office; the hospital stops being a
+    # health facility: the Malang health agency no longer sees the nurse.
+    services.employer_update(
+        actor=admin, employer=world.factory, region="35.73.02", branch_office=world.malang.pk
+    )
+    assert_scope_keys_consistent()
+    assert world.operator.full_name in _persons_seen(world.branch_malang)
+    services.employer_update(actor=admin, employer=world.hospital, facility_type="")
+    assert_scope_keys_consistent()
+    assert world.nurse.full_name not in _persons_seen(world.agency_health_malang)
+    # worker_register: a person and a job in one step.
+    services.worker_register(
+        actor=admin,
+        person=person_data("32.16.01", dt.date(1985, 5, 6), "P", 8, "Pekerja Sekaligus"),
+        employer=world.hospital,
+        employment={"start_date": dt.date(2024, 2, 1), "basic_wage": 4_000_000},
+    )
+    assert_scope_keys_consistent()
+
+
+def test_an_office_serving_other_regions_rebuilds_the_keys(world: World) -> None:
+    branch_office_upsert(code="MLG", name="Kantor Cabang Malang", seat="35.73", regions=["35.07", "32.16"])
+    assert_scope_keys_consistent()
+    assert world.operator.full_name in _persons_seen(world.branch_malang)  # lives in 32.16
+
+
+class _Undo(Exception):  # noqa: N818 - a control-flow signal to roll the savepoint back
+    pass
+
+
+@pytest.mark.parametrize("kind", ["employer", "agency", "sponsor"])
+def test_roster_imports_keep_the_keys_on_both_merge_paths(
+    world: World, tmp_path: Path, settings: Any, kind: str
+) -> None:
+    paths = ["portable", "auto"] if connection.vendor == "postgresql" else ["portable"]
+    for name in paths:
+        settings.ROSTER_MERGE = name
+        case = _scenario(world, tmp_path, kind)
+        try:
+            with transaction.atomic():  # rolled back: each path starts from the same registry
+                for path in case["files"]:
+                    roster_import(actor=case["actor"], path_or_file=path, as_=case["as_"])
+                    assert_scope_keys_consistent()
+                assert Person.objects.count() > 3
+                raise _Undo
+        except _Undo:
+            pass
+
+
+def test_refresh_is_set_based(world: World) -> None:
+    """The same number of statements for one person as for all of them, given as ids or a queryset."""
+    counts = []
+    for ids in (
+        [world.nurse.pk],
+        list(Person.objects.values_list("pk", flat=True)),
+        Person.objects.values("pk"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            scope_keys_refresh(ids)
+        counts.append(len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]))
+    assert counts[0] == counts[1] == counts[2] == 4
+    assert_scope_keys_consistent()
+
+
+def test_drift_is_found_and_the_command_reports_it(world: World) -> None:
+    out = StringIO()
+    call_command("scope", "check", stdout=out)
+    assert "consistent" in out.getvalue()
+    # Manual SQL: a stale column and a lost key.
+    Employment.objects.filter(person=world.nurse).update(employer_regency="32.16")
+    PersonAudience.objects.filter(person=world.driver, key=f"b:{world.malang.pk}").delete()
+    found = scope_keys_differences()
+    assert {d.table for d in found} == {Employment._meta.db_table, PersonAudience._meta.db_table}
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("scope", "check", stdout=StringIO(), stderr=(err := StringIO()))
+    assert exit_info.value.code == 1
+    assert f"b:{world.malang.pk} {world.driver.pk}" in err.getvalue()
+    scope_keys_rebuild()
+    assert_scope_keys_consistent()
+
+
+def test_person_count_reads_the_keys(world: World) -> None:
+    for user in (world.admin, world.branch_malang, world.agency_health_malang, world.hr_hospital):
+        assert selectors.person_count(user=user) == selectors.person_list(user=user).count()
+    assert selectors.person_count(user=world.branch_malang) == 2
+
+
+def test_an_office_changed_in_the_admin_rebuilds_the_keys(world: World, client: Any) -> None:
+    world.admin.is_staff = True
+    world.admin.save(update_fields=["is_staff"])
+    client.force_login(world.admin)
+    office = world.bekasi
+    response = client.post(
+        f"/admin/regions/branchoffice/{office.pk}/change/",
+        {"code": office.code, "name": office.name, "region": "32.16", "regions": ["32.16", "35.73"]},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert_scope_keys_consistent()
+    assert world.nurse.full_name in _persons_seen(world.branch_bekasi)  # lives in 35.73
