@@ -249,6 +249,9 @@ class Employment(models.Model):
         indexes = [
             models.Index(fields=["person_regency"], name="employment_person_regency"),
             models.Index(fields=["employer_regency"], name="employment_employer_regency"),
+            # The list's order (newest start first): a first page reads the index's head, not a sort of
+            # every job in scope.
+            models.Index(fields=["-start_date", "id"], name="employment_list_order"),
         ]
 
     def __str__(self) -> str:
@@ -382,6 +385,7 @@ class Membership(models.Model):
             models.Index(fields=["sponsor", "status"]),
             models.Index(fields=["person_regency"], name="membership_person_regency"),
             models.Index(fields=["employer_regency"], name="membership_employer_regency"),
+            models.Index(fields=["-start_date", "id"], name="membership_list_order"),
         ]
 
     def __str__(self) -> str:
