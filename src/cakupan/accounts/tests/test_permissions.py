@@ -175,9 +175,11 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
             "job_fail",
             "job_reap_dead",
             "job_refresh",
-            "job_supervise",
+            "job_enqueue",
+            "job_failed",
+            "retry_delay",
         },
-        "job bookkeeping and supervision (limits, dead processes); job_run passes the job's user (or SYSTEM)"
+        "job bookkeeping and the queue (retries, dead workers); job_run passes the job's user (or SYSTEM)"
         " to the job kind, which checks",
     ),
     "registry.services.memberships": (

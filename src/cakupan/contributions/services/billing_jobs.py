@@ -24,7 +24,8 @@ def _billing_job(*, job: Job, parameters: dict[str, Any], actor: Any) -> dict[st
 
 
 def register_job_kinds() -> None:
-    job_kind_register(JOB_KIND, _billing_job)
+    # Safe to repeat: a run resumes its period from its cursor (the last chunk committed).
+    job_kind_register(JOB_KIND, _billing_job, retries=2, heavy=True)
 
 
 def billing_run_start(*, period: str, actor: Any) -> Job:
