@@ -13,7 +13,7 @@ heartbeat, no limit on heavy work and no schedule; this module adds them, thinly
   queue a few seconds later, and the worker takes other work.
 - A housekeeping thread reaps dead jobs (services.job_reap_dead) and enqueues the schedule entries that are
   due (jobs/schedule.py), every CAKUPAN_SCHEDULE_SECONDS.
-- `workers_start` / `workers_stop`: the worker processes `cakupan serve` runs beside gunicorn.
+`cakupan serve` starts CAKUPAN_WORKERS workers beside gunicorn (core/management/commands/serve.py).
 """
 
 from __future__ import annotations
@@ -179,24 +179,3 @@ def housekeeping_start(stop: threading.Event, *, schedule: bool = True) -> threa
     thread = threading.Thread(target=loop, name="cakupan-jobs-housekeeping", daemon=True)
     thread.start()
     return thread
-
-
-def workers_start(count: int | None = None) -> list[subprocess.Popen[bytes]]:
-    """Start `cakupan worker` processes (CAKUPAN_WORKERS by default) beside the web server."""
-    count = int(settings.CAKUPAN_WORKERS) if count is None else count
-    command = [sys.executable, "-m", "cakupan.cli", "worker"]
-    return [subprocess.Popen(command, stdin=subprocess.DEVNULL) for _ in range(count)]  # noqa: S603
-
-
-def workers_stop(processes: list[subprocess.Popen[bytes]], *, timeout: float = 30.0) -> None:
-    """Ask the workers to stop after their current job (SIGTERM), and kill those still there after
-    `timeout` seconds (their jobs' children die with them; a retried kind goes back on the queue)."""
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
