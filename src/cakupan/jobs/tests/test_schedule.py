@@ -14,8 +14,8 @@ from cakupan.jobs.schedule import SCHEDULE, Entry, schedule_enqueue_due
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=JAKARTA)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=JAKARTA)
 
 
 def test_daily_and_monthly_due_times() -> None:
