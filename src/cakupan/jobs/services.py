@@ -157,7 +157,8 @@ def job_failed(*, job_id: int, reason: str, may_retry: bool = True) -> str:
         return "failed"
     kind = JOB_KINDS.get(job.kind)
     ending = [Job.Status.QUEUED, Job.Status.RUNNING, Job.Status.FAILED]
-    if may_retry and kind is not None and job.status in ending and job.attempts <= kind.retries:
+    # A job never claimed (attempts 0: a row of an older version) counts as one attempt.
+    if may_retry and kind is not None and job.status in ending and max(job.attempts, 1) <= kind.retries:
         delay = retry_delay(job.attempts)
         line = f"{reason.splitlines()[0] if reason else 'failed'}; attempt {job.attempts} of "
         line += f"{kind.retries + 1}, the next in {delay:.0f} s"
