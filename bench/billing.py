@@ -205,7 +205,7 @@ def main() -> int:
     run = billing_run(period=args.period)
     product = time.monotonic() - began
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert run.status == "done", run.log
+    assert run.status == "done", run.job.log if run.job else run.status
     product_sums = _sums(None, args.period)
 
     # The floor: two fresh bills (sponsor accounts made for the bench) and one INSERT … SELECT.

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "cakupan.core",
     "cakupan.accounts",
     "cakupan.regions",
@@ -321,6 +323,23 @@ CAKUPAN_UPLOAD_MAX_CELLS = env.int("CAKUPAN_UPLOAD_MAX_CELLS", default=20_000_00
 CAKUPAN_JOB_MEMORY_BYTES = env.int("CAKUPAN_JOB_MEMORY_BYTES", default=4 * 1024**3)
 CAKUPAN_JOB_CPU_SECONDS = env.int("CAKUPAN_JOB_CPU_SECONDS", default=3600)
 CAKUPAN_JOB_WALL_SECONDS = env.int("CAKUPAN_JOB_WALL_SECONDS", default=2 * 3600)
+
+# The job queue (docs/design.md, "Jobs"): django-tasks' database backend, the same database as the rest, so
+# SQLite and PostgreSQL both work with nothing more; `cakupan worker` runs the tasks (`cakupan serve` starts
+# CAKUPAN_WORKERS of them beside gunicorn). Heavy kinds (billing, roster imports) run at most
+# CAKUPAN_HEAVY_JOBS at a time on one machine; a worker writes a heartbeat every CAKUPAN_JOB_HEARTBEAT_SECONDS
+# and a running job on another host whose heartbeat is older than CAKUPAN_JOB_LEASE_SECONDS is dead.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+CAKUPAN_WORKERS = env.int("CAKUPAN_WORKERS", default=2)
+CAKUPAN_HEAVY_JOBS = env.int("CAKUPAN_HEAVY_JOBS", default=1)
+CAKUPAN_JOB_HEARTBEAT_SECONDS = env.float("CAKUPAN_JOB_HEARTBEAT_SECONDS", default=10.0)
+CAKUPAN_JOB_LEASE_SECONDS = env.float("CAKUPAN_JOB_LEASE_SECONDS", default=120.0)
+# First retry this many seconds after a failure, doubling each time (kinds that are safe to repeat).
+CAKUPAN_JOB_RETRY_SECONDS = env.float("CAKUPAN_JOB_RETRY_SECONDS", default=30.0)
+# Schedule entries (jobs/schedule.py) are due in this zone; the worker checks them every so many seconds.
+CAKUPAN_SCHEDULE_SECONDS = env.float("CAKUPAN_SCHEDULE_SECONDS", default=30.0)
+# Modules imported at start-up that register more job kinds (the queue tests' kinds, a site's own).
+CAKUPAN_JOB_MODULES = env.list("CAKUPAN_JOB_MODULES", default=[])
 # Reports and stored uploads hold NIKs (UU 27/2022: kept no longer than needed): deleted after this many
 # days by `cakupan retention purge` (README, "Scheduled jobs").
 CAKUPAN_RETENTION_DAYS = env.int("CAKUPAN_RETENTION_DAYS", default=90)

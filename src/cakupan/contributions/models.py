@@ -3,10 +3,12 @@
 - `PayerAccount` (contributions_payeraccount): one per payer. `kind` is employer | self | sponsor |
   government and names exactly one of `employer` / `person` / `sponsor` (none for the single government
   account); `virtual_account` is the bank virtual-account number that bank statements will quote.
-- `BillingRun` (contributions_billingrun): one execution of the monthly run for `period` ("YYYY-MM"):
-  `status` queued | running | done | failed, `parameters`, `counts` (members, bills, lines, new_lines,
-  skipped and skipped_reasons), `cursor` (last membership id finished, for resuming), timings, `log`, `job`,
-  `pid`/`host` (the process running it). At most one run of a period is queued or running (a conditional
+- `BillingRun` (contributions_billingrun): the monthly run for `period` ("YYYY-MM"): `status` queued |
+  running | done | failed (billing's own: a bill of a run not done is hidden, and an active run holds its
+  period), `parameters`, `counts` (members, bills, lines, new_lines, skipped and skipped_reasons), `cursor`
+  (last membership id finished, for resuming), `duration_seconds` (over its resumes), `pid`/`host` (the
+  process holding it). Its `job` records the latest execution: log, start and end are the job's
+  (services/billing_jobs.py). At most one run of a period is queued or running (a conditional
   unique constraint); a run whose process died is resumed by the next start (services/billing_claim.py).
 - `Bill` (contributions_bill): what one payer owes for one period: `amount_due` (whole Rupiah), `members`,
   `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run,
@@ -99,10 +101,7 @@ class BillingRun(models.Model):
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="billing_runs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
-    log = models.TextField(_("log"), blank=True, default="")
     # The process running it (billing_claim.py): a run whose process is gone may be taken over and
     # resumed; one whose process lives holds its period.
     pid = models.IntegerField(_("process id"), null=True, blank=True)

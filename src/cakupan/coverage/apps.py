@@ -12,4 +12,5 @@ class CoverageConfig(AppConfig):
         from cakupan.coverage.services.snapshots import JOB_KIND, snapshot_job
         from cakupan.jobs.services import job_kind_register
 
-        job_kind_register(JOB_KIND, snapshot_job)
+        # Safe to repeat: a month built is replaced, a second run of the due months finds nothing due.
+        job_kind_register(JOB_KIND, snapshot_job, retries=2, heavy=True)

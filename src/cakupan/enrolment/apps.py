@@ -13,5 +13,7 @@ class EnrolmentConfig(AppConfig):
         from cakupan.enrolment.services.background import JOB_KIND, roster_job
         from cakupan.jobs.services import job_kind_register
 
-        job_kind_register(JOB_KIND, roster_job)
-        job_kind_register(retention.JOB_KIND, retention.retention_job)
+        # An import is one transaction (a failed one changed nothing) but its failures repeat (the file, the
+        # memory limit): not retried, the user starts it again. A purge is safe to repeat.
+        job_kind_register(JOB_KIND, roster_job, heavy=True)
+        job_kind_register(retention.JOB_KIND, retention.retention_job, retries=2)

@@ -1,31 +1,31 @@
-"""Starting and running persisted background jobs.
+"""Recording, queueing and running persisted background jobs.
 
-A job kind is a name registered with `job_kind_register(kind, func)`; `func(job=, parameters=, actor=)`
-does the work, may call `job_progress(job, done=, total=)` and `job_log(job, text)`, and returns a JSON
-result. `job_start` records the job and launches `cakupan jobs supervise <id>` as a detached process,
-so a page answers at once and the work survives the request. The supervisor runs `cakupan jobs run <id>`
-(which calls `job_run`, as a test may directly) in a child process held to CAKUPAN_JOB_MEMORY_BYTES of
-address space, CAKUPAN_JOB_CPU_SECONDS of CPU and CAKUPAN_JOB_WALL_SECONDS of wall clock, and marks the
-job failed with a log line saying which limit ended it. A job left "running" by a process that is gone
-(the supervisor killed too, the machine stopped) is marked failed at the next start of any job
-(`job_reap_dead`).
-Works on SQLite (WAL, see settings) and PostgreSQL: the job row is the only shared state.
+A job kind is a name registered with `job_kind_register(kind, func, retries=, heavy=)`;
+`func(job=, parameters=, actor=)` does the work, may call `job_progress(job, done=, total=)` and
+`job_log(job, text)`, and returns a JSON result. `job_start` records the job and enqueues a django-tasks
+task for it in the same transaction (the queue is a table of the same database), so a page answers at once
+and a worker (`cakupan worker`, jobs/worker.py) runs it: in a child process held to the job limits, under
+`cakupan jobs run <id>`, which calls `job_run` (as a test or a command may directly).
+
+`retries` says how often a failed job is started again, `CAKUPAN_JOB_RETRY_SECONDS` after its first failure
+and twice as long after each next one: only kinds that are safe to repeat have any (docs/design.md, "Jobs").
+A job whose worker is gone (killed, the machine stopped) is failed, or queued again when its kind retries:
+`job_reap_dead` (each worker, every few seconds) and `job_refresh` (the page that polls one job) find it.
+Works on SQLite (WAL, see settings) and PostgreSQL: the job row and the task row are the only shared state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import resource
-import signal
-import subprocess
-import sys
+import socket
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM
@@ -33,11 +33,22 @@ from cakupan.core.errors import InvalidInput
 from cakupan.jobs.models import Job
 
 JobFunc = Callable[..., Any]
-JOB_KINDS: dict[str, JobFunc] = {}
+HOST = socket.gethostname()
+GONE = "failed: its process is gone (killed, or the machine stopped)"
 
 
-def job_kind_register(kind: str, func: JobFunc) -> None:
-    JOB_KINDS[kind] = func
+@dataclass(frozen=True)
+class JobKind:
+    func: JobFunc
+    retries: int = 0  # further attempts after a failure: only for kinds safe to repeat
+    heavy: bool = False  # at most CAKUPAN_HEAVY_JOBS of these run at once on a machine
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def job_kind_register(kind: str, func: JobFunc, *, retries: int = 0, heavy: bool = False) -> None:
+    JOB_KINDS[kind] = JobKind(func=func, retries=retries, heavy=heavy)
 
 
 def job_create(*, kind: str, parameters: dict[str, Any], actor: Any = None) -> Job:
@@ -47,27 +58,23 @@ def job_create(*, kind: str, parameters: dict[str, Any], actor: Any = None) -> J
     return Job.objects.create(kind=kind, parameters=parameters, actor=user)
 
 
+def job_enqueue(job: Job, *, delay_seconds: float = 0) -> None:
+    """Put a queued job on the queue (again): a new task whose id the job keeps; a task that finds the job
+    holding another task id does nothing, so an old task never runs a job twice."""
+    from cakupan.jobs.tasks import run_job
+
+    task = run_job
+    if delay_seconds > 0:
+        task = run_job.using(run_after=timezone.now() + dt.timedelta(seconds=delay_seconds))
+    result = task.enqueue(job.pk)
+    job.task_id = str(result.id)
+    Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
 def job_start(*, kind: str, parameters: dict[str, Any], actor: Any = None) -> Job:
-    """Record a job and run it under a detached `cakupan jobs supervise <id>`; returns the queued job."""
-    job_reap_dead()
+    """Record a job and queue it for a worker; returns the queued job."""
     job = job_create(kind=kind, parameters=parameters, actor=actor)
-
-    def launch() -> None:
-        log_path = settings.VAR_DIR / f"job-{job.pk}.log"
-        descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with open(descriptor, "ab") as out:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-                [sys.executable, "-m", "cakupan.cli", "jobs", "supervise", str(job.pk)],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # detached: survives the web worker that started it
-                env=os.environ.copy(),
-            )
-        Job.objects.filter(pk=job.pk).update(pid=process.pid)
-
-    # The child reads the row: launch only once it is committed.
-    transaction.on_commit(launch)
+    job_enqueue(job)
     return job
 
 
@@ -85,20 +92,32 @@ def job_log(job: Job, text: str) -> None:
     Job.objects.filter(pk=job.pk).update(log=job.log)
 
 
-def job_run(*, job_id: int) -> Job:
-    """Run a queued job in this process; the job ends done or failed, never leaves an exception behind."""
+def _claim(job_id: int) -> bool:
+    """A job this process may run: one its worker (our parent) has claimed, or a queued one (run directly)."""
+    if Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, pid=os.getppid(), host=HOST).exists():
+        return True
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), pid=os.getpid()
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        pid=os.getpid(),
+        host=HOST,
+        attempts=F("attempts") + 1,
     )
+    return bool(claimed)
+
+
+def job_run(*, job_id: int) -> Job:
+    """Run a job in this process; the job ends done or failed, never leaves an exception behind."""
+    claimed = _claim(job_id)
     job = Job.objects.get(pk=job_id)
     if not claimed:
         raise InvalidInput.single("job", f"Job {job_id} is {job.status}, not queued.")
-    func = JOB_KINDS.get(job.kind)
+    kind = JOB_KINDS.get(job.kind)
     try:
-        if func is None:
+        if kind is None:
             raise LookupError(f"unknown job kind {job.kind!r}")
-        # A job no user started (cron, the command line) runs as SYSTEM; services check either.
-        result = func(job=job, parameters=job.parameters, actor=job.actor or SYSTEM)
+        # A job no user started (the schedule, the command line) runs as SYSTEM; services check either.
+        result = kind.func(job=job, parameters=job.parameters, actor=job.actor or SYSTEM)
     except Exception as exc:
         job.status = Job.Status.FAILED
         job.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
@@ -109,31 +128,6 @@ def job_run(*, job_id: int) -> Job:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "result", "finished_at"])
     return job
-
-
-def _limit_child() -> None:  # pragma: no cover - runs in the child between fork and exec
-    memory = int(settings.CAKUPAN_JOB_MEMORY_BYTES)
-    cpu = int(settings.CAKUPAN_JOB_CPU_SECONDS)
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    # SIGXCPU at the soft limit; the kernel's SIGKILL a few seconds later if it is ignored.
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-
-
-def _death(returncode: int, *, timed_out: bool) -> str:
-    memory_mib = int(settings.CAKUPAN_JOB_MEMORY_BYTES) // (1 << 20)
-    if timed_out:
-        return f"killed: over the wall-clock limit of {settings.CAKUPAN_JOB_WALL_SECONDS} s"
-    if returncode == -signal.SIGXCPU or returncode == -signal.SIGKILL:
-        return (
-            f"killed by {signal.Signals(-returncode).name}: over the CPU limit of "
-            f"{settings.CAKUPAN_JOB_CPU_SECONDS} s, or killed from outside"
-        )
-    if returncode == -signal.SIGABRT:
-        # What a native library (calamine, polars) does when an allocation fails under RLIMIT_AS.
-        return f"aborted (SIGABRT): most likely over the memory limit of {memory_mib} MiB"
-    if returncode < 0:
-        return f"killed by {signal.Signals(-returncode).name}"
-    return f"the worker process ended with exit code {returncode} without finishing the job"
 
 
 def job_fail(*, job_id: int, reason: str) -> bool:
@@ -149,22 +143,39 @@ def job_fail(*, job_id: int, reason: str) -> bool:
     )
 
 
-def job_supervise(*, job_id: int) -> Job:
-    """Run `cakupan jobs run <id>` in a child held to the job limits and wait for it; a child that dies
-    without recording its outcome (a signal, an abort) leaves the job failed with the reason logged."""
-    command = [sys.executable, "-m", "cakupan.cli", "jobs", "run", str(job_id)]
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=_limit_child)  # noqa: S603
-    Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(pid=child.pid)
-    timed_out = False
-    try:
-        returncode = child.wait(timeout=settings.CAKUPAN_JOB_WALL_SECONDS)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        child.kill()
-        returncode = child.wait()
-    if timed_out or returncode not in (0, 1):  # 0 done, 1 failed and recorded by the job itself
-        job_fail(job_id=job_id, reason=_death(returncode, timed_out=timed_out))
-    return Job.objects.get(pk=job_id)
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next attempt after `attempts` failed ones: the base, doubled each time."""
+    return float(settings.CAKUPAN_JOB_RETRY_SECONDS) * 2 ** max(attempts - 1, 0)
+
+
+def job_failed(*, job_id: int, reason: str, may_retry: bool = True) -> str:
+    """After an attempt failed (the job recorded it, or its process died): queue the job again after its
+    back-off when its kind retries and attempts are left, else leave it failed. Returns "retried" or
+    "failed"."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return "failed"
+    kind = JOB_KINDS.get(job.kind)
+    ending = [Job.Status.QUEUED, Job.Status.RUNNING, Job.Status.FAILED]
+    # A job never claimed (attempts 0: a row of an older version) counts as one attempt.
+    if may_retry and kind is not None and job.status in ending and max(job.attempts, 1) <= kind.retries:
+        delay = retry_delay(job.attempts)
+        line = f"{reason.splitlines()[0] if reason else 'failed'}; attempt {job.attempts} of "
+        line += f"{kind.retries + 1}, the next in {delay:.0f} s"
+        again = Job.objects.filter(pk=job_id, status__in=ending, attempts=job.attempts).update(
+            status=Job.Status.QUEUED,
+            error=reason,
+            log=f"{job.log}{line}\n",
+            pid=None,
+            host="",
+            heartbeat_at=None,
+            finished_at=None,
+        )
+        if again:
+            job_enqueue(job, delay_seconds=delay)
+            return "retried"
+    job_fail(job_id=job_id, reason=reason)
+    return "failed"
 
 
 def _process_alive(pid: int, since: dt.datetime | None) -> bool:
@@ -189,26 +200,70 @@ def _process_alive(pid: int, since: dt.datetime | None) -> bool:
     return since is None or started <= since.timestamp() + 2  # the clock ticks are coarse
 
 
+def _holder_gone(job: Job) -> bool:
+    """A running job's worker is gone: on this host its process is dead (at once); on another host its
+    heartbeat is older than the lease. (A job's child dies with its worker: PR_SET_PDEATHSIG.)"""
+    if job.host and job.host != HOST:
+        lease = dt.timedelta(seconds=float(settings.CAKUPAN_JOB_LEASE_SECONDS))
+        return job.heartbeat_at is None or job.heartbeat_at < timezone.now() - lease
+    if job.pid is None:
+        return False
+    since = job.started_at if job.status == Job.Status.RUNNING else None
+    return not _process_alive(job.pid, since)
+
+
+def _orphans() -> list[Job]:
+    """Queued jobs whose task a worker took and then lost before claiming the job (killed in between, or the
+    task failed outside the job): they are put on the queue again. A task taken less than a lease ago may
+    still be on its way to claiming."""
+    from django_tasks_db.models import DBTaskResult
+
+    queued = list(Job.objects.filter(status=Job.Status.QUEUED).exclude(task_id="").only("pk", "task_id"))
+    if not queued:
+        return []
+    lease = timezone.now() - dt.timedelta(seconds=float(settings.CAKUPAN_JOB_LEASE_SECONDS))
+    lost = DBTaskResult.objects.filter(id__in=[job.task_id for job in queued]).filter(
+        Q(status="SUCCESSFUL") | Q(status="FAILED") | Q(status="RUNNING", started_at__lt=lease)
+    )
+    lost_ids = {str(task_id) for task_id in lost.values_list("id", flat=True)}
+    return [job for job in queued if job.task_id in lost_ids]
+
+
+def _task_end(task_id: str) -> None:
+    """The task of a job whose worker died stays RUNNING in the queue's table: mark it failed there too."""
+    from django_tasks_db.models import DBTaskResult
+
+    if task_id:
+        DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+            status="FAILED", finished_at=timezone.now()
+        )
+
+
 def job_reap_dead() -> list[int]:
-    """Marks failed the running (or launched, still queued) jobs whose process is gone; returns their
-    ids. Cheap: two queries for a handful of jobs, one signal-0 per job."""
-    running = Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", "pid", "started_at")
-    dead = [job_id for job_id, pid, since in running if pid is not None and not _process_alive(pid, since)]
-    # A queued job with a pid has had its supervisor launched; gone before claiming it, nothing will.
-    queued = Job.objects.filter(status=Job.Status.QUEUED, pid__isnull=False).values_list("pk", "pid")
-    dead += [job_id for job_id, pid in queued if pid is not None and not _process_alive(pid, None)]
-    for job_id in dead:
-        job_fail(job_id=job_id, reason="failed: its process is gone (killed, or the machine stopped)")
-    return dead
+    """Fails (or queues again, when their kind retries) the running jobs whose worker is gone, and the
+    queued ones whose launched process died before claiming them; queues again the queued jobs whose task
+    was lost. Returns the ids of the jobs found dead. Cheap: a few queries, one signal-0 per job."""
+    fields = ("pk", "kind", "pid", "host", "started_at", "heartbeat_at", "status", "task_id")
+    running = Job.objects.filter(status=Job.Status.RUNNING).only(*fields)
+    dead = [job for job in running if _holder_gone(job)]
+    # A queued job with a pid had a process launched for it that died before claiming it.
+    dead += [
+        job for job in Job.objects.filter(status=Job.Status.QUEUED, pid__isnull=False) if _holder_gone(job)
+    ]
+    for job in dead:
+        _task_end(job.task_id)
+        job_failed(job_id=job.pk, reason=GONE)
+    for job in _orphans():
+        job_enqueue(job)
+    return [job.pk for job in dead]
 
 
 def job_refresh(job: Job) -> Job:
-    """The job as it stands, marked failed first if its process is gone: a page that polls one job learns of
-    a killed job at once, without waiting for the next job start to reap it."""
+    """The job as it stands, ended first if its worker is gone: a page that polls one job learns of a killed
+    job at once, without waiting for a worker's next round."""
     launched = job.status == Job.Status.RUNNING or (job.status == Job.Status.QUEUED and job.pid is not None)
-    if launched and job.pid is not None:
-        since = job.started_at if job.status == Job.Status.RUNNING else None
-        if not _process_alive(job.pid, since):
-            job_fail(job_id=job.pk, reason="failed: its process is gone (killed, or the machine stopped)")
-            job.refresh_from_db()
+    if launched and _holder_gone(job):
+        _task_end(job.task_id)
+        job_failed(job_id=job.pk, reason=GONE)
+        job.refresh_from_db()
     return job

@@ -42,6 +42,7 @@ ACTOR_EXEMPT: dict[str, str] = {
     "enrolment.services.retention.retention_job": "the job of retention_purge, which checks",
     # Steps of billing_run and billing_run_prepare, after their require(...): which run to execute.
     "contributions.services.billing_claim.run_for_period": "a step of the billing services, which check",
+    "contributions.services.billing_jobs.run_job_ensure": "a step of billing_run: the job recording it",
     # Applies end dates an authorised membership_end already decided; it decides nothing. Called by
     # billing_run, membership_enrol and the daily snapshot command, each after its own check.
     "registry.services.memberships.memberships_end_due": "carries out ends already decided and audited",
@@ -90,7 +91,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         {"working_day_on_or_after", "due_date_for", "virtual_account_for"},
         "pure date and account-number rules",
     ),
-    "contributions.services.billing_jobs": ({"register_job_kinds"}, "start-up wiring"),
+    "contributions.services.billing_jobs": (
+        {"register_job_kinds", "run_job_end"},
+        "start-up wiring; ends the job recording a billing_run, inside it",
+    ),
     "contributions.services.billing_sql": (
         {
             "tables_reset",
@@ -187,9 +191,11 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
             "job_fail",
             "job_reap_dead",
             "job_refresh",
-            "job_supervise",
+            "job_enqueue",
+            "job_failed",
+            "retry_delay",
         },
-        "job bookkeeping and supervision (limits, dead processes); job_run passes the job's user (or SYSTEM)"
+        "job bookkeeping and the queue (retries, dead workers); job_run passes the job's user (or SYSTEM)"
         " to the job kind, which checks",
     ),
     "registry.services.memberships": (

@@ -34,12 +34,14 @@ from cakupan.contributions.services import billing_sql
 from cakupan.contributions.services.billable import members_billable
 from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
 from cakupan.contributions.services.billing_claim import run_claim, run_for_period
+from cakupan.contributions.services.billing_jobs import run_job_end, run_job_ensure
 from cakupan.contributions.services.billing_partitions import partitions_ensure
 from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
 from cakupan.contributions.services.payments import allocate_credit_all
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.core.sqlnames import table
+from cakupan.jobs.services import job_log
 from cakupan.registry.services.memberships import memberships_end_due
 from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
@@ -171,7 +173,9 @@ def _totals(period: Period) -> None:
 
 
 def _log(run: BillingRun, text: str) -> None:
-    run.log = f"{run.log}{timezone.now():%Y-%m-%d %H:%M:%S} {text}\n"
+    """A line of the run's log, which is its job's (the job records the execution: status, log, times)."""
+    if run.job is not None:
+        job_log(run.job, f"{timezone.now():%Y-%m-%d %H:%M:%S} {text}")
 
 
 def billing_run(
@@ -194,6 +198,27 @@ def billing_run(
         raise InvalidInput.single("period", "The run is for another period.")
     run = run or run_for_period(period=parsed, actor=actor, parameters=_parameters(parsed), claim=True)
     run_claim(run)
+    own_job = run_job_ensure(run, actor=actor)  # the command line's run gets a job of its own
+    try:
+        run = _execute(
+            run, parsed, actor=actor, progress=progress, chunk_size=chunk_size, stop=stop_after_chunks
+        )
+    except Exception as exc:
+        run_job_end(run, own=own_job, error=exc)
+        raise
+    run_job_end(run, own=own_job, error=None)
+    return run
+
+
+def _execute(
+    run: BillingRun,
+    parsed: Period,
+    *,
+    actor: Any,
+    progress: Progress | None,
+    chunk_size: int,
+    stop: int | None,
+) -> BillingRun:
     # Scheduled ends that have come are ends now (the billed months read the dates, not the status).
     memberships_end_due(actor=actor)
     resumed = run.cursor > 0
@@ -216,9 +241,8 @@ def billing_run(
         f"{'resumed after member ' + str(run.cursor) if resumed else 'started'}: {counts['total']} members",
     )
     run.status = BillingRun.Status.RUNNING
-    run.started_at = run.started_at or timezone.now()
     run.counts = counts
-    run.save(update_fields=["status", "started_at", "counts", "log"])
+    run.save(update_fields=["status", "counts"])
     # The month's partition of bill lines and the next month's, before any line is written (PostgreSQL).
     partitions_ensure(parsed)
     prices = _Prices(contribution_tables().for_period(parsed))
@@ -246,7 +270,7 @@ def billing_run(
             chunks += 1
             if progress is not None:
                 progress(counts["members"], counts["total"])
-            if stop_after_chunks is not None and chunks >= stop_after_chunks:
+            if stop is not None and chunks >= stop:
                 return run
         # One transaction: the totals, the run done and its audit event, so the bills appear (Bill.completed)
         # with their amounts at once, and a kill before this commit leaves them hidden for the resume.
@@ -257,8 +281,7 @@ def billing_run(
     except Exception as exc:
         _log(run, f"failed after member {run.cursor}: {type(exc).__name__}: {exc}")
         run.status = BillingRun.Status.FAILED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at", "log"])
+        run.save(update_fields=["status"])
         raise
     billing_sql.tables_drop()
     # Credit left by earlier overpayments settles the new bills at once (oldest first); each account's
@@ -282,14 +305,13 @@ def _finish(run: BillingRun, *, period: Period, counts: dict[str, Any], began: f
     counts["new_lines"] = counts["lines"] - counts["lines_before"]
     run.counts = counts
     run.status = BillingRun.Status.DONE
-    run.finished_at = timezone.now()
     run.duration_seconds = round((run.duration_seconds or 0) + time.monotonic() - began, 3)
     _log(
         run,
         f"done: {counts['members']} members, {counts['new_bills']} new bills, "
         f"{counts['new_lines']} new lines, {counts['skipped']} skipped",
     )
-    run.save(update_fields=["counts", "status", "finished_at", "duration_seconds", "log"])
+    run.save(update_fields=["counts", "status", "duration_seconds"])
     audit_record(
         actor=actor or run.actor,
         action="billing.run",

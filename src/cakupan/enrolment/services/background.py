@@ -1,9 +1,9 @@
 """Big roster files run as a background job (kind "roster_import") with progress on the page.
 
 The upload page checks the file's limits (core/upload_limits.py: a bomb is refused at once, not by a job),
-stores it under VAR_DIR/private/uploads (mode 0600) and starts the job (`cakupan jobs run <id>` in a
-detached process, see cakupan.jobs); the job runs the same `roster_import` as every other door and
-records its progress: rows validated, then rows merged.
+stores it under VAR_DIR/private/uploads (mode 0600) and starts the job (on the queue: a worker runs
+`cakupan jobs run <id>` in a limited child, see cakupan.jobs); the job runs the same `roster_import` as
+every other door and records its progress: rows validated, then rows merged.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def test_big_upload_runs_as_a_job_with_progress(
     assert not RosterImport.objects.exists()
     page = client.get(answer["Location"])
     assert b'hx-trigger="every 1s"' in page.content
-    call_command("jobs", "run", str(job.pk), stdout=io.StringIO())  # what the detached process runs
+    call_command("jobs", "run", str(job.pk), stdout=io.StringIO())  # what a worker's child runs
     job.refresh_from_db()
     assert job.status == "done", job.error
     record = RosterImport.objects.get()

@@ -68,3 +68,31 @@ def test_unknown_kind_and_bad_period_are_refused(world: Any) -> None:
         billing_run_start(period="2025-13", actor=world.admin)
     assert not Job.objects.exists()
     assert not BillingRun.objects.exists()
+
+
+def test_a_billing_run_records_its_execution_in_one_job(world: Any) -> None:
+    """The run keeps billing's state; status, log and times of its execution are its job's, for the page's
+    run (inside its job) and the command line's (a job of its own) alike."""
+    from cakupan.contributions.services.billing import billing_run
+
+    page_job = billing_run_start(period="2025-04", actor=world.admin)
+    call_command("jobs", "run", str(page_job.pk), stdout=io.StringIO())
+    page_job.refresh_from_db()
+    assert BillingRun.objects.get(period="2025-04").job_id == page_job.pk
+    assert Job.objects.filter(kind="billing_run").count() == 1  # no second job for the same execution
+    assert "done: 1 members" in page_job.log
+    run = billing_run(period="2025-05", actor=world.admin)
+    assert run.job is not None
+    own = Job.objects.get(pk=run.job.pk)
+    assert (own.kind, own.status, own.parameters) == (
+        "billing_run",
+        "done",
+        {"period": "2025-05", "run": run.pk},
+    )
+    assert own.started_at is not None
+    assert own.finished_at is not None
+    assert own.result is not None
+    assert own.result["counts"]["members"] == run.counts["members"]
+    assert "started: " in own.log
+    assert "done: " in own.log
+    assert not hasattr(run, "log")

@@ -20,7 +20,8 @@ from cakupan.core.deployment import (
 class Command(BaseCommand):
     help = (
         "Serve the product with gunicorn (static files through WhiteNoise): 2 x cores + 1 gthread workers "
-        "(at most 12) of 4 threads unless told otherwise. SIGTERM or SIGINT stops gunicorn, then this."
+        "(at most 12) of 4 threads unless told otherwise, and CAKUPAN_WORKERS job workers beside it. "
+        "SIGTERM or SIGINT stops them all, then this."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         workers, threads = settings.CAKUPAN_WEB_WORKERS or None, settings.CAKUPAN_WEB_THREADS or None
         parser.add_argument("--workers", type=int, default=workers, help="default: 2 x cores + 1")
         parser.add_argument("--threads", type=int, default=threads, help="default: 4")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="start no job worker beside the web server"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Refuse before gunicorn starts, with the message on the console rather than in a worker's log.
@@ -72,7 +76,9 @@ class Command(BaseCommand):
         ]
         group = ProcessGroup()
         group.start(web, env=env)
-        # Beside the web server: the job worker (issue 13, part 7) starts here as another child of the
-        # group, e.g. `group.start(jobs_worker_command(), env=env)`, so that it gets the same signals and
-        # stops with the web server.
+        # Beside the web server: CAKUPAN_WORKERS job workers (cakupan.jobs.worker), started as commands (core
+        # imports no app), children of the same group: they get the same signals and stop with gunicorn.
+        if not options["no_worker"]:
+            for _ in range(int(settings.CAKUPAN_WORKERS)):
+                group.start([sys.executable, "-m", "cakupan.cli", "worker"], env=env)
         raise SystemExit(group.wait())
