@@ -40,6 +40,7 @@ class Entry:
     command: list[str]  # e.g. ["coverage", "snapshot", "--due"]
     at: dt.time
     day: int | None = None  # monthly on this day; None: daily
+    every: dt.timedelta | None = None  # instead of daily: every so often from midnight (`at` unused)
     grace: dt.timedelta = dt.timedelta(hours=6)
     # Arguments that depend on the due time (the billed month), appended to `command`.
     arguments_at: Callable[[dt.datetime], list[str]] | None = field(default=None, compare=False)
@@ -47,6 +48,9 @@ class Entry:
     def latest_due(self, now: dt.datetime) -> dt.datetime:
         """The latest due time at or before `now` (aware, in settings.TIME_ZONE)."""
         local = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        if self.every is not None:
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            return midnight + ((local - midnight) // self.every) * self.every
         due = local.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
         if self.day is None:
             return due if due <= local else due - dt.timedelta(days=1)
@@ -73,6 +77,9 @@ SCHEDULE: list[Entry] = [
     Entry("retention-purge", ["retention", "purge"], dt.time(2, 30)),
     # A reminder for each compliance step whose deadline has passed.
     Entry("compliance-remind", ["compliance", "remind"], dt.time(7, 0)),
+    # The figures of the home pages (registry.figures): recounted when older than their max age.
+    Entry("home-figures", ["home_figures_refresh"], dt.time(0, 0), every=dt.timedelta(minutes=10),
+          grace=dt.timedelta(minutes=10)),
 ]  # fmt: skip
 
 

@@ -29,6 +29,17 @@ def test_daily_and_monthly_due_times() -> None:
     assert daily.latest_due(dt.datetime(2025, 5, 9, 18, 30, tzinfo=dt.UTC)) == at(2025, 5, 9, 2, 30)
 
 
+def test_an_interval_entry_is_due_at_each_step_from_midnight() -> None:
+    every = Entry("e", ["home_figures_refresh"], dt.time(0, 0), every=dt.timedelta(minutes=10))
+    assert every.latest_due(at(2025, 5, 10, 0, 0)) == at(2025, 5, 10, 0, 0)
+    assert every.latest_due(at(2025, 5, 10, 13, 59)) == at(2025, 5, 10, 13, 50)
+    assert every.latest_due(at(2025, 5, 10, 14, 0)) == at(2025, 5, 10, 14, 0)
+    # The home figures are on the schedule, and their command is one the "command" kind accepts.
+    [home] = [e for e in SCHEDULE if e.name == "home-figures"]
+    assert home.every == dt.timedelta(minutes=10)
+    assert home.arguments(at(2025, 5, 10, 1, 0)) == ["home_figures_refresh"]
+
+
 def test_monthly_billing_bills_the_month_just_ended() -> None:
     [billing] = [e for e in SCHEDULE if e.name == "billing-monthly"]
     assert billing.arguments(at(2025, 1, 1, 1, 0)) == ["billing", "run", "--period", "2024-12"]
