@@ -91,16 +91,18 @@ class ProcessGroup:
     """Child processes (gunicorn, and whatever must run beside it) that live and die together.
 
     SIGTERM, SIGINT and SIGHUP sent to the wrapper are passed on to every child (gunicorn stops gracefully
-    on SIGTERM, at once on SIGINT, reloads on SIGHUP); when one child ends, the others are asked to stop;
-    the wrapper returns when all have ended, with the first one's exit status. On Linux a child also gets
-    SIGTERM if the wrapper dies without a chance to forward (SIGKILL, the OOM killer): nothing keeps the
-    port after the wrapper is gone.
+    on SIGTERM, at once on SIGINT; SIGHUP goes to the first child only, gunicorn, which reloads); when one
+    child ends, the others are asked to stop; the wrapper returns when all have ended, with the exit status
+    of the first child (the web server) when stopped by a signal, else of the child that ended first. On
+    Linux a child also gets SIGTERM if the wrapper dies without a chance to forward (SIGKILL, the OOM
+    killer): nothing keeps the port after the wrapper is gone.
     """
 
     FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.children: list[subprocess.Popen[bytes]] = []
+        self.stopped_from_outside = False
 
     def start(self, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)  # noqa: S603
@@ -113,6 +115,11 @@ class ProcessGroup:
                 child.send_signal(signum)
 
     def _forward(self, signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGHUP:  # gunicorn's reload; it would end a job worker
+            if self.children and self.children[0].poll() is None:
+                self.children[0].send_signal(signum)
+            return
+        self.stopped_from_outside = True
         self.signal_all(signum)
 
     def wait(self) -> int:
@@ -125,7 +132,9 @@ class ProcessGroup:
                         first = child.returncode
                         self.signal_all(signal.SIGTERM)  # one stopped: the service is down, stop the rest
                 time.sleep(0.2)
-            if first is None:
+            # Asked to stop: the service's answer is the first child's (the web server's); a helper beside it
+            # (a job worker still starting) may die of the same signal. Otherwise: whoever ended first.
+            if first is None or self.stopped_from_outside:
                 first = self.children[0].returncode if self.children else 0
             return first
         finally:
