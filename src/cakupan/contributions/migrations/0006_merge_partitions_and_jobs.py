@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contributions', '0005_billingrun_execution_in_job'),
-        ('contributions', '0005_billline_period_partitioned'),
+        ("contributions", "0005_billingrun_execution_in_job"),
+        ("contributions", "0005_billline_period_partitioned"),
     ]
 
-    operations = [
-    ]
+    operations = []

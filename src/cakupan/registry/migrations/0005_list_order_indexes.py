@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_scope_keys'),
+        ("registry", "0004_scope_keys"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='employment',
-            index=models.Index(fields=['-start_date', 'id'], name='employment_list_order'),
+            model_name="employment",
+            index=models.Index(fields=["-start_date", "id"], name="employment_list_order"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['-start_date', 'id'], name='membership_list_order'),
+            model_name="membership",
+            index=models.Index(fields=["-start_date", "id"], name="membership_list_order"),
         ),
     ]
