@@ -141,9 +141,15 @@ class Scope:
             return Q(sponsor_id=self.sponsor_id)
         return self.employment(audience)
 
-    def claims(self, person_ids: Any) -> Q:
-        """Benefit claims: exactly those of the persons in scope (`person_ids`, a subquery)."""
-        return Q() if self.everything else Q(person_id__in=person_ids)
+    def claims(self, person_ids: Any, audience: Audience) -> Q:
+        """Benefit claims: exactly those of the persons in scope. `person_ids`: a subquery of them;
+        `audience`: as for `persons`. Where the scope has audience keys the claim's person is probed by
+        its key, the same test `persons` makes, instead of a subquery over every person in scope."""
+        if self.everything:
+            return Q()
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+            return Q(audience("person_id"))
+        return Q(person_id__in=person_ids)
 
     def payer_accounts(self, employer_ids: Any, sponsor_ids: Any) -> Q:
         """Payer accounts. `employer_ids`, `sponsor_ids`: subqueries of the employers and sponsors in

@@ -12,14 +12,14 @@ from django.db.models import QuerySet
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.benefits.models import Claim, Notification
 from cakupan.core.errors import NotInScope
-from cakupan.registry.selectors import person_list
+from cakupan.registry.selectors import audience, person_list
 
 
 def claim_list(*, user: Any, scope: Scope | None = None, status: str = "") -> QuerySet[Claim]:
     scope = scope or scope_for(user)
     qs = Claim.objects.select_related("person", "submitted_by")
     if not scope.everything:
-        qs = qs.filter(scope.claims(person_list(user=user, scope=scope).values("pk")))
+        qs = qs.filter(scope.claims(person_list(user=user, scope=scope).values("pk"), audience(scope)))
     return qs.filter(status=status) if status else qs
 
 
