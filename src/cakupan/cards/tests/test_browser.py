@@ -7,13 +7,11 @@ developer machine, a failure on CI (env CI set).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.test_journey import chromium, chromium_or_skip, no_horizontal_overflow
 
 from cakupan.cards.models import MembershipCard
 from cakupan.cards.qr import qr_data_uri
@@ -23,35 +21,11 @@ from cakupan.regions.models import Region
 from cakupan.regions.services import regions_load
 from cakupan.registry.models import Person
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "cards"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def chromium_or_skip() -> None:
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM} (install Debian's chromium: make system-deps)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must run the browser tests")
-        pytest.skip(reason)
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Playwright runs an event loop in this thread while the browser is open, and Django refuses database
-    calls under a running loop: the test touches the database only before and after."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -65,10 +39,6 @@ def demo(transactional_db: Any) -> Person:
     person = User.objects.get(username="pekerja").person
     assert person is not None
     return person
-
-
-def overflows(page: Any) -> bool:
-    return not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def sign_in(page: Any, base: str) -> None:
@@ -128,7 +98,7 @@ def walk(browser: Any, base: str) -> dict[str, Any]:
     sign_in(page, base)
     page.goto(f"{base}/cards/mine/")
     page.screenshot(path=str(ARTIFACTS / "card-phone.png"), full_page=True)
-    if overflows(page):
+    if not no_horizontal_overflow(page):
         seen["overflowing"].append("/cards/mine/")
 
     # Whoever scans the code: no session at all.
@@ -139,7 +109,7 @@ def walk(browser: Any, base: str) -> dict[str, Any]:
     seen["verify_status"] = response.status
     seen["verify_text"] = page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "verify-phone.png"), full_page=True)
-    if overflows(page):
+    if not no_horizontal_overflow(page):
         seen["overflowing"].append("/verify/")
     forged = page.goto(seen["verify_url"][:-3] + "xyz")
     assert forged is not None
