@@ -31,6 +31,24 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         regions_load()
 
 
+@pytest.fixture(scope="module")
+def regions_back_after_module(django_db_blocker: Any) -> Any:
+    """For a module of transactional tests: their flush empties every table, regions included, and the
+    tests after them expect the regions; load them back once the module is done."""
+    yield
+    with django_db_blocker.unblock():
+        regions_load()
+
+
+@pytest.fixture
+def regions_in_transactional_db(transactional_db: Any) -> None:
+    """The regions, in a transactional test that may follow another one's flush."""
+    from cakupan.regions.models import Region
+
+    if not Region.objects.filter(pk="35.73.01").exists():
+        regions_load()
+
+
 @dataclass
 class World:
     malang: BranchOffice

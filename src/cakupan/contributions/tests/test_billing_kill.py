@@ -32,10 +32,8 @@ from cakupan.contributions.tests.factories import pu_member_make
 from cakupan.contributions.tests.test_billing import state
 from cakupan.core.errors import InvalidInput
 from cakupan.core.models import AuditEvent
-from cakupan.regions.models import Region
-from cakupan.regions.services import regions_load
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("regions_back_after_module")]
 
 PERIOD = "2025-04"
 CHUNK = 3
@@ -82,21 +80,8 @@ def _child(shared: Shared, point: str) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _regions_back(django_db_blocker: Any) -> Any:
-    yield
-    with django_db_blocker.unblock():  # after the last test's flush
-        regions_load()
-
-
 @pytest.fixture
-def _regions(transactional_db: Any) -> None:
-    if not Region.objects.filter(pk="35.73.01").exists():
-        regions_load()
-
-
-@pytest.fixture
-def world(_regions: Any, world: Any) -> Any:
+def world(regions_in_transactional_db: Any, world: Any) -> Any:
     return world
 
 

@@ -16,18 +16,14 @@ from django.db import connection
 from django.test import Client
 
 from cakupan.accounts.models import Role
-from cakupan.regions.services import regions_load
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("cakupan.core.tests.slow_urls")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("cakupan.core.tests.slow_urls"),
+    pytest.mark.usefixtures("regions_back_after_module"),
+]
 
 TIMEOUT_MS = 300
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _regions_back(django_db_blocker: Any) -> Any:
-    yield
-    with django_db_blocker.unblock():  # after the last test's flush
-        regions_load()
 
 
 @pytest.fixture(autouse=True)
