@@ -77,6 +77,11 @@ def _summary(stats_csv: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _verdict(*, errors: float, p95: float) -> str:
+    """The issue's load goal, judged in one place: no error and p95 under GOAL_P95_MS."""
+    return "met" if errors == 0 and p95 < GOAL_P95_MS else "NOT met"
+
+
 def _print(rows: list[dict[str, str]], seconds: float) -> dict[str, float]:
     print(f"{'page':<42} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}")
     total: dict[str, float] = {}
@@ -96,7 +101,7 @@ def _print(rows: list[dict[str, str]], seconds: float) -> dict[str, float]:
                 "p99": float(row["99%"]),
             }
     if total:
-        verdict = "met" if total["errors"] == 0 and total["p95"] < GOAL_P95_MS else "NOT met"
+        verdict = _verdict(errors=total["errors"], p95=total["p95"])
         print(
             f"[load] {total['requests']:.0f} requests in {seconds:.0f}s: {total['rps']:.1f}/s, "
             f"{total['errors']:.0f} errors, p50 {total['p50']:.0f} ms, p95 {total['p95']:.0f} ms, "
@@ -195,7 +200,7 @@ def main() -> int:
     pages_json = Path(f"{prefix}-pages.json")
     if pages_json.exists():
         pages = json.loads(pages_json.read_text())
-        verdict = "met" if pages["errors"] == 0 and pages["p95"] < GOAL_P95_MS else "NOT met"
+        verdict = _verdict(errors=pages["errors"], p95=pages["p95"])
         print(
             f"[load] pages and API calls without sign-in: {pages['requests']} requests, "
             f"{pages['requests'] / took:.1f}/s, {pages['errors']} errors, p50 {pages['p50']:.0f} ms, "

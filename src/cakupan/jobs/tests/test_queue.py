@@ -92,6 +92,17 @@ def _until_ended(env: dict[str, str], ids: list[int], *, within: float = 400) ->
     return states
 
 
+def _batch(env: dict[str, str], *, timeout: float) -> None:
+    """One `cakupan worker --batch`: the ready jobs run (dead ones reaped first), then it exits cleanly."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cakupan.cli", "worker", "--batch", "--verbosity", "0"],
+        env=env,
+        timeout=timeout,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
@@ -166,13 +177,7 @@ def test_a_job_whose_worker_is_killed_is_marked_failed(served: dict[str, str], t
         time.sleep(0.1)
     assert not _process_alive(child, None)
     # The next worker's first round (or the page polling the job) finds it dead.
-    done = subprocess.run(
-        [sys.executable, "-m", "cakupan.cli", "worker", "--batch", "--verbosity", "0"],
-        env=served,
-        timeout=120,
-        capture_output=True,
-    )
-    assert done.returncode == 0, done.stderr
+    _batch(served, timeout=120)
     [state] = _state(served, [job])
     assert state["status"] == "failed"
     assert "process is gone" in state["error"]
@@ -225,13 +230,7 @@ def test_a_due_entry_is_enqueued_once_by_two_schedulers_and_runs(served: dict[st
     assert all(process.returncode == 0 for process in both), outputs
     enqueued = [json.loads(out.decode().strip().splitlines()[-1]) for out, _err in outputs]
     assert sorted(len(ids) for ids in enqueued) in ([0, 2], [1, 1])  # each entry by one of them
-    done = subprocess.run(
-        [sys.executable, "-m", "cakupan.cli", "worker", "--batch", "--verbosity", "0"],
-        env=served,
-        timeout=300,
-        capture_output=True,
-    )
-    assert done.returncode == 0, done.stderr
+    _batch(served, timeout=300)
     state = query(served, SCHEDULED)
     assert state["runs"] == ["compliance-remind", "retention-purge"]
     assert sorted(entry for entry, _status, _log in state["jobs"]) == ["compliance-remind", "retention-purge"]
