@@ -153,6 +153,40 @@ def job_execute(*, job_id: int, task_id: str) -> None:
         job_failed(job_id=job_id, reason=ended.error)
 
 
+def migrations_pending() -> bool:
+    """True while the database lacks a migration of this code (a worker started before `cakupan migrate`)."""
+    from django.db import DEFAULT_DB_ALIAS
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    finally:
+        connections.close_all()
+
+
+def database_ready_wait(stop: threading.Event, *, poll_seconds: float = 5.0) -> bool:
+    """Waits until the database is migrated, so a worker started beside the web server before `cakupan
+    migrate` (a container started in any order, `cakupan serve` on a new file) waits instead of dying on a
+    missing table. SIGTERM or SIGINT while waiting ends the wait: returns False, and the worker exits 0."""
+    if not migrations_pending():
+        return True
+    import logging
+
+    logging.getLogger("cakupan.jobs").warning(
+        "database not migrated yet: the worker waits for `cakupan migrate` (checking every %.0f s)", poll_seconds
+    )
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stop.wait(poll_seconds):
+            if not migrations_pending():
+                return True
+        return False
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def housekeeping_round(*, schedule: bool = True) -> None:
     """One round of what a worker does beside its tasks: end dead jobs, enqueue due schedule entries."""
     from cakupan.jobs.schedule import schedule_enqueue_due

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from cakupan.jobs.services import _process_alive
 
 START = """
 import json
+import os
 from cakupan.jobs.services import job_start
 print(json.dumps([job_start(kind=kind, parameters=p).pk for kind, p in {jobs!r}]))
 """
@@ -210,6 +212,7 @@ print(json.dumps([job.pk for job in schedule_enqueue_due(now=now, schedule=entri
 
 SCHEDULED = """
 import json
+import os
 from cakupan.jobs.models import Job, ScheduledRun
 print(json.dumps({
     "runs": sorted(ScheduledRun.objects.values_list("name", flat=True)),
@@ -236,3 +239,25 @@ def test_a_due_entry_is_enqueued_once_by_two_schedulers_and_runs(served: dict[st
     assert sorted(entry for entry, _status, _log in state["jobs"]) == ["compliance-remind", "retention-purge"]
     assert all(status == "done" for _entry, status, _log in state["jobs"]), state
     assert any("reminders: 0" in log for _entry, _status, log in state["jobs"])
+
+
+def test_a_worker_started_before_migrate_waits_and_stops_cleanly(tmp_path: Path) -> None:
+    """`cakupan serve` on a new database file starts its job workers at once: a worker must wait for the
+    migrated schema (not die on a missing table and take the web server down with it)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAKUPAN_")}
+    env.update(CAKUPAN_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    command = [sys.executable, "-m", "cakupan.cli", "worker", "--interval", "0.2"]
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        assert worker.stdout is not None
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"not migrated yet" not in seen and time.monotonic() < deadline and worker.poll() is None:
+            seen += worker.stdout.readline()
+        assert b"not migrated yet" in seen, seen.decode()
+        time.sleep(1)  # past the first query of a worker that would die on the missing table
+        assert worker.poll() is None, seen.decode()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        rest = worker.communicate(timeout=30)[0]
+    assert worker.returncode == 0, (seen + rest).decode()

@@ -1,7 +1,7 @@
 """`cakupan worker`: take jobs from the queue and run them (django-tasks' database worker, with this
 project's housekeeping beside it: dead jobs, the schedule; see jobs/worker.py). `--batch` runs what is
 queued and ready, then exits (tests, one-off use; it reaps dead jobs first, and enqueues no schedule
-entries). `--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: stop after
+entries). Started before `cakupan migrate`, a worker waits for the migrated database. `--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: stop after
 the current job."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from cakupan.jobs.worker import housekeeping_round, housekeeping_start
+from cakupan.jobs.worker import database_ready_wait, housekeeping_round, housekeeping_start
 
 
 class Command(BaseCommand):
@@ -31,6 +31,8 @@ class Command(BaseCommand):
             call_command("db_worker", "--batch", *arguments)
             return
         stop = threading.Event()
+        if not database_ready_wait(stop):
+            return
         housekeeping_start(stop, schedule=not options["no_schedule"])
         try:
             call_command("db_worker", *arguments)
