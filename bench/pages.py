@@ -254,9 +254,15 @@ def _use(url: str) -> None:
 
 
 def run_roles(
-    usernames: dict[str, str], *, requests: int, timeout_s: float, label: str
+    usernames: dict[str, str],
+    *,
+    requests: int,
+    timeout_s: float,
+    label: str,
+    prefixes: tuple[str, ...] = (),
 ) -> dict[str, dict[str, Result]]:
-    """Every page as every role of `usernames` (role -> username) on the current database."""
+    """Every page as every role of `usernames` (role -> username) on the current database; only those
+    starting with one of `prefixes` when given."""
     from django.test import Client
 
     from cakupan.accounts.models import User
@@ -273,6 +279,8 @@ def run_roles(
         out[role] = {}
         began = time.monotonic()
         for path in paths + details:
+            if prefixes and not path.startswith(prefixes):
+                continue
             out[role][path] = measure(client, path, requests=requests, timeout_s=timeout_s)
         slow = sum(1 for r in out[role].values() if r.outcome == "timeout")
         failed = sum(1 for r in out[role].values() if r.outcome == "failed")
@@ -394,11 +402,15 @@ def main() -> int:
     )
     parser.add_argument("--sizes", default=f"50000,{NATIONAL}", help="persons of each data set, small first")
     parser.add_argument("--roles", default=",".join(USERNAMES), help=f"any of {', '.join(USERNAMES)}")
+    parser.add_argument(
+        "--paths", default="", help="only the URLs starting with one of these (comma-separated), details too"
+    )
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per query (statement_timeout)")
     parser.add_argument("--sqlite-demo", action="store_true", help="staf_malang vs admin on the SQLite demo")
     args = parser.parse_args()
-    meta: dict[str, Any] = {"requests": args.requests, "timeout_s": args.timeout}
+    meta: dict[str, Any] = {"requests": args.requests, "timeout_s": args.timeout, "paths": args.paths}
+    prefixes = tuple(p.strip() for p in args.paths.split(",") if p.strip())
     if args.sqlite_demo:
         _setup(None, args.timeout)
         from django.db import connection
@@ -408,7 +420,9 @@ def main() -> int:
             return 2
         meta["database"] = str(connection.settings_dict["NAME"])
         usernames = {"admin": "admin", "staf_malang": "staf_malang"}
-        found = run_roles(usernames, requests=args.requests, timeout_s=args.timeout, label="sqlite demo")
+        found = run_roles(
+            usernames, requests=args.requests, timeout_s=args.timeout, label="sqlite demo", prefixes=prefixes
+        )
         # The ratio table compares the last "data set" to the first: here the branch officer to the admin.
         results = {
             "admin": {"page": found["admin"]},
@@ -441,6 +455,7 @@ def main() -> int:
                 requests=args.requests,
                 timeout_s=args.timeout,
                 label=label,
+                prefixes=prefixes,
             )
         text = report(results, ratio_goal=GOAL_RATIO, p95_goal=True)
     path = _write(results, text, meta)

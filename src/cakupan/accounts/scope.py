@@ -9,10 +9,11 @@
 - sponsor: the persons whose membership it pays (NIK masked);
 - worker: their own record.
 
-Branch offices and agencies see persons through keys stored on the rows (`audience_keys`; derived and kept
-by registry/services/scope_keys.py, whose SQL follows the rules above), and agencies see jobs and
-memberships through the regencies stored on them: each is an index range, not a query over every person's
-jobs. Employer HR and sponsors need no key: the foreign-key indexes of employment and membership answer.
+Branch offices, agencies, employer HR and sponsors see persons through keys stored on the rows
+(`audience_keys`; derived and kept by registry/services/scope_keys.py, whose SQL follows the rules above:
+an employer's key from its employment rows, a sponsor's from the memberships it pays), and agencies see jobs
+and memberships through the regencies stored on them: each is an index range, not a query over every
+person's jobs. Employer HR and sponsors see jobs and memberships by the foreign-key indexes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class AudienceKind(Enum):
     BRANCH = "b"  # a branch office (its id): lives in its regions, or works at one of its employers
     AGENCY = "a"  # an all-sector agency's regency: lives there, or works at an employer there
     HEALTH = "h"  # a health agency's regency: works at a health facility there
+    EMPLOYER = "e"  # an employer (its id), for its HR: employs or employed the person
+    SPONSOR = "s"  # a sponsor (its id): pays or paid a membership of the person
 
 
 # Whether the person whose id is in the field named holds one of the scope's audience keys (a boolean
@@ -87,6 +90,10 @@ class Scope:
         if self.role == Role.AGENCY:
             kind = AudienceKind.HEALTH if self.health_only else AudienceKind.AGENCY
             return tuple(f"{kind.value}:{code}" for code in self.regency_codes)
+        if self.role == Role.EMPLOYER_HR and self.employer_id is not None:
+            return (f"{AudienceKind.EMPLOYER.value}:{self.employer_id}",)
+        if self.role == Role.SPONSOR and self.sponsor_id is not None:
+            return (f"{AudienceKind.SPONSOR.value}:{self.sponsor_id}",)
         return ()
 
     def persons(self, audience: Audience) -> Q:
@@ -94,12 +101,8 @@ class Scope:
         as a boolean expression (registry.selectors.audience)."""
         if self.everything:
             return Q()
-        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+        if self.audience_keys():
             return Q(audience("pk"))
-        if self.role == Role.EMPLOYER_HR:
-            return Q(employments__employer_id=self.employer_id)
-        if self.role == Role.SPONSOR:
-            return Q(memberships__sponsor_id=self.sponsor_id)
         if self.role == Role.WORKER:
             return Q(pk=self.person_id)
         return Q(pk__in=[])
@@ -147,7 +150,7 @@ class Scope:
         its key, the same test `persons` makes, instead of a subquery over every person in scope."""
         if self.everything:
             return Q()
-        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+        if self.audience_keys():
             return Q(audience("person_id"))
         return Q(person_id__in=person_ids)
 

@@ -54,6 +54,7 @@ class PayerAccount(models.Model):
         verbose_name = _("payer account")
         verbose_name_plural = _("payer accounts")
         ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["kind", "id"], name="payeraccount_list_order")]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -80,6 +81,28 @@ class PayerAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.virtual_account}"
+
+
+class PayerAccountAudience(models.Model):
+    """Who sees a payer account besides the national admin and the payer: one row per viewer key, the
+    keys of registry.PersonAudience (`b:<branch office id>`, `a:<regency>`, `h:<regency>`), as
+    accounts.scope.Scope.payer_accounts decides (an employer's account by the employer's region, office
+    and facility type, a sponsor's by its region, a self-paying person's by where they live). Kept by
+    contributions/services/account_keys.py, which follows every refresh of the registry's scope keys. The
+    account's kind is copied so that a key's accounts are one index range in the list's order."""
+
+    pk = models.CompositePrimaryKey("key", "account")
+    key = models.CharField(max_length=16)
+    account = models.ForeignKey(PayerAccount, on_delete=models.CASCADE, related_name="audiences")
+    kind = models.CharField(max_length=10, choices=PayerAccount.Kind.choices, editable=False)
+
+    class Meta:
+        verbose_name = _("payer account audience")
+        verbose_name_plural = _("payer account audiences")
+        indexes = [models.Index(fields=["key", "kind", "account"], name="payeraccountaudience_order")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.account_id}"
 
 
 class BillingRun(models.Model):

@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 
+from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.contributions.arrears import BUCKETS, FINED_ACCOUNT_KINDS, Standing, late_fine, standing_of
 from cakupan.contributions.models import Allocation, Bill, BillLine, PayerAccount, Payment
@@ -35,10 +36,26 @@ def accounts_q(scope: Scope) -> Q:
     return scope.payer_accounts(employers, sponsors)
 
 
+# The account list's order where it is read from one audience key: the kind copied on the key's row.
+LISTED_KIND = "listed_kind"
+
+
 def payer_accounts(*, user: Any, scope: Scope | None = None) -> QuerySet[PayerAccount]:
+    """The accounts in scope, in the list's order (kind, id). A branch office or an agency reads its one
+    audience key (contributions.PayerAccountAudience, kept like the registry's scope keys), in that order:
+    one index range of (key, kind, account), whatever the number of self-paying accounts."""
     scope = scope or scope_for(user)
-    ids = PayerAccount.objects.filter(accounts_q(scope)).values("pk")
-    return PayerAccount.objects.filter(pk__in=ids).select_related("employer", "person", "sponsor")
+    accounts = PayerAccount.objects.select_related("employer", "person", "sponsor")
+    if scope.everything:
+        return accounts
+    keys = scope.audience_keys()
+    if scope.role in (Role.BRANCH_STAFF, Role.AGENCY) and len(keys) == 1:
+        return (
+            accounts.filter(audiences__key=keys[0])
+            .annotate(**{LISTED_KIND: F("audiences__kind")})
+            .order_by(LISTED_KIND, "id")
+        )
+    return accounts.filter(accounts_q(scope))
 
 
 def payer_account_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[PayerAccount]:

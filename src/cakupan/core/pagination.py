@@ -1,8 +1,9 @@
 """Keyset paging for every list, pages and API alike: never OFFSET over millions, never COUNT(*) of them.
 
 A page is the `per_page` rows that follow (or precede) a cursor in the list's order. The order is the
-queryset's own (its `order_by`, else the model's `Meta.ordering`) made total by ending it at the primary key,
-so rows that tie on the sort key (two persons called Siti Aminah) are each shown exactly once. The cursor
+queryset's own (its `order_by` of fields or annotations, else the model's `Meta.ordering`) made total by
+ending it at the primary key, so rows that tie on the sort key (two persons called Siti Aminah) are each
+shown exactly once. The cursor
 is the sort-key values of the row at the page's edge and the direction, signed (django.core.signing) so a
 client cannot forge one: a cursor that does not verify is bad input on its field, never a 500.
 
@@ -45,9 +46,11 @@ class BoundedCount:
 
 
 def bounded_count(rows: QuerySet[Any], bound: int | None = None) -> BoundedCount:
-    """COUNT over a LIMIT of bound + 1 rows: the cost stops at the bound however large the list."""
+    """COUNT over a LIMIT of bound + 1 rows: the cost stops at the bound however large the list. The
+    related rows fetched for display (select_related) are left out: they change no count, and their joins
+    cost a lookup per counted row."""
     bound = count_bound() if bound is None else bound
-    n = rows.order_by()[: bound + 1].count()
+    n = rows.select_related(None).order_by()[: bound + 1].count()
     return BoundedCount(min(n, bound), n <= bound)
 
 
@@ -102,7 +105,10 @@ def sort_keys(rows: QuerySet[Any]) -> list[SortKey]:
             name, descending = item.lstrip("-"), item.startswith("-")
         else:
             raise ValueError(f"Keyset paging needs orderings by field names, not {item!r}")
-        path, nullable = _field_path(model, name)
+        if name in query.annotations:  # a column the list selects under a name (e.g. a joined row's)
+            path, nullable = name, bool(getattr(query.annotations[name].output_field, "null", False))
+        else:
+            path, nullable = _field_path(model, name)
         keys.append(SortKey(path, descending, nullable))
         if path == pk_name:
             return keys

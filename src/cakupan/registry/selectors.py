@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 
 from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
@@ -38,12 +38,27 @@ def audience(scope: Scope) -> Audience:
     return holds
 
 
+# The person list's order where it is read from one audience key: the name copied on the key's row.
+LISTED_NAME = "listed_name"
+
+
 def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
+    """The persons in scope, in name order. With one audience key (every role but the admin and a worker)
+    the list joins that key's rows and sorts by the name they carry, (listed_name, id): one range of the
+    index (key, full_name, person), which the keyset pages (core.pagination) walk, so a page of an
+    employer's 50,000 workers reads its 21 rows whatever the registry's size."""
     scope = scope or scope_for(user)
     persons = Person.objects.select_related("address_region")
     if scope.everything:
         return persons
-    if scope.audience_keys():  # already one row per person
+    keys = scope.audience_keys()
+    if len(keys) == 1:  # one row per person: the key's rows are unique per person
+        return (
+            persons.filter(audiences__key=keys[0])
+            .annotate(**{LISTED_NAME: F("audiences__full_name")})
+            .order_by(LISTED_NAME, "id")
+        )
+    if keys:
         return persons.filter(scope.persons(audience(scope)))
     ids = Person.objects.filter(scope.persons(audience(scope))).values("pk")
     return persons.filter(pk__in=ids)

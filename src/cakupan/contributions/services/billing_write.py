@@ -15,6 +15,7 @@ from cakupan.contributions.models import (
     BillingRun,
     PayerAccount,
 )
+from cakupan.contributions.services.account_keys import account_keys_refresh
 from cakupan.contributions.services.billing_dates import due_date_for, virtual_account_for
 from cakupan.rules.period import Period
 
@@ -57,6 +58,8 @@ def accounts_ensure(keys: Iterable[PayerKey]) -> dict[PayerKey, int]:
             ignore_conflicts=True,
         )
         found = read()
+        # Who sees the new accounts (contributions.PayerAccountAudience), as for every other account.
+        account_keys_refresh(found[key] for key in missing if key in found)
     return found
 
 
@@ -87,4 +90,6 @@ def bills_ensure(accounts: dict[PayerKey, int], *, period: Period, run: BillingR
             ignore_conflicts=True,
         )
         found = read()
+        # Who sees the new accounts (contributions.PayerAccountAudience), as for every other account.
+        account_keys_refresh(found[key] for key in missing if key in found)
     return found

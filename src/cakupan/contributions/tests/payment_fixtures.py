@@ -6,10 +6,14 @@ import datetime as dt
 from typing import Any
 
 from cakupan.contributions.models import Bill, PayerAccount
+from cakupan.contributions.services.account_keys import account_keys_refresh
 
 
 def account_make(*, kind: str = "employer", va: str, **payer: Any) -> PayerAccount:
-    return PayerAccount.objects.create(kind=kind, virtual_account=va, **payer)
+    """An account with its audience keys, as billing makes them (billing_write.accounts_ensure)."""
+    account = PayerAccount.objects.create(kind=kind, virtual_account=va, **payer)
+    account_keys_refresh([account.pk])
+    return account
 
 
 def bill_make(account: PayerAccount, period: str, amount: int, due: dt.date | None = None) -> Bill:

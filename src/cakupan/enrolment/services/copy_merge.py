@@ -218,7 +218,7 @@ def _scope_sql(target: Target) -> tuple[str, list[Any]] | None:
         return None
     if target.scope.masks_nik:  # nobody, as merge.persons_in_scope says why
         return "SELECT NULL::bigint WHERE false", []
-    sql, params = person_list(user=None, scope=target.scope).values("pk").query.sql_with_params()
+    sql, params = person_list(user=None, scope=target.scope).order_by().values("pk").query.sql_with_params()
     return sql, list(params)
 
 

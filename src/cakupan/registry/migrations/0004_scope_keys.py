@@ -6,10 +6,10 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):  # noqa: ANN001, ARG001 - the migration framework's signature
-    # The one derivation there is, so that an upgraded registry holds exactly what the write paths keep.
-    from cakupan.registry.services.scope_keys import scope_keys_rebuild  # noqa: PLC0415
-
-    scope_keys_rebuild()
+    # Nothing here any more: the derivation of today's code writes columns that later migrations add, so
+    # the keys are derived once at the end of the chain (0006_person_audience_list_order), by the one
+    # derivation there is.
+    return
 
 
 class Migration(migrations.Migration):

@@ -129,7 +129,7 @@ def employer_update(*, actor: Any, employer: Employer, **fields: Any) -> Employe
         raise InvalidInput.single("npp", _("This NPP or NIB is already registered.")) from exc
     changes = diff(before, snapshot(employer, EMPLOYER_FIELDS))
     if {"region", "branch_office", "facility_type"} & changes.keys():  # who sees its workers
-        scope_keys_refresh(persons_of_employer(employer.pk))
+        scope_keys_refresh(persons_of_employer(employer.pk), employers=[employer.pk])
     if changes:
         audit_record(actor=actor, action="update", instance=employer, changes=changes)
     return employer

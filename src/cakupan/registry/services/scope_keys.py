@@ -1,25 +1,29 @@
 """The scope keys stored on the rows, so that what a role sees is an index range (accounts.scope).
 
-- `PersonAudience(key, person)`: for every person, the branch offices (`b:<office id>`) and partner-agency
-  regencies (`a:<regency>`, all sectors; `h:<regency>`, health facilities only) that see them. A branch
-  office sees the persons living in a region it serves and those employed by, or members through, an
-  employer in those regions or filed under the office; an agency regency the persons living there (all
-  sectors only) and those employed by or members through its employers.
+- `PersonAudience(key, person, full_name)`: for every person, the branch offices (`b:<office id>`),
+  partner-agency regencies (`a:<regency>`, all sectors; `h:<regency>`, health facilities only), employers
+  (`e:<employer id>`, for their HR) and sponsors (`s:<sponsor id>`) that see them. A branch office sees the
+  persons living in a region it serves and those employed by, or members through, an employer in those
+  regions or filed under the office; an agency regency the persons living there (all sectors only) and
+  those employed by or members through its employers; an employer the persons it employs or employed; a
+  sponsor the persons whose membership it pays or paid. The row carries the person's name, so that a
+  key's persons are also one index range in the person list's order.
 - `Employment` and `Membership` carry `person_regency` and `employer_regency` (the first five characters
   of the region codes), which is all an agency needs to list the jobs and memberships it sees.
 
-Both are a function of the registry rows only (persons' addresses, employment, memberships, employers'
-region, office and facility type, the offices' regions). One SQL text derives them for both databases;
-`scope_keys_refresh` rewrites them for some persons in a constant number of statements (every write path
-calls it inside its own transaction), `scope_keys_rebuild` for everyone, and `scope_keys_differences`
-compares the stored keys with a fresh derivation (the consistency test and `cakupan scope check`).
+Both are a function of the registry rows only (persons' names and addresses, employment, memberships and
+their sponsors, employers' region, office and facility type, the offices' regions). One SQL text derives
+them for both databases; `scope_keys_refresh` rewrites them for some persons in a constant number of
+statements (every write path calls it inside its own transaction), `scope_keys_rebuild` for everyone, and
+`scope_keys_differences` compares the stored keys with a fresh derivation (the consistency test and
+`cakupan scope check`). Other apps' keys follow every refresh (`scope_keys_follow`: the payer accounts').
 """
 # ruff: noqa: S608, S611 - SQL text built from model table names and fixed column lists, values are parameters
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,25 +48,39 @@ PersonIds = Iterable[int] | QuerySet[Any] | RawSQL | None
 
 
 @dataclass(frozen=True)
-class _Sql:
+class SqlText:
     text: str
     params: list[Any]
 
 
-def _ids_sql(person_ids: PersonIds) -> _Sql | None:
+# Rows of other apps whose scope keys follow the registry's (contributions: the payer accounts' audience),
+# registered from their AppConfig.ready so that the registry needs not know them. Each is called inside the
+# refresh's transaction with the persons refreshed (a subquery of ids; None: everyone) and the employers
+# whose own region, office or facility type changed.
+Follower = Callable[[SqlText | None, Sequence[int]], None]
+_FOLLOWERS: list[Follower] = []
+
+
+def scope_keys_follow(follower: Follower) -> None:
+    """Registers `follower` to run after every refresh and rebuild of the scope keys (once)."""
+    if follower not in _FOLLOWERS:
+        _FOLLOWERS.append(follower)
+
+
+def ids_sql(person_ids: PersonIds) -> SqlText | None:
     """A subquery of person ids: one parameter for a list (an array on PostgreSQL, JSON on SQLite), so a
     million ids still make one statement."""
     if person_ids is None:
         return None
     if isinstance(person_ids, RawSQL):
-        return _Sql(person_ids.sql, list(person_ids.params))
+        return SqlText(person_ids.sql, list(person_ids.params))
     if isinstance(person_ids, QuerySet):
         sql, params = person_ids.query.sql_with_params()
-        return _Sql(sql, list(params))
+        return SqlText(sql, list(params))
     ids = sorted({int(i) for i in person_ids})
     if connection.vendor == "postgresql":
-        return _Sql("SELECT unnest(%s::bigint[])", [ids])
-    return _Sql("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        return SqlText("SELECT unnest(%s::bigint[])", [ids])
+    return SqlText("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _regency(column: str) -> str:
@@ -73,7 +91,7 @@ def _key(kind: AudienceKind, value: str) -> str:
     return f"'{kind.value}:' || {value}"
 
 
-def _region_offices(ids: _Sql | None) -> str:
+def _region_offices(ids: SqlText | None) -> str:
     """(code, office): every region and each office serving it or a region containing it. Codes are
     hierarchical, so the containing codes are the region's own and its first two and five characters.
     A few thousand rows for everyone (persons and employers then join it on equality); for some persons
@@ -89,15 +107,22 @@ def _region_offices(ids: _Sql | None) -> str:
         FROM {REGION} r JOIN {OFFICE_REGIONS} o ON {contains} {only}"""
 
 
-def _keys_sql(ids: _Sql | None) -> _Sql:
-    """(key, person_id) pairs, distinct, for the persons `ids` (everyone when None). A person's keys come
-    from where they live and from the employers of their jobs and memberships."""
+def region_offices_sql() -> str:
+    """(code, office) for every region (see _region_offices): what other apps' keys join on."""
+    return _region_offices(None)
+
+
+def _keys_sql(ids: SqlText | None) -> SqlText:
+    """(key, person_id, full_name) rows, one per key and person, for the persons `ids` (everyone when
+    None). A person's keys come from where they live, from the employers of their jobs and memberships and
+    from the sponsors of their memberships."""
     person_where = f"WHERE p.id IN ({ids.text})" if ids else ""
     job_where = f"AND person_id IN ({ids.text})" if ids else ""
     # Refreshing a few persons reads only their employers, not every employer's keys.
     employer_where = "AND e.id IN (SELECT employer_id FROM jobs)" if ids else ""
     id_params = ids.params if ids else []
     branch, agency, health = AudienceKind.BRANCH, AudienceKind.AGENCY, AudienceKind.HEALTH
+    employer, sponsor = AudienceKind.EMPLOYER, AudienceKind.SPONSOR
     text = f"""WITH jobs AS (
             SELECT person_id, employer_id FROM {EMPLOYMENT} WHERE true {job_where}
             UNION ALL
@@ -116,7 +141,7 @@ def _keys_sql(ids: _Sql | None) -> _Sql:
             SELECT e.id, {_key(branch, "ro.office")}
                 FROM {EMPLOYER} e JOIN region_offices ro ON ro.code = e.region_id WHERE true {employer_where}
         )
-        SELECT DISTINCT k.key, k.person_id FROM (
+        SELECT d.key, d.person_id, n.full_name FROM (SELECT DISTINCT k.key, k.person_id FROM (
             SELECT {_key(agency, _regency("p.address_region_id"))} AS key, p.id AS person_id
                 FROM {PERSON} p {person_where}
             UNION ALL
@@ -124,12 +149,19 @@ def _keys_sql(ids: _Sql | None) -> _Sql:
                 FROM {PERSON} p JOIN region_offices ro ON ro.code = p.address_region_id {person_where}
             UNION ALL
             SELECT ek.key, j.person_id FROM jobs j JOIN employer_keys ek ON ek.employer_id = j.employer_id
-        ) k"""
-    # In the text's order: the two job sources, the region filter, the two person sources.
-    return _Sql(text, [*id_params, *id_params, *id_params, *id_params, *id_params])
+            UNION ALL
+            SELECT {_key(employer, "CAST(employer_id AS TEXT)")}, person_id FROM {EMPLOYMENT}
+                WHERE true {job_where}
+            UNION ALL
+            SELECT {_key(sponsor, "CAST(sponsor_id AS TEXT)")}, person_id FROM {MEMBERSHIP}
+                WHERE sponsor_id IS NOT NULL {job_where}
+        ) k) d JOIN {PERSON} n ON n.id = d.person_id"""
+    # In the text's order: the two job sources, the region filter, the two person sources, the employer
+    # and sponsor sources.
+    return SqlText(text, [*id_params] * 7)
 
 
-def _columns_sql(table: str, ids: _Sql | None, *, only_changed: bool) -> _Sql:
+def _columns_sql(table: str, ids: SqlText | None, *, only_changed: bool) -> SqlText:
     """(id, person_regency, employer_regency) of the rows of `table` (Employment or Membership) for the
     persons `ids`; a membership without an employer has employer_regency ''."""
     where = f"WHERE j.person_id IN ({ids.text})" if ids else "WHERE true"
@@ -144,11 +176,11 @@ def _columns_sql(table: str, ids: _Sql | None, *, only_changed: bool) -> _Sql:
             coalesce({_regency("e.region_id")}, '') AS employer_regency
         FROM {table} j JOIN {PERSON} p ON p.id = j.person_id LEFT JOIN {EMPLOYER} e ON e.id = j.employer_id
         {where}{changed}"""
-    return _Sql(text, ids.params if ids else [])
+    return SqlText(text, ids.params if ids else [])
 
 
-def _write(person_ids: PersonIds) -> None:
-    ids = _ids_sql(person_ids)
+def _write(person_ids: PersonIds, employers: Sequence[int] = (), *, follow: bool = True) -> None:
+    ids = ids_sql(person_ids)
     keys = _keys_sql(ids)
     with connection.cursor() as cursor:
         if ids is None and connection.vendor == "postgresql":
@@ -162,7 +194,7 @@ def _write(person_ids: PersonIds) -> None:
             cursor.execute(f"DELETE FROM {AUDIENCE}")
         else:
             cursor.execute(f"DELETE FROM {AUDIENCE} WHERE person_id IN ({ids.text})", ids.params)
-        cursor.execute(f"INSERT INTO {AUDIENCE} (key, person_id) {keys.text}", keys.params)
+        cursor.execute(f"INSERT INTO {AUDIENCE} (key, person_id, full_name) {keys.text}", keys.params)
         for table in (EMPLOYMENT, MEMBERSHIP):
             # Only the rows whose values change are written: an unchanged row costs no new version.
             source = _columns_sql(table, ids, only_changed=True)
@@ -171,6 +203,8 @@ def _write(person_ids: PersonIds) -> None:
                     employer_regency = s.employer_regency FROM ({source.text}) s WHERE {table}.id = s.id""",
                 source.params,
             )
+    for follower in _FOLLOWERS if follow else ():
+        follower(ids, employers)
 
 
 def persons_of_employer(employer_id: int) -> RawSQL:
@@ -183,20 +217,22 @@ def persons_of_employer(employer_id: int) -> RawSQL:
     )
 
 
-def scope_keys_refresh(person_ids: PersonIds) -> None:
+def scope_keys_refresh(person_ids: PersonIds, *, employers: Sequence[int] = ()) -> None:
     """Derives the scope keys of these persons again (after any write that may change what sees them):
     a constant number of statements however many persons. `person_ids`: ids, a queryset of ids or a
-    RawSQL subquery (a bulk path's staging table). Runs inside the caller's transaction (no savepoint:
-    a failure fails the write it belongs to)."""
+    RawSQL subquery (a bulk path's staging table); `employers`: employers whose region, office or
+    facility type changed (their own rows' keys, e.g. their payer accounts, follow). Runs inside the
+    caller's transaction (no savepoint: a failure fails the write it belongs to)."""
     with transaction.atomic(savepoint=False):
-        _write(person_ids)
+        _write(person_ids, employers)
 
 
-def scope_keys_rebuild() -> None:
+def scope_keys_rebuild(*, follow: bool = True) -> None:
     """Derives every person's scope keys again: after bulk loads that bypass the services (demo, the
-    national benchmark), a branch office's regions changing, or manual SQL."""
+    national benchmark), a branch office's regions changing, or manual SQL. `follow=False`: the
+    registry's own keys only (its migrations, which run before the other apps' tables exist)."""
     with transaction.atomic(savepoint=False):
-        _write(None)
+        _write(None, follow=follow)
 
 
 @dataclass(frozen=True)
@@ -209,22 +245,23 @@ class ScopeKeyDifference:
 
 def scope_keys_differences(limit: int = 50) -> list[ScopeKeyDifference]:
     """Stored scope keys that differ from a fresh derivation (empty when consistent), at most `limit` of
-    each kind: audience keys missing or extra, employment and membership rows with stale columns."""
+    each kind: audience keys missing, extra or with a stale name, employment and membership rows with
+    stale columns."""
     keys = _keys_sql(None)
     found: list[ScopeKeyDifference] = []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT key, person_id FROM ({keys.text}) d
-                EXCEPT SELECT key, person_id FROM {AUDIENCE} LIMIT {int(limit)}""",
+            f"""SELECT key, person_id, full_name FROM ({keys.text}) d
+                EXCEPT SELECT key, person_id, full_name FROM {AUDIENCE} LIMIT {int(limit)}""",
             keys.params,
         )
-        found += [ScopeKeyDifference(AUDIENCE, f"{k} {p}", "", "present") for k, p in cursor.fetchall()]
+        found += [ScopeKeyDifference(AUDIENCE, f"{k} {p}", "", n) for k, p, n in cursor.fetchall()]
         cursor.execute(
-            f"""SELECT key, person_id FROM {AUDIENCE}
-                EXCEPT SELECT key, person_id FROM ({keys.text}) d LIMIT {int(limit)}""",
+            f"""SELECT key, person_id, full_name FROM {AUDIENCE}
+                EXCEPT SELECT key, person_id, full_name FROM ({keys.text}) d LIMIT {int(limit)}""",
             keys.params,
         )
-        found += [ScopeKeyDifference(AUDIENCE, f"{k} {p}", "present", "") for k, p in cursor.fetchall()]
+        found += [ScopeKeyDifference(AUDIENCE, f"{k} {p}", n, "") for k, p, n in cursor.fetchall()]
         for table in (EMPLOYMENT, MEMBERSHIP):
             source = _columns_sql(table, None, only_changed=False)
             cursor.execute(

@@ -15,6 +15,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cakupan.contributions.selectors_payments import payer_accounts
+from cakupan.contributions.services.billing_write import GOVERNMENT, accounts_ensure
+from cakupan.core.pagination import keyset_page
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.test_paths import _scenario
 from cakupan.regions.services import branch_office_upsert
@@ -129,7 +132,8 @@ def test_roster_imports_keep_the_keys_on_both_merge_paths(
 
 
 def test_refresh_is_set_based(world: World) -> None:
-    """The same number of statements for one person as for all of them, given as ids or a queryset."""
+    """The same number of statements for one person as for all of them, given as ids or a queryset: four
+    for the registry's keys, two for the payer accounts' that follow them."""
     counts = []
     for ids in (
         [world.nurse.pk],
@@ -139,7 +143,7 @@ def test_refresh_is_set_based(world: World) -> None:
         with CaptureQueriesContext(connection) as queries:
             scope_keys_refresh(ids)
         counts.append(len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]))
-    assert counts[0] == counts[1] == counts[2] == 4
+    assert counts[0] == counts[1] == counts[2] == 6
     assert_scope_keys_consistent()
 
 
@@ -178,3 +182,83 @@ def test_an_office_changed_in_the_admin_rebuilds_the_keys(world: World, client: 
     assert response.status_code == 302, response.content[:2000]
     assert_scope_keys_consistent()
     assert world.nurse.full_name in _persons_seen(world.branch_bekasi)  # lives in 35.73
+
+
+def test_employer_and_sponsor_keys_list_their_persons_in_name_order(world: World) -> None:
+    """HR and sponsors read their own key (`e:`, `s:`): the list is the key's rows, in (name, id) order,
+    paged by keyset over the name copied on the rows; a renamed person moves in the list at once."""
+    admin = world.admin
+    for serial, name in enumerate(["Budi", "Ani", "Citra", "Ani"], start=20):
+        services.worker_register(
+            actor=admin,
+            person=person_data("35.73.01", dt.date(1990, 1, 2), "L", serial, name),
+            employer=world.hospital,
+            employment={"start_date": dt.date(2024, 2, 1), "basic_wage": 4_000_000},
+        )
+    assert_scope_keys_consistent()
+    assert PersonAudience.objects.filter(key=f"e:{world.hospital.pk}").count() == 5  # and the nurse
+    assert set(
+        PersonAudience.objects.filter(key=f"s:{world.sponsor.pk}").values_list("person", flat=True)
+    ) == {world.driver.pk}
+    listed = selectors.person_list(user=world.hr_hospital)
+    names = [p.full_name for p in listed]
+    assert names == ["Ani", "Ani", "Budi", "Citra", "Ners Contoh"]
+    pages, cursor = [], None
+    while True:
+        page = keyset_page(listed, cursor=cursor, per_page=2)
+        pages.append([p.full_name for p in page])
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert pages == [["Ani", "Ani"], ["Budi", "Citra"], ["Ners Contoh"]]
+    services.person_update(actor=admin, person=world.nurse, full_name="Aaron Contoh")
+    assert_scope_keys_consistent()
+    assert next(p.full_name for p in selectors.person_list(user=world.hr_hospital)) == "Aaron Contoh"
+    assert [p.full_name for p in selectors.person_list(user=world.sponsor_user)] == ["Pengemudi Contoh"]
+    assert selectors.person_count(user=world.hr_hospital) == 5
+
+
+def _accounts_seen(user: Any) -> set[int]:
+    return set(payer_accounts(user=user).values_list("pk", flat=True))
+
+
+def test_payer_accounts_keys_follow_the_registry(world: World) -> None:
+    """Accounts made as billing makes them carry their keys; a self-paying person's move, an employer's
+    move and an office's regions changing carry over to the accounts' keys."""
+    self_payer = services.person_register(
+        actor=world.admin, **person_data("35.73.02", dt.date(1992, 4, 4), "P", 30, "Mandiri Contoh")
+    )
+    made = accounts_ensure(
+        [
+            ("employer", world.hospital.pk),
+            ("employer", world.factory.pk),
+            ("sponsor", world.sponsor.pk),
+            ("self", self_payer.pk),
+            GOVERNMENT,
+        ]
+    )
+    assert_scope_keys_consistent()
+    hospital, factory, sponsor, own = (
+        made[k]
+        for k in (
+            ("employer", world.hospital.pk),
+            ("employer", world.factory.pk),
+            ("sponsor", world.sponsor.pk),
+            ("self", self_payer.pk),
+        )
+    )
+    assert _accounts_seen(world.branch_malang) == {hospital, sponsor, own}
+    assert _accounts_seen(world.agency_health_malang) == {hospital}
+    assert _accounts_seen(world.branch_bekasi) == {factory}
+    assert [a.kind for a in payer_accounts(user=world.branch_malang)] == ["employer", "self", "sponsor"]
+    services.person_update(actor=world.admin, person=self_payer, address_region="32.16.01")
+    assert_scope_keys_consistent()
+    assert _accounts_seen(world.branch_bekasi) == {factory, own}
+    services.employer_update(
+        actor=world.admin, employer=world.factory, region="35.73.02", branch_office=world.malang.pk
+    )
+    assert_scope_keys_consistent()
+    assert _accounts_seen(world.branch_malang) == {hospital, factory, sponsor}
+    branch_office_upsert(code="MLG", name="Kantor Cabang Malang", seat="35.73", regions=["35.07", "32.16"])
+    assert_scope_keys_consistent()
+    assert own in _accounts_seen(world.branch_malang)
