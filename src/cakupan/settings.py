@@ -127,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # Formatting filters every template may use without a load tag (core/templatetags/display.py).
+            "builtins": ["cakupan.core.templatetags.display"],
         },
     },
 ]

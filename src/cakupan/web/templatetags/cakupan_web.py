@@ -1,4 +1,5 @@
-"""Template helpers: the header, NIK as the viewer may see it, Rupiah amounts, NIK warnings, figures."""
+"""Template helpers: the header, NIK as the viewer may see it, NIK warnings, home figures (amounts, counts and
+dates: the builtin filters of core/templatetags/display.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.access import role_label, scope_name, scope_of, ui_flags
 from cakupan.accounts.scope import mask_nik
+from cakupan.core import display
 from cakupan.registry import selectors
 from cakupan.registry.nik import MESSAGES
 from cakupan.web.nav import menu_for
@@ -50,14 +50,6 @@ def nik(context: template.Context, value: str) -> str:
 
 
 @register.filter
-def rupiah(value: Any) -> str:
-    """Whole Rupiah with Indonesian thousands dots: Rp 4.500.000."""
-    if value is None or value == "":
-        return "–"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
-
-
-@register.filter
 def nik_warning(item: Any) -> str:
     """A stored NIK warning ({"code", "detail"}) as a sentence in the user's language."""
     if not isinstance(item, dict):
@@ -73,12 +65,12 @@ def figure(count: Any) -> str:
     value = int(count.get("value", 0))
     if count.get("estimate"):
         if value >= 1_000_000:
-            millions = number_format(value / 1_000_000, 1, use_l10n=True)
+            millions = display.decimal(value / 1_000_000, digits=1)
             return _("≈ %(millions)s M") % {"millions": millions}
-        return "≈ " + intcomma(value)
+        return "≈ " + display.count(value)
     if not count.get("exact", True):
-        return _("more than %(bound)s") % {"bound": intcomma(value)}
-    return str(intcomma(value))
+        return _("more than %(bound)s") % {"bound": display.count(value)}
+    return display.count(value)
 
 
 @register.filter
