@@ -38,6 +38,7 @@ class Perm(StrEnum):
     # contributions
     BILL_READ = "contributions.bill_read"
     ARREARS_READ = "contributions.arrears_read"
+    OWN_RECORD = "contributions.own_record"  # one's own contributions, JHT balance estimate and JP months
     PAYMENT_RECORD = "contributions.payment_record"
     BILLING_RUN = "contributions.billing_run"
     # rosters
@@ -89,6 +90,8 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSOR_WRITE: _OFFICE,
     Perm.BILL_READ: _ALL,
     Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},
+    # Only a role tied to a person has a record of its own.
+    Perm.OWN_RECORD: frozenset({Role.WORKER}),
     Perm.PAYMENT_RECORD: _OFFICE,
     Perm.BILLING_RUN: _ADMIN,
     Perm.ROSTER_UPLOAD: _EMPLOYER_READERS | {Role.SPONSOR},

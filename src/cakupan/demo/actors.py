@@ -45,27 +45,28 @@ class Login:
     username: str
     role: str
     scope: str  # what the login is scoped to: an office code, an agency, employer or sponsor name, a person
+    name: str = ""  # the person behind the login, greeted by name (a worker: their own record's name)
     password: str = f.PASSWORD
 
 
 # The worker logins are scoped to persons chosen by the S4 builder (see `users_create`).
 DRIVER, NURSE = "a CSR-sponsored ojol driver in Kota Malang", "a nurse of RS Hermina Contoh"
 LOGINS = [
-    Login("admin", Role.NATIONAL_ADMIN, "everything"),
-    Login("staf_malang", Role.BRANCH_STAFF, "MLG"),
-    Login("staf_pekalongan", Role.BRANCH_STAFF, "PKL"),
-    Login("staf_bekasi", Role.BRANCH_STAFF, "BKC"),
-    Login("staf_lhokseumawe", Role.BRANCH_STAFF, "LSM"),
-    Login("dinkes_lhokseumawe", Role.AGENCY, AGENCIES[0][0]),
-    Login("disnaker_batang", Role.AGENCY, AGENCIES[1][0]),
-    Login("dinkes_bekasi", Role.AGENCY, AGENCIES[2][0]),
-    Login("disnaker_bekasi", Role.AGENCY, AGENCIES[3][0]),
-    Login("pemkot_malang", Role.AGENCY, AGENCIES[4][0]),
-    Login("disnaker_malang", Role.AGENCY, AGENCIES[5][0]),
-    Login("hr_hermina", Role.EMPLOYER_HR, HOSPITAL_NAME),
-    Login("hr_batang", Role.EMPLOYER_HR, COMPANY_NAME),
-    Login("sponsor_apbd", Role.SPONSOR, APBD_NAME),
-    Login("sponsor_hermina", Role.SPONSOR, CSR_NAME),
+    Login("admin", Role.NATIONAL_ADMIN, "everything", "Hadi Kusuma"),
+    Login("staf_malang", Role.BRANCH_STAFF, "MLG", "Rina Wulandari"),
+    Login("staf_pekalongan", Role.BRANCH_STAFF, "PKL", "Agus Setiawan"),
+    Login("staf_bekasi", Role.BRANCH_STAFF, "BKC", "Dewi Lestari"),
+    Login("staf_lhokseumawe", Role.BRANCH_STAFF, "LSM", "Teuku Iskandar"),
+    Login("dinkes_lhokseumawe", Role.AGENCY, AGENCIES[0][0], "Cut Nyak Fitri"),
+    Login("disnaker_batang", Role.AGENCY, AGENCIES[1][0], "Bambang Supriyadi"),
+    Login("dinkes_bekasi", Role.AGENCY, AGENCIES[2][0], "Yuni Rahmawati"),
+    Login("disnaker_bekasi", Role.AGENCY, AGENCIES[3][0], "Hendra Gunawan"),
+    Login("pemkot_malang", Role.AGENCY, AGENCIES[4][0], "Sri Handayani"),
+    Login("disnaker_malang", Role.AGENCY, AGENCIES[5][0], "Joko Prasetyo"),
+    Login("hr_hermina", Role.EMPLOYER_HR, HOSPITAL_NAME, "Maya Anggraini"),
+    Login("hr_batang", Role.EMPLOYER_HR, COMPANY_NAME, "Budi Santoso"),
+    Login("sponsor_apbd", Role.SPONSOR, APBD_NAME, "Lina Marlina"),
+    Login("sponsor_hermina", Role.SPONSOR, CSR_NAME, "Andi Wijaya"),
     Login("pekerja", Role.WORKER, DRIVER),
     Login("perawat", Role.WORKER, NURSE),
 ]
@@ -105,7 +106,10 @@ def users_create(
     office_by_code = {office.code: office for office in offices.values()}
     users = []
     for login in LOGINS:
-        user = User(username=login.username, password=password, role=login.role)
+        first, _space, last = login.name.partition(" ")
+        user = User(
+            username=login.username, password=password, role=login.role, first_name=first, last_name=last
+        )
         if login.role == Role.NATIONAL_ADMIN:
             user.is_staff = user.is_superuser = True
         elif login.role == Role.BRANCH_STAFF:
@@ -117,6 +121,8 @@ def users_create(
         elif login.role == Role.SPONSOR:
             user.sponsor = sponsors[login.scope]
         else:
-            user.person = persons[login.scope]
+            person = persons[login.scope]
+            user.person = person
+            user.first_name, _space, user.last_name = person.full_name.partition(" ")
         users.append(user)
     return User.objects.bulk_create(users)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.models import User
 from cakupan.compliance.models import Case, WorkforceReport
+from cakupan.contributions.models import Allocation, Bill, BillingRun, BillLine, PayerAccount, Payment
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.core.models import AuditEvent
@@ -23,6 +24,7 @@ from cakupan.registry.services.scope_keys import scope_keys_rebuild
 
 from . import (
     actors,
+    billing,
     s1_kab_malang,
     s2_batang,
     s2_compliance,
@@ -148,6 +150,9 @@ def demo_load(
         say("users", len(users))
         # The Batang labour agency's workforce report matched with the registry (compliance services).
         compliance = s2_compliance.compliance_load(scale=scale, users=users, say=say)
+        # Bills of the last months, mostly paid: bills, arrears and the homes look like a working office.
+        billed = billing.billing_load(say=say)
+        _analyze(Bill, BillLine, Payment, Allocation)
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
@@ -159,6 +164,7 @@ def demo_load(
             "users": len(users),
             "snapshot_months": coverage["periods"],
             **compliance,
+            **billed,
         }
         event = audit_record(
             actor=None,
@@ -263,18 +269,34 @@ def demo_delete() -> dict[str, int]:
             Q(employer__in=employers) | Q(findings__reported__report__in=reports)
         ).values("pk")
     )
+    memberships = Membership.objects.filter(
+        Q(person__in=persons) | Q(employer__in=employers) | Q(sponsor__in=sponsors)
+    )
+    accounts = PayerAccount.objects.filter(
+        Q(employer__in=employers) | Q(person__in=persons) | Q(sponsor__in=sponsors)
+    )
+    payments = Payment.objects.filter(
+        Q(account__in=accounts) | Q(reference__startswith=billing.REFERENCE_PREFIX)
+    )
+    lines = BillLine.objects.filter(membership__in=memberships)
+    runs = list(BillingRun.objects.filter(bills__lines__in=lines).values_list("pk", flat=True).distinct())
     deleted: dict[str, int] = {}
     try:
         for label, queryset in (
+            (
+                "allocations",
+                Allocation.objects.filter(Q(payment__in=payments) | Q(bill__account__in=accounts)),
+            ),
+            ("payments", payments),
+            ("bill lines", lines),
+            # The demo payers' bills, and the state budget's bills left without a line.
+            ("bills", Bill.objects.filter(Q(account__in=accounts) | Q(run_id__in=runs, lines__isnull=True))),
+            ("payer accounts", accounts),
+            ("billing runs", BillingRun.objects.filter(pk__in=runs, bills__isnull=True)),
             ("compliance cases", cases),
             ("workforce reports", reports),
             ("users", User.objects.filter(username__in=actors.USERNAMES)),
-            (
-                "memberships",
-                Membership.objects.filter(
-                    Q(person__in=persons) | Q(employer__in=employers) | Q(sponsor__in=sponsors)
-                ),
-            ),
+            ("memberships", memberships),
             ("employments", Employment.objects.filter(Q(person__in=persons) | Q(employer__in=employers))),
             ("persons", persons),
             ("sponsors", sponsors),

@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,11 @@ class Figure:
     value: int
     exact: bool = True  # False: more than `value` (a bounded count)
     estimate: bool = False  # True: about `value` (the planner's estimate)
+
+
+# The figures a scope's home shows, by name, each a queryset: the registry's own (`figure_rows`) or those
+# of the home's work queues (web/queues.py), which reach into other apps.
+RowsFor = Callable[[Scope], dict[str, QuerySet[Any]]]
 
 
 @dataclass(frozen=True)
@@ -97,11 +103,13 @@ def _estimate(rows: QuerySet[Any]) -> int | None:
     return int(found[0]) if found and found[0] >= ESTIMATE_FROM else None
 
 
-def figures_compute(scope: Scope, *, bound: int | None = None) -> dict[str, Figure]:
+def figures_compute(
+    scope: Scope, *, bound: int | None = None, rows_for: RowsFor = figure_rows
+) -> dict[str, Figure]:
     """Counted up to `bound` rows each (inline, on a request), or in full (`bound=None`, the refresh),
     where a whole table of millions is estimated instead."""
     out: dict[str, Figure] = {}
-    for name, rows in figure_rows(scope).items():
+    for name, rows in rows_for(scope).items():
         estimate = _estimate(rows) if _whole(rows, scope) else None
         if estimate is not None:
             out[name] = Figure(estimate, exact=False, estimate=True)
@@ -156,25 +164,26 @@ def _store(key: str, scope: Scope, figures: dict[str, Figure], *, complete: bool
     return row
 
 
-def home_figures(scope: Scope) -> HomeFigures:
+def home_figures(scope: Scope, *, rows_for: RowsFor = figure_rows) -> HomeFigures:
     """The figures for a home page: one read; a bounded count only for a scope not yet cached, or a small
-    one whose figures are older than HOME_FIGURES_MAX_AGE_MINUTES."""
+    one whose figures are older than HOME_FIGURES_MAX_AGE_MINUTES, or one cached without some of the
+    figures asked for (cached before a figure was added)."""
     key = scope_key(scope)
     row = CachedFigures.objects.filter(key=key).first()
     now = timezone.now()
-    if row is not None:
+    if row is not None and set(row.figures) >= set(rows_for(scope)):
         figures = _load(row.figures)
         fresh = row.computed_at is not None and now - row.computed_at < max_age()
         if fresh or not _small(figures):
             if now - row.seen_at > SEEN_EVERY:
                 CachedFigures.objects.filter(pk=row.pk).update(seen_at=now)
             return HomeFigures(figures, row.computed_at)
-    figures = figures_compute(scope, bound=inline_bound())
+    figures = figures_compute(scope, bound=inline_bound(), rows_for=rows_for)
     row = _store(key, scope, figures, complete=_small(figures))
     return HomeFigures(figures, row.computed_at)
 
 
-def home_figures_refresh(scope_key: str | None = None) -> int:
+def home_figures_refresh(scope_key: str | None = None, *, rows_for: RowsFor = figure_rows) -> int:
     """Recount the cached figures in full: of one scope, or of every scope seen lately whose figures are
     pending or older than HOME_FIGURES_MAX_AGE_MINUTES; forget scopes unseen for HOME_FIGURES_KEEP_DAYS.
     Returns how many scopes were recounted. For a scheduled job (and `cakupan home_figures_refresh`)."""
@@ -189,7 +198,7 @@ def home_figures_refresh(scope_key: str | None = None) -> int:
     done = 0
     for row in rows.order_by("computed_at", "id").iterator():
         scope = _scope_from(row.scope)
-        figures = figures_compute(scope)
+        figures = figures_compute(scope, rows_for=rows_for)
         CachedFigures.objects.filter(pk=row.pk).update(figures=_dump(figures), computed_at=timezone.now())
         done += 1
     return done

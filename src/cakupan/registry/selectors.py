@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
@@ -138,6 +140,12 @@ def membership_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Member
     if scope.everything:
         return qs
     return qs.filter(scope.memberships(audience(scope)))
+
+
+def membership_ending(*, memberships: QuerySet[Membership], days: int) -> QuerySet[Membership]:
+    """Of `memberships`, those whose end date falls within the next `days` days (today included)."""
+    today = timezone.localdate()
+    return memberships.filter(end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
 
 
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:

@@ -46,6 +46,12 @@ MENU: tuple[Section, ...] = (
             Link("registry:employment_list", _("Employment"), Perm.EMPLOYMENT_READ),
             Link("registry:membership_list", _("Memberships"), Perm.MEMBERSHIP_READ),
             Link(
+                "own_record",
+                _("My contributions"),
+                Perm.OWN_RECORD,
+                _("Your contributions month by month, your JHT balance estimate and your JP months."),
+            ),
+            Link(
                 "cards:mine",
                 _("My card"),
                 Perm.CARD_MINE,

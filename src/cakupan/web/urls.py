@@ -1,10 +1,11 @@
 from django.urls import include, path
 
 from cakupan.accounts import views as accounts_views
-from cakupan.web import views
+from cakupan.web import own_record, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", own_record.own_page, name="own_record"),
     path("search/", views.search, name="search"),
     path("lookup/regions/", views.region_options, name="region_options"),
     path("lookup/employers/", views.employer_options, name="employer_options"),

@@ -17,6 +17,8 @@ from cakupan.regions.models import Region
 from cakupan.registry import selectors
 from cakupan.registry.figures import home_figures
 from cakupan.web.nav import shortcuts_for
+from cakupan.web.own_record import own_summary
+from cakupan.web.queues import home_rows, last_roster, queues_for
 
 SUGGESTIONS = 15
 
@@ -26,10 +28,11 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     return render(request, template, {"scope": scope, "ui": ui_flags(scope), **context})
 
 
-def _counts(request: HttpRequest) -> tuple[list[dict[str, Any]], Any]:
-    """The home page's figures, from the cache (registry.figures): labelled and linked to their lists."""
+def _counts(request: HttpRequest) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
+    """The home page's figures, from the cache (registry.figures): the work queues waiting for this role
+    (web/queues.py) and the registry's counts, each labelled and linked to its list."""
     scope = scope_of(request)
-    cached = home_figures(scope)
+    cached = home_figures(scope, rows_for=home_rows)
     sponsor = scope.sponsor_id is not None
     shown = {
         "employers": (_("Employers in your scope"), reverse("registry:employer_list")),
@@ -54,7 +57,28 @@ def _counts(request: HttpRequest) -> tuple[list[dict[str, Any]], Any]:
         for name in shown  # in the page's order: jsonb on PostgreSQL keeps no key order
         if (figure := cached.figures.get(name)) is not None
     ]
-    return counts, cached.computed_at
+    queues = [
+        {
+            "name": queue.name,
+            "label": queue.label,
+            "hint": queue.hint,
+            "url": queue.url(scope),
+            "value": figure.value,
+            "exact": figure.exact,
+            "estimate": figure.estimate,
+        }
+        for queue in queues_for(scope)
+        if (figure := cached.figures.get(queue.name)) is not None
+    ]
+    return queues, counts, cached.computed_at
+
+
+def greeting_name(user: Any, person: Any = None) -> str:
+    """Whom the home greets: a worker by the name on their record, others by their account's name; the
+    username only when no name is known."""
+    if person is not None:
+        return str(person.full_name)
+    return str(user.get_full_name() or user.get_username())
 
 
 @login_required
@@ -63,11 +87,17 @@ def home(request: HttpRequest) -> HttpResponse:
     # Pointers to the contributions, rosters, coverage, claims and compliance pages this role may open.
     context: dict[str, Any] = {"role": scope.role, "shortcuts": shortcuts_for(scope)}
     if scope.person_id is not None:  # a worker: their own record
-        context["person"] = selectors.person_list(user=user, scope=scope).first()
+        person = selectors.person_list(user=user, scope=scope).first()
+        context["person"] = person
         context["memberships"] = selectors.membership_list(user=user, scope=scope)
         context["employments"] = selectors.employment_list(user=user, scope=scope)
+        if person is not None:
+            context["own"] = own_summary(user=user, scope=scope, person=person)
     elif permissions_of(scope):  # not for an account without a role or its object
-        context["counts"], context["counted_at"] = _counts(request)
+        context["queues"], context["counts"], context["counted_at"] = _counts(request)
+        if may(scope, Perm.ROSTER_UPLOAD):
+            context["last_roster"] = last_roster(user=user)
+    context["greeting_name"] = greeting_name(user, context.get("person"))
     return _render(request, "web/home.html", context)
 
 

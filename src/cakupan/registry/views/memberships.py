@@ -33,6 +33,12 @@ def membership_list(request: HttpRequest) -> HttpResponse:
     segment = request.GET.get("segment", "")
     if segment in Segment.values:
         rows = rows.filter(segment=segment)
+    payer_kind = request.GET.get("payer_kind", "")
+    if payer_kind in Membership.PayerKind.values:
+        rows = rows.filter(payer_kind=payer_kind)
+    ending = request.GET.get("ending", "")
+    if ending.isdigit() and 0 < int(ending) <= 366:  # ending within so many days (the home's queue)
+        rows = selectors.membership_ending(memberships=rows, days=int(ending))
     return list_page(
         request,
         template="registry/membership_list.html",

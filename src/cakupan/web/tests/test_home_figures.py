@@ -17,7 +17,7 @@ from django.utils import translation
 from cakupan.accounts.models import User
 from cakupan.core.models import CachedFigures
 from cakupan.registry import figures
-from cakupan.registry.figures import home_figures_refresh
+from cakupan.web.queues import home_refresh as home_figures_refresh
 from cakupan.web.templatetags.cakupan_web import figure
 from cakupan.web.tests.test_pages import _bulk_world
 

@@ -1,4 +1,5 @@
-"""`cakupan home_figures_refresh [--scope KEY]`: recount the home pages' cached figures (registry.figures).
+"""`cakupan home_figures_refresh [--scope KEY]`: recount the home pages' cached figures (registry.figures):
+the registry's counts and the work queues (web/queues.py).
 
 For a scheduler until the job queue schedules it: every scope seen lately whose figures are pending or
 older than HOME_FIGURES_MAX_AGE_MINUTES, or the one scope named. Prints {"refreshed": n}."""
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cakupan.registry.figures import home_figures_refresh
+from cakupan.web.queues import home_refresh
 
 
 class Command(BaseCommand):
@@ -20,4 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--scope", default=None, help="the scope key of one cached row")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(json.dumps({"refreshed": home_figures_refresh(options["scope"])}))
+        self.stdout.write(
+            json.dumps({"refreshed": home_refresh(options["scope"])})
+        )

@@ -1,0 +1,291 @@
+"""The home page as a work queue: per role, the work waiting (claims to verify, held roster rows, employers
+long in arrears, compliance cases near their deadline, sponsored memberships ending, bills to pay), each a
+count linked to the list that shows exactly those rows.
+
+Each queue is a queryset from the owning app's selectors, narrowed to the work; its count is cached per
+scope with the registry's figures (registry.figures: one read per page view, a bounded count the first
+time, the scheduled `home_figures_refresh` recounts a big scope in full), so a home stays one read however
+many rows a branch office holds. What is per user (one's own last roster) is read inline: one row by the
+uploader's index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.models import Role
+from cakupan.accounts.permissions import Perm, may
+from cakupan.accounts.scope import Scope
+from cakupan.benefits.models import ClaimStatus
+from cakupan.benefits.selectors import claim_list
+from cakupan.compliance.models import Case, CaseStep, FindingClass, ReviewItem
+from cakupan.compliance.selectors import case_list, finding_current
+from cakupan.contributions.arrears import PU_ARREARS_MONTHS, add_months
+from cakupan.contributions.models import Bill, PayerAccount
+from cakupan.contributions.selectors_payments import bill_list, bills_annotated, payer_accounts
+from cakupan.enrolment.models import LinkReview, RosterImport
+from cakupan.enrolment.selectors import link_review_list, roster_import_list
+from cakupan.registry.figures import figure_rows, home_figures_refresh
+from cakupan.registry.models import Membership
+from cakupan.registry.selectors import membership_ending, membership_list
+
+# How far ahead a deadline or an end counts as "soon".
+DEADLINE_DAYS = 14
+ENDING_DAYS = 60
+# One's last roster counts when it is this recent.
+ROSTER_DAYS = 30
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: Promise
+    hint: Promise
+    applies: Callable[[Scope], bool]
+    rows: Callable[[Scope, dt.date], QuerySet[Any]]
+    url: Callable[[Scope], str]
+
+
+def _link(name: str, **query: Any) -> Callable[[Scope], str]:
+    def url(_scope: Scope) -> str:
+        return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+    return url
+
+
+def _own_account(scope: Scope) -> str:
+    """An employer's or a sponsor's one payer account: its statement lists the bills and what is unpaid."""
+    account = payer_accounts(user=None, scope=scope).filter(kind__in=["employer", "sponsor"]).first()
+    if account is None:
+        return reverse("contributions:bill_list")
+    return reverse("contributions:account_statement", args=[account.pk])
+
+
+def _claims(status: str) -> Callable[[Scope, dt.date], QuerySet[Any]]:
+    return lambda scope, _today: claim_list(user=None, scope=scope).filter(status=status)
+
+
+def _claims_open(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return claim_list(user=None, scope=scope).filter(
+        status__in=[ClaimStatus.SUBMITTED, ClaimStatus.VERIFIED, ClaimStatus.APPROVED]
+    )
+
+
+def _held_rows(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return link_review_list(user=None, scope=scope).filter(status=LinkReview.Status.PENDING)
+
+
+def _employers_in_arrears(scope: Scope, today: dt.date) -> QuerySet[Any]:
+    """Employers whose oldest unpaid bill fell due more than three months ago (contributions/arrears.py,
+    rules.md §4: the employer then pays JKK benefits first), the standing the arrears page shows."""
+    cutoff = add_months(today, -PU_ARREARS_MONTHS)
+    unpaid = (
+        bills_annotated(Bill.objects.completed().filter(account_id=OuterRef("pk"), due_date__lt=cutoff))
+        .filter(outstanding__gt=0)
+        .values("pk")[:1]
+    )
+    accounts = payer_accounts(user=None, scope=scope).filter(kind=PayerAccount.Kind.EMPLOYER)
+    return accounts.annotate(unpaid=Subquery(unpaid)).filter(unpaid__isnull=False)
+
+
+def _cases_near_deadline(scope: Scope, today: dt.date) -> QuerySet[Any]:
+    """Open cases whose latest step's deadline is within DEADLINE_DAYS (or passed without a next step)."""
+    latest = CaseStep.objects.filter(case_id=OuterRef("pk")).order_by("-issued_on", "-id").values("deadline")
+    return (
+        case_list(user=None, scope=scope)
+        .filter(status=Case.Status.OPEN)
+        .annotate(deadline=Subquery(latest[:1]))
+        .filter(deadline__lte=today + dt.timedelta(days=DEADLINE_DAYS))
+    )
+
+
+def _review_items(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return ReviewItem.objects.filter(scope.review_items(), status=ReviewItem.Status.PENDING)
+
+
+def _findings(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return finding_current(user=None, scope=scope).exclude(
+        klass__in=[FindingClass.COMPLIANT, FindingClass.REVIEW]
+    )
+
+
+def _cases_open(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return case_list(user=None, scope=scope).filter(status=Case.Status.OPEN)
+
+
+def _sponsored_ending(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    """The rows the membership list shows for the queue's link (same selector, same filters)."""
+    sponsored = membership_list(user=None, scope=scope).filter(
+        status=Membership.Status.ACTIVE, payer_kind=Membership.PayerKind.SPONSOR
+    )
+    return membership_ending(memberships=sponsored, days=ENDING_DAYS)
+
+
+def _bills_to_pay(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    bills: Any = bill_list(user=None, scope=scope)  # annotated with `outstanding` (bills_annotated)
+    return bills.filter(outstanding__gt=0)
+
+
+def _bills_overdue(scope: Scope, today: dt.date) -> QuerySet[Any]:
+    return _bills_to_pay(scope, today).filter(due_date__lt=today)
+
+
+def _role(*roles: str) -> Callable[[Scope], bool]:
+    return lambda scope: scope.role in roles
+
+
+def _perm(perm: Perm) -> Callable[[Scope], bool]:
+    return lambda scope: may(scope, perm)
+
+
+_PAYERS = _role(Role.EMPLOYER_HR, Role.SPONSOR)
+_FOLLOWERS = _role(Role.EMPLOYER_HR, Role.SPONSOR, Role.AGENCY)
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "claims_to_verify",
+        _("Claims to verify"),
+        _("Submitted claims: check the documents and the data."),
+        _perm(Perm.CLAIM_DECIDE),
+        _claims(ClaimStatus.SUBMITTED),
+        _link("benefits:claim_list", status=ClaimStatus.SUBMITTED),
+    ),
+    Queue(
+        "claims_to_approve",
+        _("Claims to approve"),
+        _("Verified claims waiting for a second officer's decision."),
+        _perm(Perm.CLAIM_DECIDE),
+        _claims(ClaimStatus.VERIFIED),
+        _link("benefits:claim_list", status=ClaimStatus.VERIFIED),
+    ),
+    Queue(
+        "claims_open",
+        _("Claims in progress"),
+        _("Claims filed and not yet paid or rejected."),
+        _FOLLOWERS,
+        _claims_open,
+        _link("benefits:claim_list"),
+    ),
+    Queue(
+        "held_rows",
+        _("Held roster rows"),
+        _("Rows naming a registered person with other details: link or reject."),
+        _perm(Perm.LINK_REVIEW),
+        _held_rows,
+        _link("enrolment:review_list"),
+    ),
+    Queue(
+        "employers_in_arrears",
+        _("Employers more than 3 months in arrears"),
+        _("They pay work-accident benefits first; call them before it grows."),
+        _perm(Perm.ARREARS_READ),
+        _employers_in_arrears,
+        _link("contributions:arrears"),
+    ),
+    Queue(
+        "cases_near_deadline",
+        _("Compliance cases near their deadline"),
+        _("Open cases whose warning deadline falls within two weeks or has passed."),
+        _perm(Perm.COMPLIANCE_ENFORCE),
+        _cases_near_deadline,
+        _link("compliance:dashboard"),
+    ),
+    Queue(
+        "compliance_reviews",
+        _("Employer matches to review"),
+        _("Reported employers that may be registered under another name."),
+        _perm(Perm.COMPLIANCE_ENFORCE),
+        _review_items,
+        _link("compliance:review"),
+    ),
+    Queue(
+        "findings_open",
+        _("Findings to review"),
+        _("Employers in your area not registered, or registered only in part."),
+        _role(Role.AGENCY),
+        _findings,
+        _link("compliance:dashboard"),
+    ),
+    Queue(
+        "cases_open",
+        _("Open compliance cases"),
+        _("Employers under enforcement in your area."),
+        _role(Role.AGENCY),
+        _cases_open,
+        _link("compliance:dashboard"),
+    ),
+    Queue(
+        "sponsored_ending",
+        _("Sponsored memberships ending soon"),
+        _("Ending within 60 days: renew the funding or move the members on."),
+        _role(Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.SPONSOR),
+        _sponsored_ending,
+        _link(
+            "registry:membership_list",
+            status=Membership.Status.ACTIVE,
+            payer_kind=Membership.PayerKind.SPONSOR,
+            ending=ENDING_DAYS,
+        ),
+    ),
+    Queue(
+        "bills_to_pay",
+        _("Bills to pay"),
+        _("Bills not yet paid in full."),
+        _PAYERS,
+        _bills_to_pay,
+        _own_account,
+    ),
+    Queue(
+        "bills_overdue",
+        _("Bills overdue"),
+        _("Past their due date: a late fine runs on employers' bills."),
+        _PAYERS,
+        _bills_overdue,
+        _own_account,
+    ),
+)
+
+
+def queues_for(scope: Scope) -> list[Queue]:
+    return [queue for queue in QUEUES if queue.applies(scope)]
+
+
+def queue_rows(scope: Scope) -> dict[str, QuerySet[Any]]:
+    today = _today()
+    return {queue.name: queue.rows(scope, today) for queue in queues_for(scope)}
+
+
+def home_rows(scope: Scope) -> dict[str, QuerySet[Any]]:
+    """Every figure a home caches for the scope: the registry's counts and the work queues."""
+    return {**figure_rows(scope), **queue_rows(scope)}
+
+
+def home_refresh(scope_key: str | None = None) -> int:
+    """Recount the cached home figures, queues included (`cakupan home_figures_refresh`, scheduled)."""
+    return home_figures_refresh(scope_key, rows_for=home_rows)
+
+
+def last_roster(*, user: Any) -> RosterImport | None:
+    """The user's own latest roster of the last ROSTER_DAYS days (one row by the uploader's index)."""
+    since = timezone.now() - dt.timedelta(days=ROSTER_DAYS)
+    return (
+        roster_import_list(user=user)
+        .filter(uploader_id=getattr(user, "pk", None), created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .annotate(problems=F("rejected") + F("held"))
+        .first()
+    )
