@@ -139,6 +139,13 @@ REASONS: dict[str, tuple[bool, str, str]] = {
         "Jenis kelamin berbeda dengan data terdaftar (%(registered)s); hubungi kantor cabang.",
         "The sex differs from the registry (%(registered)s); contact the branch office.",
     ),
+    "region_from_payer": (
+        False,
+        "Kode wilayah alamat tidak diisi: diambil dari kabupaten/kota pembayar, tetapi NIK terdaftar di "
+        "kabupaten/kota lain; periksa alamat peserta.",
+        "No address region given: the payer's regency was taken, but the NIK was registered in another "
+        "regency; check the person's address.",
+    ),
     # Not a warning: the row was read and is waiting for the branch office (enrolment.LinkReview).
     "link_review": (
         False,

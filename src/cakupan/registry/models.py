@@ -188,6 +188,16 @@ class Sponsor(models.Model):
         verbose_name=_("company"),
         help_text=_("For CSR: the company that pays."),
     )
+    # The monthly income declared for its members when a roster gives none (rules.md §1.3: BPU
+    # contributions are a share of declared income). Empty: the lowest BPU level of the rules tables.
+    income_basis = models.PositiveBigIntegerField(
+        _("income basis"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Monthly income declared for members whose roster gives none; empty: the lowest BPU level."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

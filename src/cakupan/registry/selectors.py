@@ -13,6 +13,8 @@ from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience, Sponsor
 from cakupan.registry.person_view import shows_birth, shows_contact
+from cakupan.rules.contributions.tables import contribution_tables
+from cakupan.rules.period import Period
 
 M = TypeVar("M", bound=Model)
 
@@ -151,6 +153,19 @@ def membership_ending(*, memberships: QuerySet[Membership], days: int) -> QueryS
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
     scope = scope or scope_for(user)
     return Sponsor.objects.filter(scope.sponsors()).select_related("region", "employer")
+
+
+def bpu_lowest_income(day: dt.date) -> int:
+    """The lowest BPU income level in force on `day` (rules tables, bpu_rates.minimum_income)."""
+    rates = contribution_tables().for_period(Period.of(day)).bpu_rates
+    if rates is None:  # before the tables' first version: the earliest one
+        rates = contribution_tables().bpu_rates.versions[0]
+    return rates.minimum_income.value
+
+
+def sponsor_income_basis(*, sponsor: Sponsor, day: dt.date) -> int:
+    """The monthly income declared for a sponsor's member whose roster gives none."""
+    return sponsor.income_basis or bpu_lowest_income(day)
 
 
 def _get(qs: QuerySet[M], pk: Any) -> M:

@@ -158,13 +158,14 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     ),
     "enrolment.services.background": ({"is_big"}, "a size test"),
     "enrolment.services.copy_merge": (
-        {"employer_codes", "copy_decide", "copy_write"},
+        {"copy_decide", "copy_write"},
         "steps of roster_import, which checks",
     ),
     "enrolment.services.merge": (
-        {"chunks", "kpj_bulk", "resolve_employers", "merge", "persons_in_scope"},
+        {"chunks", "kpj_bulk", "merge", "persons_in_scope"},
         "steps of roster_import, which checks",
     ),
+    "enrolment.services.payer": ({"payer_columns", "payer_income"}, "steps of roster_import, which checks"),
     "enrolment.services.parse": (
         {
             "parse_date",

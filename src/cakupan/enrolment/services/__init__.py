@@ -31,10 +31,11 @@ from cakupan.core.phases import Phases, phase
 from cakupan.core.upload_limits import check_size
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.private import leftovers_remove, reports_dir, staging_dir
-from cakupan.enrolment.readers import map_columns, read_table
+from cakupan.enrolment.readers import map_columns, read_table, roster_headers
 from cakupan.enrolment.reasons import ERROR_CODES
 from cakupan.enrolment.services.copy_merge import copy_decide, copy_write
 from cakupan.enrolment.services.merge import Progress, Target, merge
+from cakupan.enrolment.services.payer import payer_columns, payer_income
 from cakupan.enrolment.services.report import status_expr, template_xlsx, write_report
 from cakupan.enrolment.services.validate import check_rows, rows_from
 from cakupan.partners.models import PartnerAgency
@@ -134,25 +135,32 @@ def roster_import(
     try:
         with phase(phases, "read"):
             content, name = _content(path_or_file, file_name)
-            table = read_table(content, name)
+            table = read_table(content, name, known_headers=roster_headers())
     except InvalidInput as exc:
         raise InvalidInput(errors + exc.errors) from exc
     if target is None:
         raise InvalidInput(errors)
     target = replace(target, scope=scope)
-    required = ["nik", "full_name", "birth_date", "sex", "address_region"]
-    required.append("basic_wage" if target.segment == Segment.PU else "declared_income")
+    # No region column: the payer's regency; a sponsor's roster without income: the sponsor's basis
+    # (payer.py).
+    required = ["nik", "full_name", "birth_date", "sex"]
+    if target.segment == Segment.PU:
+        required.append("basic_wage")
     if target.kind == "agency":
         required.append("npp")
     mapping = map_columns(table.frame.columns, required=tuple(required))
+    today = timezone.localdate()
     with phase(phases, "validate"):
         checked = check_rows(
             table.frame,
             mapping,
             segment=target.segment,
             nik_numeric=mapping["nik"] in table.numeric_columns,
-            today=timezone.localdate(),
+            today=today,
+            numbers=table.row_numbers,
+            income_default=payer_income(target, today),
         )
+        checked = payer_columns(checked, target)
     if progress is not None:
         progress("validated", checked.height, checked.height)
     sha256 = hashlib.sha256(content).hexdigest()

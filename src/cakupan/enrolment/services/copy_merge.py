@@ -23,7 +23,7 @@ from cakupan.core.sqlnames import quoted, table
 from cakupan.enrolment.models import LinkReview
 from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
 from cakupan.enrolment.services.merge import Progress, Target
-from cakupan.registry.models import Citizenship, Employer, Employment, Membership, Person, Segment
+from cakupan.registry.models import Citizenship, Employment, Membership, Person, Segment
 from cakupan.registry.selectors import person_list
 from cakupan.registry.services.scope_keys import scope_keys_refresh
 
@@ -42,10 +42,12 @@ _COPIED = (
     "sex",
     "phone",
     "region",
+    "region_default",
     "employer_id",
     "wage",
     "allowance",
     "income",
+    "income_default",
     "sector",
     "jkk",
     "jkm",
@@ -59,41 +61,12 @@ RAW = STAGE + "_raw"
 _CREATE_RAW = f"""
 CREATE TEMP TABLE {RAW} (
     number bigint NOT NULL, nik varchar(16) NOT NULL, full_name text NOT NULL, birth_date date,
-    sex varchar(1), phone text, region text, employer_id bigint, wage bigint, allowance bigint,
-    income bigint, sector text, jkk boolean, jkm boolean, jht boolean, jp boolean, jkp boolean,
-    start_date date, nik_warnings jsonb, held boolean NOT NULL DEFAULT false
+    sex varchar(1), phone text, region text, region_default text, employer_id bigint, wage bigint,
+    allowance bigint, income bigint, income_default bigint, sector text, jkk boolean, jkm boolean,
+    jht boolean, jp boolean, jkp boolean, start_date date, nik_warnings jsonb,
+    held boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP
 """
-
-
-def employer_codes(live: pl.DataFrame, target: Target) -> pl.DataFrame:
-    """employer_id and the employer reason for each live row (the rules of merge.resolve_employers)."""
-    npp = pl.col("npp")
-    if target.employer is not None:
-        wrong = (npp != "") & (npp != target.employer.npp)
-        return live.with_columns(
-            employer_id=pl.when(wrong).then(None).otherwise(pl.lit(target.employer.pk, pl.Int64)),
-            employer_code=pl.when(wrong).then(pl.lit("employer_scope")),
-        )
-    if target.kind != "agency" or target.agency_scope is None:
-        return live.with_columns(employer_id=pl.lit(None, pl.Int64), employer_code=pl.lit(None, pl.Utf8))
-    npps = [n for n in live["npp"].unique().to_list() if n]
-    known = dict(Employer.objects.filter(npp__in=npps).values_list("npp", "pk"))
-    allowed = set(
-        Employer.objects.filter(target.agency_scope.employers(), npp__in=npps).values_list("npp", flat=True)
-    )
-    code = (
-        pl.when(npp == "")
-        .then(pl.lit("employer_missing"))
-        .when(~npp.is_in(list(known)))
-        .then(pl.lit("employer_unknown"))
-        .when(~npp.is_in(list(allowed)))
-        .then(pl.lit("employer_scope"))
-    )
-    employer = npp.replace_strict(known, default=None, return_dtype=pl.Int64)
-    return live.with_columns(employer_code=code).with_columns(
-        employer_id=pl.when(pl.col("employer_code").is_null()).then(employer).otherwise(None)
-    )
 
 
 def copy_decide(
@@ -109,8 +82,7 @@ def copy_decide(
     sex quoted by a conflict) and the number of rows staged. Unless a dry run, `copy_write` follows in
     the same transaction."""
     with phase(phases, "stage"):
-        live = employer_codes(checked.filter(~pl.col("rejected")), target)
-        staged = live.filter(pl.col("employer_code").is_null())
+        staged = checked.filter(~pl.col("rejected"))  # with the payer's columns (payer.py)
     pu = target.segment == Segment.PU
     with connection.cursor() as cursor:
         with phase(phases, "stage"):
@@ -166,16 +138,9 @@ def copy_decide(
                 .str.split(" ")
                 .list.eval(pl.element().filter(pl.element() != "")),
             )
-            refused = live.filter(pl.col("employer_code").is_not_null()).select(
-                "number",
-                status=pl.lit(""),
-                extra=pl.concat_list("employer_code"),
-                reg_birth=pl.lit(None, pl.Utf8),
-                reg_sex=pl.lit(None, pl.Utf8),
-            )
     if dry_run and progress is not None:
         progress("merged", staged.height, staged.height)
-    return pl.concat([merged, refused]), staged.height
+    return merged, staged.height
 
 
 def _batch_memory(cursor: Any) -> None:
@@ -279,7 +244,8 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
             CASE WHEN person_id IS NOT NULL AND in_scope AND p_birth <> birth_date
                 THEN 'conflict_birth_date' END,
             CASE WHEN person_id IS NOT NULL AND in_scope AND p_sex <> sex THEN 'conflict_sex' END,
-            CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL THEN 'region_invalid' END,
+            CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL AND region_default IS NULL
+                THEN 'region_invalid' END,
             CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM %s::bigint
                 THEN 'membership_other_payer' END
         ]::text[], NULL) AS codes0 FROM ({joined} OFFSET 0) j"""
@@ -299,7 +265,9 @@ def _decide(cursor: Any, target: Target, *, pu: bool, dry_run: bool) -> None:
         "member_new": member_new,
         "member_upd": "false"
         if pu
-        else f"{ok} AND member_id IS NOT NULL AND (m_income, m_sector) IS DISTINCT FROM (income, sector)",
+        # A row without income keeps the member's income (the payer's basis is for new members).
+        else f"""{ok} AND member_id IS NOT NULL AND ((income IS NOT NULL AND m_income IS DISTINCT FROM income)
+            OR m_sector IS DISTINCT FROM sector)""",
         "codes": "codes0",
     }
     if not dry_run:
@@ -347,7 +315,8 @@ def _write(
         "insert persons",
         f"""INSERT INTO {PERSON} (id, nik, full_name, birth_date, sex, phone, address_region_id, citizenship,
             nik_warnings, created_at, updated_at)
-            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''), region, {WNI},
+            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''),
+            coalesce(region, region_default), {WNI},
             nik_warnings, now(), now()
             FROM {s} WHERE person_new""",
     )
@@ -388,7 +357,8 @@ def _write(
             payer_kind, employer_id, employment_id, sponsor_id, declared_income, bpu_sector, created_at,
             updated_at)
             SELECT person_key, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, {ACTIVE}, %s, employer_id,
-            {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "income"}, {"''" if pu else "sector"},
+            {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "coalesce(income, income_default)"},
+            {"''" if pu else "sector"},
             now(), now() FROM {s} WHERE member_new""",
         [target.segment, payer, sponsor_id],
     )
@@ -398,7 +368,7 @@ def _write(
             full_name, birth_date, sex, phone, region, basic_wage, fixed_allowance, declared_income,
             bpu_sector, programs, start_date, status, created_at)
             SELECT %s, number, person_id, employer_id, %s, %s, full_name, birth_date, sex,
-            coalesce(phone, ''), coalesce(region, ''), wage, allowance, income,
+            coalesce(phone, ''), coalesce(region, ''), wage, allowance, coalesce(income, income_default),
             {"''" if pu else "coalesce(sector, '')"},
             concat_ws(',', CASE WHEN jkk THEN 'JKK' END, CASE WHEN jkm THEN 'JKM' END,
                 CASE WHEN jht THEN 'JHT' END, CASE WHEN jp THEN 'JP' END, CASE WHEN jkp THEN 'JKP' END),
@@ -409,8 +379,8 @@ def _write(
     if not pu:
         timed.execute(
             "update memberships",
-            f"""UPDATE {MEMBERSHIP} m SET declared_income = s.income, bpu_sector = s.sector,
-                updated_at = now()
+            f"""UPDATE {MEMBERSHIP} m SET declared_income = coalesce(s.income, m.declared_income),
+                bpu_sector = s.sector, updated_at = now()
                 FROM {s} s WHERE s.member_upd AND m.id = s.member_id""",
         )
 

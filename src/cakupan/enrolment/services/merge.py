@@ -61,41 +61,6 @@ def kpj_bulk(count: int) -> list[str]:
     return sorted(found)
 
 
-def resolve_employers(rows: list[Row], target: Target) -> dict[int, int]:
-    """Row number -> employer id; rows naming an employer the target may not use are rejected."""
-    out: dict[int, int] = {}
-    live = [r for r in rows if not r.rejected]
-    if target.employer is not None:
-        for r in live:
-            if r.npp and r.npp != target.employer.npp:
-                r.reject("employer_scope")
-            else:
-                out[r.number] = target.employer.pk
-        return out
-    if target.kind != "agency" or target.agency_scope is None:
-        return out
-    npps = sorted({r.npp for r in live if r.npp})
-    known: dict[str, int] = {}
-    allowed: set[str] = set()
-    for part in chunks(npps):
-        known.update(Employer.objects.filter(npp__in=part).values_list("npp", "pk"))
-        allowed.update(
-            Employer.objects.filter(target.agency_scope.employers(), npp__in=part).values_list(
-                "npp", flat=True
-            )
-        )
-    for r in live:
-        if not r.npp:
-            r.reject("employer_missing")
-        elif r.npp not in known:
-            r.reject("employer_unknown")
-        elif r.npp not in allowed:
-            r.reject("employer_scope")
-        else:
-            out[r.number] = known[r.npp]
-    return out
-
-
 def merge(
     rows: list[Row], target: Target, *, dry_run: bool, progress: Progress | None = None
 ) -> pl.DataFrame:
@@ -105,7 +70,7 @@ def merge(
     Returns the outcome per row: number, status ("" when rejected here), the reason codes added here
     (`extra`), and the registered birth date and sex quoted by a conflict (persons the uploader sees)."""
     known = {r.number: len(r.reasons) for r in rows}
-    employer_of = resolve_employers(rows, target)
+    employer_of = {r.number: r.employer_id for r in rows if r.employer_id is not None}  # payer.py
     live = [r for r in rows if not r.rejected]
     done = 0
     touched: set[int] = set()
@@ -203,7 +168,7 @@ def _review(row: Row, target: Target, person: Person, employer_id: int | None) -
         region=row.region or "",
         basic_wage=row.wage,
         fixed_allowance=row.allowance,
-        declared_income=row.income,
+        declared_income=row.income if row.income is not None else row.income_default,
         bpu_sector=row.sector if employer_id is None else "",
         programs=",".join(row.programs),
         start_date=row.start_date,
@@ -263,7 +228,8 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
                 row.reject("conflict_birth_date", registered=f"{person.birth_date:%d/%m/%Y}")
             if person.sex != row.sex:
                 row.reject("conflict_sex", registered=person.sex)
-        elif row.region is None:  # a person outside the scope needs an address as a new one does
+        elif row.region is None and row.region_default is None:
+            # A person outside the scope needs an address as a new one does.
             row.reject("region_invalid")
         if person is not None and row.number in held and not row.rejected:
             reviews.append(_review(row, target, person, employer_of.get(row.number) if pu else None))
@@ -287,7 +253,7 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
                 birth_date=row.birth_date,
                 sex=row.sex,
                 phone=row.phone,
-                address_region_id=row.region or "",
+                address_region_id=row.region or row.region_default or "",
                 nik_warnings=row.nik_warnings,
             )
             new_persons.append(person)
@@ -326,8 +292,12 @@ def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *
         elif membership is None:
             new_members.append(_membership(row, target, person))
             created = True
-        elif membership.declared_income != row.income or membership.bpu_sector != row.sector:
-            membership.declared_income, membership.bpu_sector = row.income, row.sector
+        elif (
+            row.income is not None and membership.declared_income != row.income
+        ) or membership.bpu_sector != row.sector:
+            # A row without income keeps the member's income (the payer's basis is for new members).
+            membership.declared_income = membership.declared_income if row.income is None else row.income
+            membership.bpu_sector = row.sector
             membership.updated_at = now
             changed_members.append(membership)
             updated = True
@@ -360,7 +330,9 @@ def _membership(
         employer_id=employer_id,
         employment=job,
         sponsor=target.sponsor,
-        declared_income=row.income if employer_id is None else None,
+        declared_income=(row.income if row.income is not None else row.income_default)
+        if employer_id is None
+        else None,
         bpu_sector=row.sector if employer_id is None else "",
         **{f: f.upper() in programs for f in Membership.PROGRAM_FIELDS},
     )

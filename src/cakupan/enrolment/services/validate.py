@@ -55,10 +55,13 @@ class Row:
     sex: str | None = None
     phone: str = ""
     region: str | None = None
+    region_default: str | None = None  # a new person's address when the row has none (payer.py)
     npp: str = ""
+    employer_id: int | None = None  # the row's employer (payer.py), PU rows only
     wage: int | None = None
     allowance: int = 0
     income: int | None = None
+    income_default: int | None = None  # a new member's income when the row has none
     sector: str = "other"
     programs: tuple[str, ...] = ()
     start_date: dt.date | None = None
@@ -100,9 +103,14 @@ def check_rows(
     segment: str,
     nik_numeric: bool,
     today: dt.date,
+    numbers: pl.Series | None = None,
+    income_default: int | None = None,
 ) -> pl.DataFrame:
     """The checked frame: one row per file row with its parsed values, `codes` (reasons found without
-    the registry), `rejected`, and `first_number` (the first row with the same NIK)."""
+    the registry), `rejected`, and `first_number` (the first row with the same NIK). `numbers`: each
+    row's number in the sheet (readers.Table.row_numbers); without, rows count from 2.
+    `income_default`: a BPU row without income (no column, or an empty cell) is enrolled with it
+    (payer.payer_income); its `income` stays empty, so a registered member keeps the income it has."""
     col = {name: _text(frame, mapping, name) for name in parse_columns()}
     codes = region_codes()
     default_programs = ",".join(DEFAULT_PROGRAMS[segment])
@@ -113,7 +121,8 @@ def check_rows(
             "birth_date": parse.map_unique(col["birth_date"], parse.parse_date, pl.Date),
             "sex": parse.map_unique(col["sex"], parse.parse_sex, pl.Utf8),
             "region": parse.map_unique(col["address_region"], parse.parse_region, pl.Utf8),
-            "phone": col["phone"].str.replace(r"\.0$", "").fill_null(""),
+            # A phone stored as a number lost its leading 0 (and may carry ".0"): 81234567801 -> 081…
+            "phone": col["phone"].str.replace(r"\.0$", "").str.replace(r"^(8\d{8,12})$", "0$1").fill_null(""),
             "npp": col["npp"].str.to_uppercase().fill_null(""),
             "wage": parse.map_unique(col["basic_wage"], parse.parse_amount, pl.Int64),
             "allowance": parse.map_unique(col["fixed_allowance"], parse.parse_amount, pl.Int64),
@@ -125,11 +134,14 @@ def check_rows(
             "_region": col["address_region"],
             "_allowance": col["fixed_allowance"],
             "_income": col["declared_income"],
+            "_wage": col["basic_wage"],
             "_start_date": col["start_date"],
         }
-    ).with_row_index("number", offset=2)
+    )
+    if numbers is None or numbers.len() != df.height:
+        numbers = pl.int_range(2, 2 + df.height, dtype=pl.Int64, eager=True)
+    df = df.with_columns(number=numbers.cast(pl.Int64).alias("number")).select("number", pl.exclude("number"))
     df = df.with_columns(
-        number=pl.col("number").cast(pl.Int64),
         # A province, or no such regency/district, is no address.
         region=pl.when(pl.col("region").is_in(list(codes.names)) & pl.col("region").str.contains(r"\."))
         .then(pl.col("region"))
@@ -154,17 +166,23 @@ def check_rows(
         ),
     ]
     if segment != Segment.PU:
+        # A BPU row's income: its income cell, else its wage cell, else the payer's basis.
+        given = pl.col("_income").is_not_null() | pl.col("_wage").is_not_null()
         income = pl.when(pl.col("_income").is_not_null()).then(pl.col("income")).otherwise(pl.col("wage"))
-        df = df.with_columns(income=income, wage=pl.lit(None, pl.Int64))
+        df = df.with_columns(
+            income=income, wage=pl.lit(None, pl.Int64), income_default=pl.lit(income_default, pl.Int64)
+        )
         money = [
             _code(
-                pl.col("income").is_null() | (pl.col("income") <= 0) | (pl.col("income") > WAGE_MAX),
+                pl.when(given)
+                .then(pl.col("income").is_null() | (pl.col("income") <= 0) | (pl.col("income") > WAGE_MAX))
+                .otherwise(pl.col("income_default").is_null()),
                 "income_invalid",
             ),
             _code(pl.col("sector").is_null() | (pl.col("sector") == ""), "sector_invalid"),
         ]
     else:
-        df = df.with_columns(income=pl.lit(None, pl.Int64))
+        df = df.with_columns(income=pl.lit(None, pl.Int64), income_default=pl.lit(None, pl.Int64))
     first = pl.col("number").min().over("nik")
     # Reasons are joined as text and split once: far cheaper in polars than concatenating lists per row.
     reasons = pl.concat_str(
@@ -206,7 +224,7 @@ def check_rows(
         },
     )
     df = df.with_columns(rejected=pl.col("codes").list.eval(pl.element().is_in(ERROR_CODES)).list.any())
-    return df.drop("nik_codes", "_region", "_allowance", "_income", "_start_date")
+    return df.drop("nik_codes", "_region", "_allowance", "_income", "_wage", "_start_date")
 
 
 def _nik_checks(df: pl.DataFrame, *, nik_numeric: bool, codes: Any) -> pl.DataFrame:
@@ -271,7 +289,8 @@ def parse_columns() -> tuple[str, ...]:
 
 
 def rows_from(checked: pl.DataFrame) -> list[Row]:
-    """The rows not rejected, as `Row` objects, for the portable merge."""
+    """The rows not rejected, as `Row` objects, for the portable merge (the checked frame with the
+    payer's columns: payer.payer_columns)."""
     live = checked.filter(~pl.col("rejected"))
     out = []
     for v in live.iter_rows(named=True):
@@ -284,10 +303,13 @@ def rows_from(checked: pl.DataFrame) -> list[Row]:
                 sex=v["sex"],
                 phone=v["phone"],
                 region=v["region"],
+                region_default=v["region_default"],
                 npp=v["npp"],
+                employer_id=v["employer_id"],
                 wage=v["wage"],
                 allowance=v["allowance"],
                 income=v["income"],
+                income_default=v["income_default"],
                 sector=v["sector"],
                 programs=tuple(f.upper() for f in PROGRAM_FLAGS if v[f]),
                 start_date=v["start_date"],

@@ -166,3 +166,41 @@ def report_rows(record: Any) -> list[dict[str, str]]:
     path = Path(settings.VAR_DIR) / "private" / "reports" / f"{record.report_name}.csv"
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
+
+
+# A sponsor's roster as agencies send it: two title rows and a blank row above the header, a blank row
+# between blocks, no region and no income column (issue 14). Sheet rows: header 4, data 5, 6, 8, 9, 10.
+TITLED_HEADER = ["NIK", "Nama Lengkap", "Tgl Lahir", "Jenis Kelamin", "No HP", "Pekerjaan"]
+TITLED_ROWS: list[list[str]] = [
+    ["DAFTAR PESERTA BPU DIBIAYAI APBD KOTA MALANG", "", "", "", "", ""],
+    ["Tahun Anggaran 2026", "", "", "", "", ""],
+    ["", "", "", "", "", ""],
+    TITLED_HEADER,
+    [nik(dt.date(1973, 7, 14), "P", 31), "Sri Wahyuni", "14-07-1973", "P", "083795742288", "Pemulung"],
+    [nik(dt.date(1992, 10, 21), "L", 32), "Joko Susilo", "21/10/1992", "L", "083179419893", "Ojek Online"],
+    ["", "", "", "", "", ""],
+    # Month 13 in the NIK: refused.
+    ["3573015313920001", "Rusak Bulan", "13-03-1992", "P", "", "Pedagang"],
+    # A NIK of Kabupaten Malang (35.07): the sponsor's regency is assumed, with a warning.
+    [nik(dt.date(1985, 1, 2), "L", 33, "35.07.01"), "Dari Kabupaten", "02-01-1985", "L", "", "Buruh"],
+    [nik(dt.date(1999, 12, 30), "P", 34), "Ani Lestari", "30/12/1999", "P", "", "Pedagang"],
+]
+
+
+@pytest.fixture(scope="session")
+def titled_files(tmp_path_factory: Any) -> dict[str, Path]:
+    """The titled roster as CSV and as written by LibreOffice (.xlsx, .xls, .ods). Only the NIK column is
+    imported as text: Calc turns the dates into date cells and the phones into numbers (leading 0 lost),
+    as when a clerk opens the CSV and saves it as a spreadsheet."""
+    if SOFFICE is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI for the roster file tests")
+        pytest.skip("LibreOffice (soffice) is not installed; roster file tests need real spreadsheet files")
+    src = tmp_path_factory.mktemp("titled-src")
+    out = tmp_path_factory.mktemp("titled-out")
+    roster = src / "daftar-apbd.csv"
+    with roster.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(TITLED_ROWS)
+    for fmt in ("xlsx", "ods", "xls"):
+        _soffice(out, fmt, [roster], infilter="CSV:44,34,76,1,1/2,1057")
+    return {"csv": roster, **{fmt: out / f"daftar-apbd.{fmt}" for fmt in ("xlsx", "ods", "xls")}}

@@ -102,10 +102,16 @@ def test_a_dry_run_answers_alike_for_registered_and_unregistered_niks(
     assert (record.imported, record.held) == (3, 0)
     assert not LinkReview.objects.exists()
     assert (Person.objects.count(), Employment.objects.count(), Membership.objects.count()) == before
-    # A row without an address is refused whether its NIK is registered or not.
+    # A row without an address takes the employer's regency whether its NIK is registered or not: only
+    # the NIK's own regency decides the warning (payer.py).
     no_address = [[*r[:4], "", *r[5:]] for r in rows]
     lines = report_rows(_import(world, tmp_path, no_address, dry_run=True))
-    assert {(r["Status"], r["Kode / Code"]) for r in lines} == {("rejected", "region_invalid")}
+    regency = world.hospital.region_id[:5]
+    expected = {
+        r[0]: ("imported", "") if f"{r[0][:2]}.{r[0][2:4]}" == regency else ("warning", "region_from_payer")
+        for r in rows
+    }
+    assert {r["NIK"]: (r["Status"], r["Kode / Code"]) for r in lines} == expected
 
 
 def _held(world: Any, tmp_path: Path) -> LinkReview:

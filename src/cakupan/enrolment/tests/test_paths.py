@@ -83,7 +83,20 @@ def _scenario(world: Any, tmp_path: Path, kind: str) -> dict[str, Any]:
                 "",
             ],
             [nurse.nik, nurse.full_name, f"{nurse.birth_date:%d/%m/%Y}", "P", D, "0899", "1000000", ""],
-            [nik(dt.date(1993, 4, 6), "L", 72), "Tanpa Wilayah", "06/04/1993", "L", "", "", "1500000", ""],
+            # No address and no income: the sponsor's regency and income basis (payer.py).
+            [nik(dt.date(1993, 4, 6), "L", 72), "Tanpa Wilayah", "06/04/1993", "L", "", "", "", ""],
+            # No address, a NIK of Kabupaten Malang (35.07): the sponsor's regency, with a warning.
+            [
+                nik(dt.date(1993, 4, 7), "L", 73, district="35.07.01"),
+                "Dari Kabupaten",
+                "07/04/1993",
+                "L",
+                "",
+                "",
+                "1500000",
+                "",
+            ],
+            ["3573010000000000", "NIK Rusak", "06/04/1993", "L", "", "", "", ""],
         ]
         files = [write_csv(tmp_path / "s1.csv", rows, header=BPU_HEADER)]
         rows[0][6] = "1750000"  # the re-sent file changes one income
@@ -149,8 +162,8 @@ EXPECTED = {
     # A sponsor sees NIKs masked: every row written reads "imported" (an "unchanged" row would confirm
     # a guessed NIK), and the nurse's phone stays the registry's though she is the sponsor's now.
     "sponsor": [
-        ["imported", "imported", "imported", "rejected"],
-        ["imported", "imported", "imported", "rejected"],
+        ["imported", "imported", "imported", "imported", "warning", "rejected"],
+        ["imported", "imported", "imported", "imported", "warning", "rejected"],
     ],
 }
 
@@ -172,7 +185,14 @@ def test_both_paths_give_the_same_rows(world: Any, tmp_path: Path, settings: Any
         assert "conflict" not in codes  # nothing quotes the registry of a person outside the scope
         assert "duplicate" in codes
     else:
-        assert "region_invalid" in codes
+        assert "region_from_payer" in codes
+        persons = {p[0]: p for p in first["persons"]}
+        members = {m[0]: m for m in first["members"]}
+        no_income = nik(dt.date(1993, 4, 6), "L", 72)
+        elsewhere = nik(dt.date(1993, 4, 7), "L", 73, district="35.07.01")
+        # No address: the sponsor's regency (35.73); no income: the lowest BPU level, on both paths.
+        assert persons[no_income][5] == persons[elsewhere][5] == "35.73"
+        assert members[no_income][13] == 1_000_000
     assert first["persons"]
     assert first["members"]
 

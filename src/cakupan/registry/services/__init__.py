@@ -15,7 +15,7 @@ from cakupan.registry.services.employers import employer_register, employer_upda
 from cakupan.registry.services.employment import employment_start, employment_update, worker_register
 from cakupan.registry.services.memberships import kpj_new, membership_end, membership_enrol
 from cakupan.registry.services.persons import person_register, person_update
-from cakupan.registry.services.sponsors import sponsor_register
+from cakupan.registry.services.sponsors import sponsor_income_basis_set, sponsor_register
 
 __all__ = [
     "EMPLOYER_FIELDS",
@@ -32,6 +32,7 @@ __all__ = [
     "membership_enrol",
     "person_register",
     "person_update",
+    "sponsor_income_basis_set",
     "sponsor_register",
     "worker_register",
 ]

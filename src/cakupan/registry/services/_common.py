@@ -61,7 +61,7 @@ MEMBERSHIP_FIELDS = (
     "declared_income",
     "bpu_sector",
 )
-SPONSOR_FIELDS = ("name", "kind", "region", "employer")
+SPONSOR_FIELDS = ("name", "kind", "region", "employer", "income_basis")
 
 
 class _Errors:
