@@ -9,8 +9,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cakupan.compliance.models import CaseStep, Finding
+from cakupan.compliance.models import Case, CaseStep, Finding
 from cakupan.compliance.sanctions import SanctionTables
+from cakupan.partners.models import PartnerAgency
+from cakupan.regions.models import Region
 
 MONTHS_ID = (
     "Januari",
@@ -56,6 +58,31 @@ def _evidence(findings: list[Finding]) -> list[dict[str, Any]]:
     ]
 
 
+def _copies(case: Case) -> list[str]:
+    """Tembusan: the labour agency of the employer's regency (a partner agency when we have one, else
+    the office by its function), and the provincial labour inspectors."""
+    regency = Region.objects.filter(code=case.region_id[:5]).first()
+    province = Region.objects.filter(code=case.region_id[:2]).first()
+    agency = (
+        PartnerAgency.objects.filter(kind=PartnerAgency.Kind.LABOUR, region_id=case.region_id[:5])
+        .order_by("name")
+        .first()
+    )
+    place = regency.name if regency else case.region.name
+    first = f"Kepala {agency.name}" if agency else f"Kepala Dinas yang membidangi ketenagakerjaan {place}"
+    second = "Pengawas Ketenagakerjaan " + (f"Provinsi {province.name}" if province else "Provinsi")
+    return [first, second]
+
+
+def _signatory(step: CaseStep) -> dict[str, str]:
+    """Who signs: the officer who issued the step, on behalf of the head of the office (a.n.)."""
+    case = step.case
+    office = case.branch_office.name if case.branch_office else "Kantor Pusat BPJS Ketenagakerjaan"
+    user = step.issued_by
+    name = (user.get_full_name() or user.get_username()) if user is not None else ""
+    return {"on_behalf": f"a.n. Kepala {office}", "name": name}
+
+
 def letter_render(*, step: CaseStep, tables: SanctionTables) -> bytes:
     from weasyprint import HTML
 
@@ -63,7 +90,21 @@ def letter_render(*, step: CaseStep, tables: SanctionTables) -> bytes:
     findings = list(case.findings.select_related("reported").order_by("reported__period", "id"))
     missing = sorted({n for f in findings for n in f.missing_niks})
     underwaged = sorted({n for f in findings for n in f.underwaged_niks})
+    latest = findings[-1] if findings else None
+    office = case.branch_office
+    seat = office.region.name if office is not None and office.region_id else ""
     context = {
+        # The count the evidence table gives for the latest month, and the NIKs of the worker list: a
+        # report without a worker list counts the workers but cannot name them.
+        "latest_period": latest.reported.period if latest else "",
+        "missing_workers": f"{latest.missing_workers:,}".replace(",", ".") if latest else "0",
+        "listed": any(f.reported.workers.exists() for f in findings),
+        "letterhead": {
+            "office": office.name if office else "Kantor Pusat",
+            "seat": seat,
+        },
+        "signatory": _signatory(step),
+        "copies": _copies(case),
         "step": step,
         "case": case,
         "today": tanggal(step.issued_on),

@@ -1,7 +1,8 @@
 """Reading a workforce report (WLKP-style) and its optional worker list into checked rows.
 
 The file is read as text (enrolment.readers.read_table: a NIK read as a number loses digits). Every row
-problem is reported with its row and field, all at once; a file with any error writes nothing.
+problem is reported at once, named as the user sees it: the column's header in the file and the row's
+number in the spreadsheet; a file with any error writes nothing.
 """
 
 from __future__ import annotations
@@ -112,6 +113,17 @@ def _columns(
     return found
 
 
+def _row_error(column: str, row: int, problem: Any, *, workers: bool = False) -> FieldError:
+    """An error where the user looks for it: the field is the column's header as the file writes it, the
+    message names the row as the spreadsheet numbers it (the header is row 1)."""
+    text = (
+        _("Worker list, row %(row)s, column “%(column)s”: %(problem)s")
+        if workers
+        else _("Row %(row)s, column “%(column)s”: %(problem)s")
+    )
+    return FieldError(column, text % {"row": row, "column": column, "problem": problem})
+
+
 def parse_int(text: str | None, *, maximum: int = MAX_RUPIAH) -> int | None:
     """A whole number as people type it: 1500, 1500.0 (a spreadsheet number), 1.500.000 or 1,500,000."""
     if text is None:
@@ -139,6 +151,12 @@ def read_report(source: Any, file_name: str = "") -> list[ReportRow]:
     table = read_table(content, file_name or name)
     frame = table.frame
     cols = _columns(frame.columns, REPORT_HEADERS, REPORT_REQUIRED, "file")
+
+    def header_of(fld: str) -> str:
+        # The file's own header; a rule on a column the file lacks (an employer told apart by name when
+        # there is no NIB column) names the column the row is identified by.
+        return cols.get(fld) or cols["name"]
+
     errors: list[FieldError] = []
     rows: list[ReportRow] = []
     seen: dict[tuple[str, str], int] = {}
@@ -147,7 +165,7 @@ def read_report(source: Any, file_name: str = "") -> list[ReportRow]:
         get = {f: (record.get(c) or "").strip() for f, c in cols.items()}
 
         def bad(fld: str, message: Any, number: int = number) -> None:
-            errors.append(FieldError(f"rows[{number}].{fld}", message))
+            errors.append(_row_error(header_of(fld), number, message))
 
         nib, npp = get.get("nib", ""), get.get("npp", "")
         if nib and not (nib.isdigit() and len(nib) == 13):
@@ -204,7 +222,7 @@ def read_report(source: Any, file_name: str = "") -> list[ReportRow]:
     for r in rows:
         if r.region not in known and re.fullmatch(r"\d{2}\.\d{2}(\.\d{2})?", r.region):
             errors.append(
-                FieldError(f"rows[{r.row}].region", _("Unknown region code %(c)s.") % {"c": r.region})
+                _row_error(header_of("region"), r.row, _("Unknown region code %(c)s.") % {"c": r.region})
             )
     if errors:
         raise InvalidInput(errors)
@@ -226,20 +244,24 @@ def read_workers(source: Any, rows: list[ReportRow], file_name: str = "") -> int
     for index, record in enumerate(frame.iter_rows(named=True)):
         number = index + 2
         get = {f: (record.get(c) or "").strip() for f, c in cols.items()}
-        where = f"workers[{number}]"
+
+        def bad(fld: str, message: Any, number: int = number) -> None:
+            column = cols.get(fld) or cols.get("nib") or cols["npp"]
+            errors.append(_row_error(column, number, message, workers=True))
+
         owner = by_nib.get(get.get("nib", "")) or by_npp.get(get.get("npp", ""))
         if owner is None:
-            errors.append(FieldError(f"{where}.nib", _("No employer with this NIB or NPP in the report.")))
+            bad("nib", _("No employer with this NIB or NPP in the report."))
         nik = get["nik"]
         if not (nik.isdigit() and len(nik) == 16):
-            errors.append(FieldError(f"{where}.nik", _("A NIK is 16 digits (store it as text).")))
+            bad("nik", _("A NIK is 16 digits (store it as text)."))
         wage = parse_int(get["wage"])
         if wage is None:
-            errors.append(FieldError(f"{where}.wage", _("A whole number of Rupiah.")))
+            bad("wage", _("A whole number of Rupiah."))
         if owner is None or wage is None or len(nik) != 16:
             continue
         if (owner.row, nik) in seen:
-            errors.append(FieldError(f"{where}.nik", _("Listed twice for the same employer.")))
+            bad("nik", _("Listed twice for the same employer."))
             continue
         seen.add((owner.row, nik))
         owner.workers.append((nik, get.get("name", "")[:160], wage))

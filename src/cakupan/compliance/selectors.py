@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from cakupan.accounts.scope import Scope, scope_for
+from cakupan.accounts.scope import Scope, mask_nik, scope_for
 from cakupan.compliance.models import (
     Case,
     CaseStep,
@@ -26,6 +26,7 @@ from cakupan.compliance.models import (
     WorkforceReport,
 )
 from cakupan.core.errors import NotInScope
+from cakupan.registry.models import Employment
 
 
 def _where(scope: Scope) -> Q:
@@ -111,12 +112,33 @@ def reminder_list(*, user: Any) -> QuerySet[Reminder]:
     )
 
 
-def dashboard(*, user: Any) -> dict[str, Any]:
-    """Findings by branch, region and sector (KBLI section: first two digits), the potential monthly
-    contribution, what closed cases recovered, and the case pipeline by latest step."""
+def finding_periods(*, user: Any, scope: Scope | None = None) -> list[str]:
+    """The report months of the current findings the user may see, newest first."""
+    current = finding_current(user=user, scope=scope)
+    return list(current.values_list("reported__period", flat=True).distinct().order_by("-reported__period"))
+
+
+def by_period(*, user: Any, scope: Scope | None = None) -> list[dict[str, Any]]:
+    """The potential monthly contribution of each report month (open findings): a report of two months
+    is two monthly figures, never their sum."""
+    current = finding_current(user=user, scope=scope).exclude(klass=FindingClass.COMPLIANT)
+    rows = current.values("reported__period").annotate(n=Count("id"), gap=Sum("gap"))
+    return [
+        {"period": r["reported__period"], "n": r["n"], "gap": r["gap"] or 0}
+        for r in rows.order_by("-reported__period")
+    ]
+
+
+def dashboard(*, user: Any, period: str | None = None) -> dict[str, Any]:
+    """For one report month (default: the newest with findings): findings by branch, region and sector
+    (KBLI section: first two digits) and the potential monthly contribution; what closed cases recovered
+    and the case pipeline by latest step (all months)."""
     scope = scope_for(user)
+    periods = finding_periods(user=user, scope=scope)
+    period = period or (periods[0] if periods else None)
     current = (
         finding_current(user=user, scope=scope)
+        .filter(reported__period=period or "")
         .exclude(klass=FindingClass.COMPLIANT)
         .annotate(sector=Substr("kbli", 1, 2))
     )
@@ -139,11 +161,14 @@ def dashboard(*, user: Any) -> dict[str, Any]:
         pipeline[key] = pipeline.get(key, 0) + 1
     pipeline["closed"] = closed.count()
     return {
+        "period": period,
+        "periods": periods,
+        "by_period": by_period(user=user, scope=scope),
         "by_class": by_class,
         "by_branch": grouped("branch_office_id", "branch_office__name"),
         "by_region": grouped("region_id", "region__name"),
         "by_sector": grouped("sector", "sector"),
-        "potential": sum(r["gap"] or 0 for r in by_class.values()),
+        "potential": sum(r["gap"] or 0 for r in by_class.values()),  # of `period` only
         "recovered": closed.aggregate(s=Sum("gap"))["s"] or 0,
         "pipeline": pipeline,
         "open_cases": cases.filter(status=Case.Status.OPEN).count(),
@@ -163,3 +188,40 @@ def reported_wage_for(*, nik: str, employer_id: int, on: dt.date) -> int | None:
         .first()
     )
     return wage
+
+
+def finding_workers(*, user: Any, pk: Any) -> dict[str, Any]:
+    """A finding with the reported workers behind it: those not registered at the employer (`missing`)
+    and those registered with a lower wage (`underwaged`), each with the name and wage the employer
+    reported and, for the latter, the wage registered. NIKs are masked for the roles that see them masked
+    (Scope.masks_nik)."""
+    scope = scope_for(user)
+    finding = finding_get(user=user, pk=pk)
+    listed = {
+        w.nik: w for w in ReportedWorker.objects.filter(employer_id=finding.reported_id).order_by("nik")
+    }
+    registered: dict[str, int] = {}
+    if finding.employer_id and finding.underwaged_niks:
+        open_jobs = Employment.objects.filter(
+            employer_id=finding.employer_id, end_date__isnull=True, person__nik__in=finding.underwaged_niks
+        ).values_list("person__nik", "basic_wage", "fixed_allowance")
+        for nik, basic, allowance in open_jobs:
+            registered[nik] = max(registered.get(nik, 0), basic + allowance)
+
+    def row(nik: str) -> dict[str, Any]:
+        worker = listed.get(nik)
+        return {
+            "nik": mask_nik(nik) if scope.masks_nik else nik,
+            "name": worker.name if worker else "",
+            "reported_wage": worker.wage if worker else None,
+            "registered_wage": registered.get(nik),
+        }
+
+    return {
+        "finding": finding,
+        "missing": [row(n) for n in sorted(finding.missing_niks)],
+        "underwaged": [row(n) for n in sorted(finding.underwaged_niks)],
+        # Without a worker list the report gives a count only: the NIKs cannot be named.
+        "listed": len(listed),
+        "masked": scope.masks_nik,
+    }

@@ -7,6 +7,7 @@ app_name = "compliance"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("import/", views.report_upload, name="import"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
     path("cases/open/", views.case_open, name="case_open"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from cakupan.compliance.sanction_view import step_choices
 from cakupan.core.errors import InvalidInput, NotInScope
 
 FINDINGS_SHOWN = 200
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class ReportForm(forms.Form):
@@ -27,15 +30,27 @@ class ReportForm(forms.Form):
 
 
 def _errors_to(form: forms.Form, exc: InvalidInput) -> None:
+    """Errors of a whole file go to its field; a row's error names its row and column already."""
     for error in exc.errors:
-        name = error.field.split(".")[0].split("[")[0]
-        form.add_error(name if name in form.fields else None, f"{error.field}: {error.message}")
+        name = error.field.split(".")[0]
+        if name in form.fields:
+            form.add_error(name, str(error.message))
+        else:
+            form.add_error(None, str(error.message))
 
 
 @permission_required(Perm.COMPLIANCE_READ)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = selectors.dashboard(user=request.user)
-    findings = selectors.finding_current(user=request.user).exclude(klass=FindingClass.COMPLIANT)
+    period = request.GET.get("period", "").strip()
+    if period and not PERIOD.fullmatch(period):
+        error = {"field": "period", "message": _("Enter a month as YYYY-MM.")}
+        return render(request, "compliance/dashboard.html", {"errors": [error]}, status=400)
+    data = selectors.dashboard(user=request.user, period=period or None)
+    findings = (
+        selectors.finding_current(user=request.user)
+        .filter(reported__period=data["period"] or "")
+        .exclude(klass=FindingClass.COMPLIANT)
+    )
     context = {
         **data,
         "classes": FindingClass,
@@ -75,6 +90,16 @@ def report_upload(request: HttpRequest) -> HttpResponse:
             return redirect("compliance:dashboard")
     status = 400 if form.errors else 200
     return render(request, "compliance/import.html", {"form": form}, status=status)
+
+
+@permission_required(Perm.COMPLIANCE_READ)
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finding's evidence and the workers behind it (missing, registered with a lower wage)."""
+    try:
+        data = selectors.finding_workers(user=request.user, pk=pk)
+    except NotInScope as exc:
+        raise Http404 from exc
+    return render(request, "compliance/finding.html", data)
 
 
 @permission_required(Perm.COMPLIANCE_ENFORCE)

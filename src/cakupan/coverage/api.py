@@ -33,7 +33,9 @@ class CoverageView(APIView):
             OpenApiParameter(
                 "region", str, description="Kemendagri code (35.73); empty or ID for Indonesia."
             ),
-            OpenApiParameter("period", str, required=True, description="YYYY-MM; a month with a snapshot."),
+            OpenApiParameter(
+                "period", str, description="YYYY-MM, a month with a snapshot; default the newest built month."
+            ),
         ],
         responses={
             200: OpenApiResponse(

@@ -82,6 +82,23 @@ def _rate(active: int, workforce: dict[str, Any] | None) -> float | None:
     return round(active / workforce["denominator"], 4)
 
 
+def latest_period() -> str | None:
+    """The newest month with a built snapshot; None before the first build."""
+    return SnapshotBuild.objects.order_by("-period").values_list("period", flat=True).first()
+
+
+def period_or_latest(period: str | None) -> str:
+    """The month asked for, checked; no month: the newest built one (commands, API and pages alike)."""
+    if period is None or not str(period).strip():
+        latest = latest_period()
+        if latest is None:
+            raise InvalidInput.single(
+                "period", _("No coverage snapshot yet; build one with `cakupan coverage snapshot`.")
+            )
+        return latest
+    return period_parse(period)
+
+
 def _snapshot_exists(period: str) -> None:
     if not SnapshotBuild.objects.filter(period=period).exists():
         raise InvalidInput.single(
@@ -89,9 +106,10 @@ def _snapshot_exists(period: str) -> None:
         )
 
 
-def coverage_show(*, scope: Scope, region: str | None, period: str) -> dict[str, Any]:
-    """The contract answer: region, period, active, workforce, rate, by_segment, by_sector, target."""
-    period = period_parse(period)
+def coverage_show(*, scope: Scope, region: str | None, period: str | None = None) -> dict[str, Any]:
+    """The contract answer: region, period, active, workforce, rate, by_segment, by_sector, target.
+    Without a period: the newest built month."""
+    period = period_or_latest(period)
     obj = _check_region(scope=scope, region=region)
     _snapshot_exists(period)
     rows = CoverageSnapshot.objects.filter(period=period)
@@ -125,12 +143,12 @@ def coverage_show(*, scope: Scope, region: str | None, period: str) -> dict[str,
     }
 
 
-def coverage_children(*, scope: Scope, region: str | None, period: str) -> list[dict[str, Any]]:
+def coverage_children(*, scope: Scope, region: str | None, period: str | None = None) -> list[dict[str, Any]]:
     """The rows below a region for the drill-down table: provinces of Indonesia, regencies of a province.
 
     Scoped roles start from their own regencies. Sorted by rate (highest first), then code.
     """
-    period = period_parse(period)
+    period = period_or_latest(period)
     obj = _check_region(scope=scope, region=region) if (region or scope.everything) else None
     if obj is None and not scope.everything:
         require(scope, Perm.COVERAGE_READ)
@@ -182,10 +200,14 @@ def coverage_series(*, scope: Scope, region: str | None, periods: list[str]) -> 
     return {r["period"]: int(r["total"]) for r in sums}
 
 
-def target_list(*, scope: Scope, period: str) -> list[dict[str, Any]]:
-    """Targets the user may see, with achievement and forecast at `period`."""
+def target_list(*, scope: Scope, period: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
+    """Targets of `year` (default: the period's) the user may see, with achievement and forecast at
+    `period` (default: the newest month)."""
     require(scope, Perm.COVERAGE_READ)
-    targets = CoverageTarget.objects.select_related("region", "branch_office").filter(year=int(period[:4]))
+    period = period_or_latest(period)
+    targets = CoverageTarget.objects.select_related("region", "branch_office").filter(
+        year=year or int(period[:4])
+    )
     if not scope.everything:
         targets = targets.filter(
             Q(region_id__in=scope.regency_codes) | Q(branch_office_id=scope.branch_office_id or -1)
@@ -193,10 +215,25 @@ def target_list(*, scope: Scope, period: str) -> list[dict[str, Any]]:
     return [{"target": t, "progress": target_progress(target=t, period=period)} for t in targets]
 
 
+def target_years(*, scope: Scope) -> list[int]:
+    """The years a target page can show: those with a built month or a target the user may see, newest
+    first."""
+    require(scope, Perm.COVERAGE_READ)
+    targets = CoverageTarget.objects.all()
+    if not scope.everything:
+        targets = targets.filter(
+            Q(region_id__in=scope.regency_codes) | Q(branch_office_id=scope.branch_office_id or -1)
+        )
+    years = {int(p[:4]) for p in coverage_periods()} | set(targets.values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
 GAP_CATEGORIES = ("all", "informal")
 
 
-def coverage_gap(*, scope: Scope, region: str | None, period: str, category: str = "all") -> dict[str, Any]:
+def coverage_gap(
+    *, scope: Scope, region: str | None, period: str | None = None, category: str = "all"
+) -> dict[str, Any]:
     """Uncovered workers: the workforce (by the configured definition) minus the active participants;
     "informal": the informal workers BPS counts minus active BPU participants."""
     if category not in GAP_CATEGORIES:

@@ -112,13 +112,27 @@ def targets(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             for error in exc.errors:
                 form.add_error(None, f"{error.field}: {error.message}")
-    rows = selectors.target_list(scope=scope, period=period) if period else []
-    return render(
-        request,
-        "coverage/targets.html",
-        {"rows": rows, "period": period, "form": form, "upload": upload, "may_write": may_write},
-        status=400 if form.errors else 200,
-    )
+    years = selectors.target_years(scope=scope)
+    wanted = request.GET.get("year", "")
+    year = int(wanted) if wanted.isdigit() and int(wanted) in years else None
+    if year is None and period:
+        year = int(period[:4])
+    # The month the targets are measured at: the one chosen, else the newest built month of the year
+    # shown (a year without a built month: the newest month there is).
+    periods = selectors.coverage_periods()
+    if period and year and not period.startswith(str(year)):
+        period = next((p for p in periods if p.startswith(str(year))), period)
+    rows = selectors.target_list(scope=scope, period=period, year=year) if period else []
+    context = {
+        "rows": rows,
+        "period": period,
+        "year": year,
+        "years": years,
+        "form": form,
+        "upload": upload,
+        "may_write": may_write,
+    }
+    return render(request, "coverage/targets.html", context, status=400 if form.errors else 200)
 
 
 @permission_required(Perm.WORKFORCE_IMPORT)
@@ -162,7 +176,7 @@ def _planner(request: HttpRequest) -> tuple[PlannerForm, dict[str, Any]]:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if data["period"]:
+            if data["period"] or selectors.latest_period():
                 context["gap"] = selectors.coverage_gap(
                     scope=scope,
                     region=data["region"],

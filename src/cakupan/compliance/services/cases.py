@@ -20,6 +20,7 @@ from cakupan.compliance.sanctions import add_working_days, sanction_tables
 from cakupan.compliance.services._common import chunks
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
+from cakupan.regions.models import BranchOffice
 from cakupan.rules.money import percent_of
 
 WARNINGS = (StepKind.WARNING_1, StepKind.WARNING_2)
@@ -117,14 +118,27 @@ def case_step_issue(*, actor: Any, case: Case, kind: str, today: dt.date | None 
         step.deadline = add_working_days(today, tables.warning_working_days.value)
     if kind == StepKind.FINE:
         step.amount = fine_amount(case.gap)
-    office = case.branch_office.code if case.branch_office else "PST"
-    step.number = f"{case.pk}/{kind.upper()}/{office}/{today:%m}/{today:%Y}"
+    step.number = letter_number(case=case, day=today)
     step.letter = letter_render(step=step, tables=tables)
     step.save()
     # A step taken answers the reminders of the steps before it.
     Reminder.objects.filter(step__case=case, step__kind__in=rule.after).update(done=True)
     audit_record(actor=actor, action="compliance.step", instance=step, changes={"kind": kind})
     return step
+
+
+def letter_number(*, case: Case, day: dt.date) -> str:
+    """The next outgoing letter number of the case's office in BPJS Ketenagakerjaan's form
+    "B/<number>/<MMYYYY>" (as its letters are quoted, rules.md §2.4: B/1397/022018; a practice seen, not
+    a regulation), from 1 each calendar year per issuing office (the head office when the case has
+    none). The office's row is locked so that two letters issued at once cannot take one number."""
+    steps = CaseStep.objects.filter(issued_on__year=day.year)
+    if case.branch_office_id:
+        BranchOffice.objects.select_for_update().filter(pk=case.branch_office_id).first()
+        steps = steps.filter(case__branch_office_id=case.branch_office_id)
+    else:
+        steps = steps.filter(case__branch_office__isnull=True)
+    return f"B/{steps.count() + 1}/{day:%m%Y}"
 
 
 def _moved_on(kind: str, issued: set[str]) -> bool:

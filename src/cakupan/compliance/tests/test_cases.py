@@ -65,11 +65,23 @@ def test_every_step_and_its_letter(cw: Compliance, tmp_path: Path) -> None:
     assert "1.500" in text
     assert "1.000" in text
     assert "500" in text
+    # Numbered in the office's form, with its letterhead, a signatory and a copy to the labour agency.
+    assert w1.number == "B/1/062026"
+    assert "Nomor : B/1/062026" in text
+    assert "BPJS KETENAGAKERJAAN Kantor Cabang Batang" in text
+    assert "a.n. Kepala Kantor Cabang Batang" in text
+    assert "Tembusan:" in text
+    assert "ketenagakerjaan" in text.split("Tembusan:")[1]
+    # The count says what the evidence table says: 500 not registered, not the 0 NIKs of an absent list.
+    assert "belum didaftarkan (periode 2026-05): 500" in text
+    assert "tidak disertai daftar pekerja" in text
+    assert "WARNING" not in text
     # The second warning waits for the first one's deadline.
     with pytest.raises(InvalidInput):
         case_step_issue(actor=cw.batang_user, case=case, kind="warning_2", today=w1.deadline)
     w2 = case_step_issue(actor=cw.batang_user, case=case, kind="warning_2", today=dt.date(2026, 6, 18))
     assert w2.deadline is not None
+    assert w2.number == "B/2/062026"  # the office's next number
     assert "TEGURAN TERTULIS KEDUA" in pdf_text(bytes(w2.letter), tmp_path)
     later = w2.deadline + dt.timedelta(days=1)
     fine = case_step_issue(actor=cw.batang_user, case=case, kind="fine", today=later)
@@ -105,7 +117,8 @@ def test_letter_lists_missing_niks(cw: Compliance, tmp_path: Path) -> None:
     text = pdf_text(
         bytes(case_step_issue(actor=cw.world.admin, case=case, kind="warning_1").letter), tmp_path
     )
-    assert "belum didaftarkan: 2" in text
+    assert "belum didaftarkan (periode 2026-05): 500" in text  # the table's count
+    assert "NIK yang belum didaftarkan: 2" in text  # the listed NIKs, named in the annex
     assert all(n in text for n in unknown)
 
 

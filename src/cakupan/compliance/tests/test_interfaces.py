@@ -86,8 +86,8 @@ def test_cli_import_xlsx_and_bad_input(cw: Compliance, tmp_path: Path) -> None:
     code, out = cli("import", str(write_csv(tmp_path / "bad.csv", bad)), "--json")
     assert code == 2
     # The command speaks the product's default language (Bahasa Indonesia) like every other interface.
-    message = str(_("A whole number of workers."))
-    assert out == {"errors": [{"field": "rows[2].reported_workers", "message": message}]}
+    message = "Baris 2, kolom “Jumlah Pekerja”: " + str(_("A whole number of workers."))
+    assert out == {"errors": [{"field": "Jumlah Pekerja", "message": message}]}
     code, out = cli("import", str(tmp_path / "missing.csv"))
     assert code == 2
     assert out["errors"][0]["field"] == "path"

@@ -165,14 +165,16 @@ def test_bad_file_writes_nothing_and_names_fields(cw: Compliance, tmp_path: Path
     rows[4][8] = "raksasa"
     with pytest.raises(InvalidInput) as caught:
         report_import(actor=cw.world.admin, source=write_csv(tmp_path / "bad.csv", rows))
-    fields = {e.field for e in caught.value.errors}
-    assert fields == {
-        "rows[2].nib",
-        "rows[3].region",
-        "rows[4].period",
-        "rows[5].reported_workers",
-        "rows[6].size_class",
+    # Named as the user sees the file: its own column headers and the spreadsheet's row numbers.
+    found = {(e.field, str(e.message).split(":")[0]) for e in caught.value.errors}
+    assert found == {
+        ("NIB", "Baris 2, kolom “NIB”"),
+        ("Kode Wilayah", "Baris 3, kolom “Kode Wilayah”"),
+        ("Periode", "Baris 4, kolom “Periode”"),
+        ("Jumlah Pekerja", "Baris 5, kolom “Jumlah Pekerja”"),
+        ("Skala Usaha", "Baris 6, kolom “Skala Usaha”"),
     }
+    assert not any("rows[" in str(e.message) or "rows[" in e.field for e in caught.value.errors)
     assert not WorkforceReport.objects.exists()
     assert not ReportedEmployer.objects.exists()
 
@@ -187,7 +189,11 @@ def test_bad_worker_list_writes_nothing(cw: Compliance, tmp_path: Path) -> None:
         report_import(
             actor=cw.world.admin, source=write_csv(tmp_path / "r.csv", report_rows()), workers=workers
         )
-    assert {e.field for e in caught.value.errors} == {"workers[2].nik", "workers[2].wage", "workers[3].nib"}
+    assert [(e.field, str(e.message).split(":")[0]) for e in caught.value.errors] == [
+        ("NIK", "Daftar pekerja, baris 2, kolom “NIK”"),
+        ("Upah", "Daftar pekerja, baris 2, kolom “Upah”"),
+        ("NIB", "Daftar pekerja, baris 3, kolom “NIB”"),
+    ]
     assert not WorkforceReport.objects.exists()
 
 

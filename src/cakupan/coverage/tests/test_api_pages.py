@@ -69,7 +69,6 @@ def test_api_scope(built: Any, user: str, region: str, status: int) -> None:
     ("params", "field"),
     [
         ({"region": "35.73", "period": "2025-13"}, "period"),
-        ({"region": "35.73"}, "period"),
         ({"region": "99.99", "period": "2025-05"}, "region"),
         ({"region": "35.73", "period": "2024-01"}, "period"),  # no snapshot
     ],
@@ -78,6 +77,44 @@ def test_api_bad_params(built: Any, params: dict[str, str], field: str) -> None:
     answer = client_for(built.admin).get(URL, params)
     assert answer.status_code == 400
     assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+def test_the_newest_built_month_when_none_is_given(built: Any, capsys: Any) -> None:
+    snapshot_build(period="2025-04")  # an older month built later: "latest" is the month, not the build
+    call_command("coverage", "show", "--region", "35.73", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["period"] == "2025-05"
+    answer = client_for(built.admin).get(URL, {"region": "35.73"})
+    assert answer.status_code == 200
+    assert answer.json() == printed
+    call_command("coverage", "show")  # the text form too
+    assert "2025-05" in capsys.readouterr().out
+
+
+def test_no_month_before_any_build_is_a_field_error(world: Any) -> None:
+    answer = client_for(world.admin).get(URL, {"region": "35.73"})
+    assert answer.status_code == 400
+    assert [e["field"] for e in answer.json()["errors"]] == ["period"]
+
+
+def test_targets_keep_the_month_and_offer_the_years(built: Any) -> None:
+    snapshot_build(period="2024-12")
+    c = client_for(built.admin)
+    for year, target in (("2024", "30"), ("2025", "50")):
+        c.post("/coverage/targets/", {"region": "35.73", "year": year, "segment": "", "target": target})
+    dashboard = c.get("/coverage/", {"period": "2024-12"}).content.decode()
+    assert 'href="/coverage/targets/?period=2024-12"' in dashboard
+    chosen = c.get("/coverage/targets/", {"period": "2024-12"}).content.decode()
+    assert '<option value="2024" selected>' in chosen
+    assert '<option value="2025">' in chosen
+    assert "2024-12" in chosen
+    assert ">30<" in chosen
+    assert ">50<" not in chosen
+    other = c.get("/coverage/targets/", {"year": "2025"}).content.decode()
+    assert '<option value="2025" selected>' in other
+    assert "2025-05" in other  # measured at that year's newest built month
+    assert ">50<" in other
+    assert ">30<" not in other
 
 
 def test_api_needs_login(built: Any) -> None:

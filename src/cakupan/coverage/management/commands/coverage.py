@@ -1,5 +1,5 @@
-"""`cakupan coverage snapshot --period YYYY-MM | --due`, `cakupan coverage show --region CODE --period YYYY-MM
-[--json]` and `cakupan coverage targets-import PATH`.
+"""`cakupan coverage snapshot --period YYYY-MM | --due`, `cakupan coverage show [--region CODE]
+[--period YYYY-MM] [--json]` (no period: the newest built month) and `cakupan coverage targets-import PATH`.
 
 The command line acts as the national administrator (it runs on the server, like the scheduled job).
 """
@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["snapshot", "show", "targets-import"])
         parser.add_argument("path", nargs="?", help="targets CSV (targets-import)")
-        parser.add_argument("--period", help="YYYY-MM")
+        parser.add_argument("--period", help="YYYY-MM (show: default the newest built month)")
         parser.add_argument("--region", default="", help="Kemendagri code; empty or ID for Indonesia")
         parser.add_argument("--json", action="store_true", help="print JSON (show)")
         parser.add_argument(
