@@ -18,10 +18,12 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, claimant_kinds, may
 from cakupan.benefits import selectors, services
 from cakupan.benefits.claim_events import event_of, events_for
+from cakupan.benefits.filters import ClaimFilter
 from cakupan.benefits.forms import ClaimForm, PayForm, RejectForm
-from cakupan.benefits.models import Claim, ClaimantKind
+from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind, ClaimStatus
 from cakupan.benefits.simulator import simulate, simulator_input_parse
 from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.filtering import filter_rows, page_errors
 
 
 def _claim(request: HttpRequest, pk: int) -> Claim:
@@ -33,12 +35,20 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
 
 @permission_required(Perm.CLAIM_READ)
 def claim_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    claims = selectors.claim_list(user=request.user, status=status)[:200]
-    may_file = may(scope_of(request), Perm.CLAIM_FILE)
-    return render(
-        request, "benefits/claim_list.html", {"claims": claims, "status": status, "may_file": may_file}
+    rows, errors = filter_rows(
+        ClaimFilter, request.GET, selectors.claim_list(user=request.user), request=request
     )
+    context = {
+        "claims": rows[:200],
+        "status": request.GET.get("status", ""),
+        "benefit": request.GET.get("benefit", ""),
+        "q": request.GET.get("q", ""),
+        "statuses": ClaimStatus.choices,
+        "benefits": BENEFIT_CHOICES,
+        "list_errors": page_errors(ClaimFilter, errors),
+        "may_file": may(scope_of(request), Perm.CLAIM_FILE),
+    }
+    return render(request, "benefits/claim_list.html", context, status=400 if errors else 200)
 
 
 @permission_required(Perm.CLAIM_FILE)

@@ -1,5 +1,6 @@
-"""Query-string filters of the registry lists. They narrow a selector's result, never widen it: every
-queryset they see already went through the user's scope."""
+"""Query-string filters of the registry lists, for the page and the API of each list alike (core.filtering).
+They narrow a selector's result, never widen it: every queryset they see already went through the user's
+scope."""
 
 from __future__ import annotations
 
@@ -98,12 +99,18 @@ class MembershipFilter(django_filters.FilterSet):
     employer = IdFilter(field_name="employer_id")
     sponsor = IdFilter(field_name="sponsor_id")
     kpj = django_filters.CharFilter(field_name="kpj")
-    segment = django_filters.ChoiceFilter(choices=Segment.choices)
-    status = django_filters.ChoiceFilter(choices=Membership.Status.choices)
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("segment"))
+    status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label=_("status"))
+    q = django_filters.CharFilter(method="filter_q", label=_("search: KPJ or NIK (exact), NPP or name"))
 
     class Meta:
         model = Membership
         fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return selectors.membership_find(
+            scope=scope_for(self.request.user), memberships=queryset, query=value
+        )
 
 
 class SponsorFilter(django_filters.FilterSet):
