@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.benefits import selectors, services
+from cakupan.benefits.filters import ClaimFilter
 from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind
 from cakupan.core.api import ErrorOutput, Pagination
 
@@ -103,10 +104,16 @@ class ClaimListView(GenericAPIView):
     pagination_class = Pagination
     serializer_class = ClaimOutput
     queryset = Claim.objects.none()  # for the schema generator only; reads go through the selector
+    # The page's filters too (views.claim_list): one FilterSet, one validation.
+    filterset_class = ClaimFilter
 
-    @extend_schema(tags=["claims"], summary="Claims in your scope", responses={200: ClaimOutput(many=True)})
+    @extend_schema(
+        tags=["claims"],
+        summary="Claims in your scope",
+        responses={200: ClaimOutput(many=True), 400: ErrorOutput},
+    )
     def get(self, request: Request) -> Response:
-        claims = selectors.claim_list(user=request.user, status=request.query_params.get("status", ""))
+        claims = self.filter_queryset(selectors.claim_list(user=request.user))
         page = self.paginate_queryset(claims.prefetch_related("documents", "events"))
         return self.get_paginated_response([claim_data(c) for c in page or []])
 

@@ -15,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cakupan.accounts.access import permission_required, scope_of
-from cakupan.accounts.permissions import Perm, may
+from cakupan.accounts.permissions import Perm, claimant_kinds, may
 from cakupan.benefits import selectors, services
+from cakupan.benefits.claim_events import event_of, events_for
+from cakupan.benefits.filters import ClaimFilter
 from cakupan.benefits.forms import ClaimForm, PayForm, RejectForm
-from cakupan.benefits.models import Claim
+from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind, ClaimStatus
 from cakupan.benefits.simulator import simulate, simulator_input_parse
 from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.filtering import filter_rows, page_errors
 
 
 def _claim(request: HttpRequest, pk: int) -> Claim:
@@ -32,50 +35,87 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
 
 @permission_required(Perm.CLAIM_READ)
 def claim_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    claims = selectors.claim_list(user=request.user, status=status)[:200]
-    may_file = may(scope_of(request), Perm.CLAIM_FILE)
-    return render(
-        request, "benefits/claim_list.html", {"claims": claims, "status": status, "may_file": may_file}
+    rows, errors = filter_rows(
+        ClaimFilter, request.GET, selectors.claim_list(user=request.user), request=request
     )
+    context = {
+        "claims": rows[:200],
+        "status": request.GET.get("status", ""),
+        "benefit": request.GET.get("benefit", ""),
+        "q": request.GET.get("q", ""),
+        "statuses": ClaimStatus.choices,
+        "benefits": BENEFIT_CHOICES,
+        "list_errors": page_errors(ClaimFilter, errors),
+        "may_file": may(scope_of(request), Perm.CLAIM_FILE),
+    }
+    return render(request, "benefits/claim_list.html", context, status=400 if errors else 200)
 
 
 @permission_required(Perm.CLAIM_FILE)
 @require_http_methods(["GET", "POST"])
 def claim_new(request: HttpRequest) -> HttpResponse:
-    form = ClaimForm(request.POST or None, initial={"person": request.GET.get("person")})
+    """A member files their own claim (no person to choose, they are the claimant); branch staff and
+    employer HR file for someone else by NIK or KPJ, and staff for heirs."""
+    scope = scope_of(request)
+    kinds = claimant_kinds(scope, tuple(ClaimantKind.values))
+    own_claim = kinds == (ClaimantKind.WORKER,)  # a member files only as themself (accounts.permissions)
+    events = events_for(own_claim=own_claim)
+    initial: dict[str, str] = {"claimant_kind": ClaimantKind.WORKER}
+    if not own_claim and request.GET.get("person"):
+        initial["person"] = selectors.claim_person_number(user=request.user, pk=request.GET["person"])
+    form = ClaimForm(
+        request.POST or None,
+        initial=initial,
+        events=events,
+        own_claim=own_claim,
+        claimant_kinds=kinds,
+    )
+    if request.method == "POST" and form.is_valid():
+        person: Any = scope.person_id
+        if not own_claim:
+            person = selectors.claim_person_find(user=request.user, number=form.cleaned_data["person"])
+            if person is None:
+                form.add_error("person", _("No member with this NIK or KPJ number in your area."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        details = {k: data[k] for k in ("children", "end_reason") if data.get(k) not in (None, "")}
         try:
             claim = services.claim_submit(
                 actor=request.user,
-                person=data["person"],
-                benefit=data["benefit"],
+                person=person,
+                benefit=form.event_kind.benefit,
                 event_date=data["event_date"],
-                claimant_kind=data["claimant_kind"],
-                claimant_name=data["claimant_name"],
-                details=details,
-                compliance_wage=data["compliance_wage"],
+                claimant_kind=form.claimant(),
+                claimant_name=data.get("claimant_name") or "",
+                details=form.details(),
+                compliance_wage=data.get("compliance_wage"),
             )
         except InvalidInput as exc:
-            for error in exc.errors:
-                name = error.field.removeprefix("details.")
-                form.add_error(name if name in form.fields else None, str(error.message))
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("Claim filed."))
             return redirect("benefits:claim_detail", pk=claim.pk)
-    return render(request, "benefits/claim_new.html", {"form": form}, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "own_claim": own_claim,
+        "documents": [(e.code, e.label, e.documents()) for e in events],
+    }
+    return render(request, "benefits/claim_new.html", context, status=400 if form.errors else 200)
 
 
 @permission_required(Perm.CLAIM_READ)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
+    office = may(scope_of(request), Perm.CLAIM_DECIDE)
+    events = list(claim.events.select_related("actor"))
     context: dict[str, Any] = {
         "claim": claim,
+        "event_kind": event_of(claim.benefit, claim.details),
         "documents": claim.documents.all(),
-        "events": claim.events.select_related("actor"),
-        "office": may(scope_of(request), Perm.CLAIM_DECIDE),
+        "events": events,
+        "steps": selectors.claim_steps(claim=claim, events=events),
+        "office": office,
+        # Four eyes (services.claim_approve): who submitted or verified the claim is not offered the step.
+        "may_approve": office and request.user.pk not in (claim.submitted_by_id, claim.verified_by_id),
         "reject_form": RejectForm(),
         "pay_form": PayForm(initial={"paid_on": timezone.localdate()}),
     }

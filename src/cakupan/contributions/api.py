@@ -23,13 +23,14 @@ from rest_framework.response import Response
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions import selectors_payments as sel
+from cakupan.contributions.filters import BillFilter
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.payment_review import payment_reject, payment_release
 from cakupan.contributions.services.payments import payment_record, today
 from cakupan.core.api import ErrorOutput, Pagination
 from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import InvalidInput, NotInScope
-from cakupan.rules.period import Period
+from cakupan.core.filtering import filter_or_refuse
 
 
 class BillOutput(serializers.Serializer):
@@ -100,20 +101,9 @@ class BillListView(_Base):
         responses={200: BillOutput(many=True), 400: ErrorOutput},
     )
     def get(self, request: Request) -> Response:
-        bills = sel.bill_list(user=request.user)
-        period = request.query_params.get("period")
-        if period:
-            # Parsed, not passed through: a NUL byte or an odd string failed in PostgreSQL (a 500).
-            try:
-                bills = bills.filter(period=str(Period.parse(period)))
-            except ValueError as exc:
-                raise InvalidInput.single("period", _("A month written YYYY-MM, e.g. 2026-05.")) from exc
-        account = request.query_params.get("account")
-        if account:
-            # Within BIGINT: a longer number overflowed the query (a 500).
-            if not (account.isascii() and account.isdigit()) or len(account) > 18:
-                raise InvalidInput.single("account", _("Must be an account id."))
-            bills = bills.filter(account_id=int(account))
+        bills = filter_or_refuse(
+            BillFilter, request.query_params, sel.bill_list(user=request.user), request=request
+        )
         page = self.paginate_queryset(bills)
         return self.get_paginated_response(BillOutput(page, many=True).data)
 

@@ -19,11 +19,13 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
 from cakupan.contributions import exports
 from cakupan.contributions import selectors_payments as sel
+from cakupan.contributions.filters import BillFilter
 from cakupan.contributions.services.billing_jobs import billing_run_start
 from cakupan.contributions.services.payments import MAX_AMOUNT, allocate_credit, payment_record, today
 from cakupan.contributions.services.statement_import import statement_import
 from cakupan.contributions.views_review import HELD_MESSAGE
 from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.filtering import filter_rows
 from cakupan.registry.views.common import list_page, page
 
 
@@ -133,14 +135,9 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bills(request: HttpRequest) -> Any:
+    """The bills the query string's filters keep; refused filters keep none (the page shows why)."""
     bills = sel.bill_list(user=request.user, scope=scope_of(request))
-    period = request.GET.get("period", "").strip()
-    if period:
-        bills = bills.filter(period=period)
-    account = request.GET.get("account", "")
-    if account.isdigit():
-        bills = bills.filter(account_id=int(account))
-    return bills
+    return filter_rows(BillFilter, request.GET, bills, request=request)[0]
 
 
 @permission_required(Perm.BILL_READ)
@@ -149,7 +146,8 @@ def bill_list(request: HttpRequest) -> HttpResponse:
         request,
         template="contributions/bill_list.html",
         table="contributions/partials/bill_table.html",
-        rows=_bills(request),
+        rows=sel.bill_list(user=request.user, scope=scope_of(request)),
+        filterset=BillFilter,
         context={"period": request.GET.get("period", ""), "account": request.GET.get("account", "")},
     )
 

@@ -113,11 +113,18 @@ def region_filter_code(*, scope: Scope, code: str) -> str:
 
 
 def membership_find(*, scope: Scope, memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:
-    """The membership list's search box: KPJ, NIK (not for a role that sees NIKs masked), name or NPP."""
-    q = Q(kpj=query) | Q(person__full_name__icontains=query) | Q(employer__npp__iexact=query)
-    if not scope.masks_nik:
-        q |= Q(person__nik=query)
-    return memberships.filter(q)
+    """The membership list's search (page and API through MembershipFilter): a number is looked up
+    exactly through its unique index, the NIK (16 digits, not for a role that sees NIKs masked: then it
+    is read as a name, as person_find does) or the KPJ (11 digits); any other text is an NPP or a name."""
+    text = " ".join(query.split())
+    if not text:
+        return memberships.none()
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 16 and not scope.masks_nik:
+        return memberships.filter(person__nik=digits)
+    if digits.isdigit() and len(digits) == 11:
+        return memberships.filter(kpj=digits)
+    return memberships.filter(Q(employer__npp__iexact=text) | Q(person__full_name__icontains=text))
 
 
 def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Employer]:

@@ -105,10 +105,16 @@ def test_api_create_field_errors(world: Any) -> None:
 
 
 def test_claim_pages(world: Any, client: Client) -> None:
-    client.force_login(world.worker_user)
+    client.force_login(world.branch_malang)
     response = client.post(
         "/benefits/claims/new/",
-        {"person": world.nurse.pk, "benefit": "JKM", "event_date": "2024-06-01", "claimant_kind": "worker"},
+        {
+            "person": world.nurse.nik,
+            "event": "death",
+            "event_date": "2024-06-01",
+            "claimant_kind": "heir",
+            "claimant_name": "Ahli Waris",
+        },
     )
     claim = Claim.objects.get()
     assert response.status_code == 302
@@ -133,7 +139,7 @@ def test_claim_pages(world: Any, client: Client) -> None:
     outsider.force_login(world.branch_bekasi)
     assert outsider.get(f"/benefits/claims/{claim.pk}/").status_code == 404
     bad = client.post(
-        "/benefits/claims/new/", {"person": world.nurse.pk, "benefit": "JKM", "event_date": "x"}
+        "/benefits/claims/new/", {"person": world.nurse.nik, "event": "death", "event_date": "x"}
     )
     assert bad.status_code == 400
 

@@ -1,5 +1,6 @@
-"""Query-string filters of the registry lists. They narrow a selector's result, never widen it: every
-queryset they see already went through the user's scope."""
+"""Query-string filters of the registry lists, for the page and the API of each list alike (core.filtering).
+They narrow a selector's result, never widen it: every queryset they see already went through the user's
+scope."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days (a fraction or a word is a 400 naming the parameter)."""
+
+    field_class = forms.IntegerField
 
 
 def region_prefix_q(field: str, code: str) -> Q:
@@ -98,12 +105,28 @@ class MembershipFilter(django_filters.FilterSet):
     employer = IdFilter(field_name="employer_id")
     sponsor = IdFilter(field_name="sponsor_id")
     kpj = django_filters.CharFilter(field_name="kpj")
-    segment = django_filters.ChoiceFilter(choices=Segment.choices)
-    status = django_filters.ChoiceFilter(choices=Membership.Status.choices)
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("segment"))
+    status = django_filters.ChoiceFilter(choices=Membership.Status.choices, label=_("status"))
+    payer_kind = django_filters.ChoiceFilter(choices=Membership.PayerKind.choices, label=_("payer"))
+    ending = DaysFilter(
+        method="filter_ending",
+        min_value=1,
+        max_value=366,
+        label=_("ending within so many days"),
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("search: KPJ or NIK (exact), NPP or name"))
 
     class Meta:
         model = Membership
         fields: list[str] = []
+
+    def filter_ending(self, queryset: QuerySet[Membership], name: str, value: Any) -> QuerySet[Membership]:
+        return selectors.membership_ending(memberships=queryset, days=int(value))
+
+    def filter_q(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return selectors.membership_find(
+            scope=scope_for(self.request.user), memberships=queryset, query=value
+        )
 
 
 class SponsorFilter(django_filters.FilterSet):

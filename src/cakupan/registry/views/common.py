@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_filters import FilterSet
 
 from cakupan.accounts.access import scope_of, ui_flags
 from cakupan.core.errors import NotInScope
+from cakupan.core.filtering import filter_rows, page_errors
 from cakupan.core.pagination import list_page_for
 
 T = TypeVar("T")
@@ -37,11 +39,25 @@ def get_or_404(getter: Callable[..., T], request: HttpRequest, pk: Any) -> T:
 
 
 def list_page(
-    request: HttpRequest, *, template: str, table: str, rows: QuerySet[Any], context: dict[str, Any]
+    request: HttpRequest,
+    *,
+    template: str,
+    table: str,
+    rows: QuerySet[Any],
+    context: dict[str, Any],
+    filterset: type[FilterSet] | None = None,
 ) -> HttpResponse:
     """A list paged by keyset (core.pagination); an htmx request (the filter box, a page link) gets only
-    the table back. A bad cursor answers 400 with the first page and the error beside the pager."""
+    the table back. A bad cursor answers 400 with the first page and the error beside the pager.
+
+    `filterset`: the list's FilterSet, the one its API endpoint uses (core.filtering): the same filters,
+    the same refusals (400, the message beside the pager, no rows)."""
+    filter_errors: list[dict[str, str]] = []
+    if filterset is not None:
+        rows, found = filter_rows(filterset, request.GET, rows, request=request)
+        filter_errors = page_errors(filterset, found)
     page_obj, errors = list_page_for(rows, request.GET, per_page=PER_PAGE)
+    errors = filter_errors + errors
     context = {
         "page_obj": page_obj,
         "list_errors": errors,

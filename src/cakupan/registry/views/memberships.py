@@ -15,6 +15,7 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
+from cakupan.registry.api.filters import MembershipFilter
 from cakupan.registry.forms import MembershipEndForm, MembershipForm
 from cakupan.registry.models import Membership, Segment
 from cakupan.registry.views.common import form_page, get_or_404, list_page, own_employer_npp, page
@@ -22,31 +23,15 @@ from cakupan.registry.views.common import form_page, get_or_404, list_page, own_
 
 @permission_required(Perm.MEMBERSHIP_READ)
 def membership_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request)
-    rows = selectors.membership_list(user=request.user, scope=scope)
-    q = request.GET.get("q", "").strip()
-    if q:  # narrowing what the selector already scoped: KPJ, NIK, name or NPP
-        rows = selectors.membership_find(scope=scope, memberships=rows, query=q)
-    status = request.GET.get("status", "")
-    if status in Membership.Status.values:
-        rows = rows.filter(status=status)
-    segment = request.GET.get("segment", "")
-    if segment in Segment.values:
-        rows = rows.filter(segment=segment)
-    payer_kind = request.GET.get("payer_kind", "")
-    if payer_kind in Membership.PayerKind.values:
-        rows = rows.filter(payer_kind=payer_kind)
-    ending = request.GET.get("ending", "")
-    if ending.isdigit() and 0 < int(ending) <= 366:  # ending within so many days (the home's queue)
-        rows = selectors.membership_ending(memberships=rows, days=int(ending))
     return list_page(
         request,
         template="registry/membership_list.html",
         table="registry/partials/membership_table.html",
-        rows=rows,
+        rows=selectors.membership_list(user=request.user, scope=scope_of(request)),
+        filterset=MembershipFilter,
         context={
-            "status": status,
-            "segment": segment,
+            "status": request.GET.get("status", ""),
+            "segment": request.GET.get("segment", ""),
             "statuses": Membership.Status.choices,
             "segments": Segment.choices,
         },

@@ -15,6 +15,7 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
+from cakupan.registry.api.filters import PersonFilter
 from cakupan.registry.forms import PersonForm
 from cakupan.registry.models import Person
 from cakupan.registry.nik import nik_normalise
@@ -35,19 +36,13 @@ def duplicate_of(request: HttpRequest, form: Any) -> Person | None:
 
 @permission_required(Perm.PERSON_READ)
 def person_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    scope = scope_of(request)
-    rows = (
-        selectors.person_find(user=request.user, query=q, scope=scope)
-        if q
-        else selectors.person_list(user=request.user, scope=scope)
-    )
     return list_page(
         request,
         template="registry/person_list.html",
         table="registry/partials/person_table.html",
-        rows=rows,
+        rows=selectors.person_list(user=request.user, scope=scope_of(request)),
         context={},
+        filterset=PersonFilter,
     )
 
 
