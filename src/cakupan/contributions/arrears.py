@@ -3,15 +3,17 @@
 The queries that feed them are in selectors_payments.py.
 
 Late fine (denda), rules.md §4 (kontan.co.id quoting Kompas; PP 44/2015, PP 46/2015) [C]: "2 % for each month
-late, calculated on the contribution that should have been paid; the employer bears it entirely". So:
+late, calculated on the contribution that should have been paid; the employer bears it entirely"; 0.5 % for
+the contributions of August 2020 to January 2021 (PP 49/2020, rules.md §2.7). The rate is the rule table's
+(`payment_terms.late_fine_percent_per_month` in rules/tables/contributions.toml) for the bill's contribution
+month; to change it, point CAKUPAN_CONTRIBUTION_TABLES at a corrected copy. So:
 - only EMPLOYER accounts are fined (PU contributions, which the employer pays; a bill also carrying Jakon
   lines is fined on the whole unpaid amount [M]); self-paying BPU, sponsors and the state budget are not,
   no fine rule being known for them (rules.md §3 [U]);
 - SIMPLE, not compounding: the fine is never charged on a fine. Whether BPJS compounds is [U]; rules.md §4
   says to assume simple 2 % × months × unpaid principal [M];
 - the JP fine rate is [U] (rules.md §4, §11.3: "do not assume 2 %"); we have no other figure, so JP is fined
-  at the same rate until confirmed; `LATE_FINE_RATE` below is the ONE place to change it (or the setting
-  CAKUPAN_LATE_FINE_RATE, a decimal string such as "0.02").
+  at the same rate until confirmed.
 
 Month counting (our reading, [M]): late month k runs from the day after (due date + (k-1) months) to
 (due date + k months), both by calendar month with the day clamped to the month's end. A STARTED month counts
@@ -43,12 +45,10 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.money import rupiah
+from cakupan.rules.period import Period
 
-# rules.md §4 [C] for PU (kontan/Kompas; PP 44/2015, PP 46/2015); compounding [U], JP rate [U].
-LATE_FINE_RATE = Decimal("0.02")
-LATE_FINE_CITATION = "rules.md §4: 2 % per month late (kontan/Kompas; PP 44/2015, PP 46/2015)"
-LATE_FINE_CONFIDENCE = "C (rate, PU); M (simple, not compounding; month counting); U (JP rate)"
 FINED_ACCOUNT_KINDS = frozenset({"employer"})
 
 # rules.md §4 [C]: "more than 3 months" of arrears -> employer pays JKK benefits first.
@@ -66,9 +66,14 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-def late_fine_rate() -> Decimal:
-    value = getattr(settings, "CAKUPAN_LATE_FINE_RATE", None)
-    return Decimal(str(value)) if value is not None else LATE_FINE_RATE
+def late_fine_rate(period: Period | str) -> Decimal:
+    """The late fine per started month (a fraction: 0.02 is 2 %) of a bill for contribution month `period`,
+    from the rule table: 2 % (rules.md §4), 0.5 % for August 2020 to January 2021 (PP 49/2020)."""
+    month = Period.parse(period) if isinstance(period, str) else period
+    terms = contribution_tables().for_period(month).payment_terms
+    if terms is None:
+        raise ValueError(f"The rule tables have no payment terms for {month}.")
+    return terms.late_fine_percent_per_month.value / 100
 
 
 def bpu_arrears_months() -> int:
@@ -99,10 +104,15 @@ def late_fine(
     due_date: dt.date,
     as_of: dt.date,
     payments: Iterable[tuple[dt.date, int]],
+    period: Period | str | None = None,
     rate: Decimal | None = None,
 ) -> int:
-    """The simple late fine of one bill as of a date; `payments` are (paid_on, amount) settling this bill."""
-    rate = late_fine_rate() if rate is None else rate
+    """The simple late fine of one bill as of a date; `payments` are (paid_on, amount) settling this bill.
+    The rate is the table's for the bill's contribution `period` unless `rate` is given."""
+    if rate is None:
+        if period is None:
+            raise ValueError("late_fine needs the bill's period (or an explicit rate)")
+        rate = late_fine_rate(period)
     paid = sorted(payments)
     total = 0
     for k in range(months_late(due_date, as_of)):

@@ -27,14 +27,38 @@ def _amount(answer: dict[str, Any], name: str) -> int:
 @FAST
 @given(event=dates, wage=wages, years=st.integers(min_value=0, max_value=20))
 def test_jkk_death_is_at_least_jkm(event: dt.date, wage: int, years: int) -> None:
-    # PP 82/2019 Lampiran: the work-accident death benefit is "paling sedikit" the JKM benefit.
+    # PP 82/2019 Lampiran (PP 44/2015 before): the work-accident death lump sum is "paling sedikit" the JKM
+    # death lump sum of the same regulation (rules.md §12.1), and the answer says when the floor applied.
     start = _iso(event.replace(year=event.year - years) if (event.month, event.day) != (2, 29) else event)
     jkk = benefit_compute(
         {"benefit": "JKK_DEATH", "event_date": _iso(event), "membership_start": start, "monthly_wage": wage}
     )
     jkm = benefit_compute({"benefit": "JKM", "event_date": _iso(event), "membership_start": start})
     assert jkk["total"] >= jkm["total"]
-    assert _amount(jkk, "death_lump_sum") == max(48 * wage, jkm["total"])
+    floor = _amount(jkm, "lump_sum")
+    assert _amount(jkk, "death_lump_sum") == max(48 * wage, floor)
+    lump = next(c for c in jkk["components"] if c["name"] == "death_lump_sum")
+    assert ("floor_applied" in lump) == (48 * wage < floor)
+    assert _amount(jkk, "periodic") == _amount(jkm, "periodic")
+
+
+@FAST
+@given(event=dates, wage=wages)
+def test_jkk_total_disability_adds_the_death_periodic_benefit(event: dt.date, wage: int) -> None:
+    # PP 82/2019 Lampiran (rules.md §12.1): the periodic benefit is due for total permanent disability as
+    # for death, by the regulation in force on the accident.
+    answer = benefit_compute(
+        {
+            "benefit": "JKK_TOTAL_DISABILITY",
+            "event_date": _iso(event),
+            "membership_start": "2015-07-01",
+            "monthly_wage": wage,
+        }
+    )
+    jkm = benefit_compute({"benefit": "JKM", "event_date": _iso(event), "membership_start": "2015-07-01"})
+    assert _amount(answer, "disability_lump_sum") == 56 * wage
+    assert _amount(answer, "periodic") == _amount(jkm, "periodic")
+    assert answer["total"] == 56 * wage + _amount(jkm, "periodic")
 
 
 @FAST
