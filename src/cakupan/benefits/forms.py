@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.benefits.eligibility.tables import END_REASONS
 from cakupan.benefits.models import BENEFIT_CHOICES, ClaimantKind
+from cakupan.rules.eligibility import END_REASONS
 
 
 class ClaimForm(forms.Form):

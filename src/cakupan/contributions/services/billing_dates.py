@@ -50,8 +50,7 @@ def due_date_for(*, period: Period, payer_kind: str) -> dt.date:
         day, after = terms.bpu_due_day.value, terms.bpu_months_after.value
     else:
         day, after = terms.employer_due_day.value, terms.employer_months_after.value
-    month = period.shift(after)
-    return working_day_on_or_after(dt.date(month.year, month.month, min(day, month.last_day.day)))
+    return working_day_on_or_after(period.shift(after).day(day))
 
 
 def virtual_account_for(*, kind: str, payer_id: int | None) -> str:

@@ -19,6 +19,7 @@ from cakupan.contributions.selectors_payments import (
 )
 from cakupan.contributions.services.payments import payment_record
 from cakupan.contributions.tests.payment_fixtures import account_make, bill_make
+from cakupan.rules.contributions.tables import DEFAULT_PATH, PATH_ENV
 
 D = dt.date
 
@@ -235,12 +236,20 @@ def test_standing_more_than_three_months(world: Any) -> None:
     assert (st.behind, st.unpaid_bills, st.oldest_due) == (True, 3, due)
 
 
-def test_bpu_threshold_is_a_setting_and_unconfirmed(settings: Any) -> None:
+def test_bpu_threshold_is_the_rule_tables_and_not_confirmed(monkeypatch: Any, tmp_path: Any) -> None:
+    # rules.md §12.2: BPU cover non-active after 3 unpaid months, one secondary source [M].
     due = D(2025, 2, 15)
     default = standing_of(kind="self", oldest_unpaid_due=due, unpaid_bills=2, as_of=D(2025, 4, 20))
     assert default is not None
     assert (default.behind, default.confirmed) == (False, False)
-    settings.CAKUPAN_BPU_ARREARS_MONTHS = 1
+    assert "§12.2" in default.rule
+    # A corrected table (CAKUPAN_CONTRIBUTION_TABLES) changes it without code.
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    override = tmp_path / "contributions.toml"
+    override.write_text(
+        text.replace("bpu_months = { value = 3,", "bpu_months = { value = 1,"), encoding="utf-8"
+    )
+    monkeypatch.setenv(PATH_ENV, str(override))
     short = standing_of(kind="sponsor", oldest_unpaid_due=due, unpaid_bills=2, as_of=D(2025, 4, 20))
     assert short is not None
     assert short.behind

@@ -155,6 +155,15 @@ class Pp49Relief:
 
 
 @dataclass(frozen=True)
+class ArrearsStanding:
+    """How many months behind makes a payer's standing "behind" (rules.md §4 employers, §12.2 BPU)."""
+
+    validity: Validity
+    employer_months: Sourced[int]
+    bpu_months: Sourced[int]
+
+
+@dataclass(frozen=True)
 class PeriodRules:
     """Every rule in force for one contribution month (None where the table has no version)."""
 
@@ -174,6 +183,7 @@ class PeriodRules:
     pmi_jht: PmiJht | None
     payment_terms: PaymentTerms | None = None
     relief: Pp49Relief | None = None
+    arrears_standing: ArrearsStanding | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,7 @@ class ContributionTables:
     pmi_jht: Series[PmiJht]
     payment_terms: Series[PaymentTerms]
     relief_pp49_2020: Series[Pp49Relief]
+    arrears_standing: Series[ArrearsStanding]
 
     def segment_starts(self) -> dict[str, dt.date]:
         """The first day each segment's tables cover; earlier periods cannot be assessed."""
@@ -226,6 +237,7 @@ class ContributionTables:
             pmi_jht=self.pmi_jht.in_force(period),
             payment_terms=self.payment_terms.in_force(period),
             relief=self.relief_pp49_2020.in_force(period),
+            arrears_standing=self.arrears_standing.in_force(period),
         )
 
 
@@ -328,6 +340,10 @@ def _payment_terms(e: Entry, v: Validity) -> PaymentTerms:
     )
 
 
+def _arrears_standing(e: Entry, v: Validity) -> ArrearsStanding:
+    return ArrearsStanding(v, e.count("employer_months", maximum=120), e.count("bpu_months", maximum=120))
+
+
 def _relief(e: Entry, v: Validity) -> Pp49Relief:
     relief = Pp49Relief(
         v,
@@ -359,6 +375,7 @@ SERIES = (
     "pmi_jht",
     "payment_terms",
     "relief_pp49_2020",
+    "arrears_standing",
 )
 
 
@@ -393,6 +410,7 @@ def contribution_tables_parse(text: str, *, source_path: str = "<string>") -> Co
         pmi_jht=read_series("pmi_jht", raw.get("pmi_jht"), _pmi_jht),
         payment_terms=read_series("payment_terms", raw.get("payment_terms"), _payment_terms),
         relief_pp49_2020=read_series("relief_pp49_2020", raw.get("relief_pp49_2020"), _relief),
+        arrears_standing=read_series("arrears_standing", raw.get("arrears_standing"), _arrears_standing),
     )
 
 

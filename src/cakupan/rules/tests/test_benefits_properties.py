@@ -181,3 +181,31 @@ def test_total_is_the_sum_of_cash_components(payload: dict[str, Any]) -> None:
     assert answer["scholarship"]["max_total"] <= 174_000_000
     if not answer["scholarship"]["eligible"]:
         assert answer["scholarship"]["max_total"] == 0
+
+
+@FAST
+@given(
+    balance=st.integers(min_value=0, max_value=10**12),
+    requested=st.one_of(st.none(), st.integers(min_value=1, max_value=10**12)),
+    reason=st.sampled_from(["PARTIAL_HOUSING", "PARTIAL_OTHER"]),
+)
+def test_jht_partial_pays_the_amount_asked_up_to_the_limit(
+    balance: int, requested: int | None, reason: str
+) -> None:
+    # PP 60/2015: at most 30 % (housing) or 10 % (other needs) of the balance; the amount asked within it.
+    payload: dict[str, Any] = {
+        "benefit": "JHT",
+        "event_date": "2026-03-10",
+        "membership_start": "2015-07-01",
+        "balance": balance,
+        "claim_reason": reason,
+    }
+    if requested is not None:
+        payload["amount_requested"] = requested
+    answer = benefit_compute(payload)
+    limit = answer["details"]["partial_limit"]
+    percent = 30 if reason == "PARTIAL_HOUSING" else 10
+    assert abs(limit * 100 - balance * percent) <= 50  # the limit rounded half up once
+    paid = _amount(answer, "balance_payout")
+    assert paid == (limit if requested is None else min(requested, limit))
+    assert paid + answer["details"]["remaining_balance"] == balance

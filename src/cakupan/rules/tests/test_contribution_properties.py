@@ -111,7 +111,7 @@ def other_payloads(draw: st.DrawFn) -> dict[str, Any]:
         }
     payload: dict[str, Any] = {
         "segment": "PMI",
-        "period": str(draw(periods(Period(2023, 1), Period(2030, 12)))),
+        "period": str(draw(periods(Period(2023, 2), Period(2030, 12)))),
         "programs": ["JKK", "JKM"],
         "contract_months": draw(st.integers(1, 120)),
         "include_pre_placement": draw(st.booleans()),
