@@ -133,7 +133,7 @@ def simulate(inp: SimulatorInput, *, today: dt.date) -> dict[str, Any]:
         (
             _("If a work accident leaves you totally disabled"),
             rupiah_text(disability["total"]),
-            _("56 times your monthly wage, paid at once."),
+            _("56 times your monthly wage plus the periodic benefit, paid at once."),
         ),
         (
             _("Medical care after a work accident"),

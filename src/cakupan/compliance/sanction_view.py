@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cakupan.compliance.models import Case, StepKind
-from cakupan.compliance.sanctions import sanction_tables
+from cakupan.rules.sanctions import sanction_tables
 
 
 def step_choices(case: Case) -> list[tuple[str, str]]:

@@ -3,15 +3,17 @@
 The queries that feed them are in selectors_payments.py.
 
 Late fine (denda), rules.md §4 (kontan.co.id quoting Kompas; PP 44/2015, PP 46/2015) [C]: "2 % for each month
-late, calculated on the contribution that should have been paid; the employer bears it entirely". So:
+late, calculated on the contribution that should have been paid; the employer bears it entirely"; 0.5 % for
+the contributions of August 2020 to January 2021 (PP 49/2020, rules.md §2.7). The rate is the rule table's
+(`payment_terms.late_fine_percent_per_month` in rules/tables/contributions.toml) for the bill's contribution
+month; to change it, point CAKUPAN_CONTRIBUTION_TABLES at a corrected copy. So:
 - only EMPLOYER accounts are fined (PU contributions, which the employer pays; a bill also carrying Jakon
   lines is fined on the whole unpaid amount [M]); self-paying BPU, sponsors and the state budget are not,
   no fine rule being known for them (rules.md §3 [U]);
 - SIMPLE, not compounding: the fine is never charged on a fine. Whether BPJS compounds is [U]; rules.md §4
   says to assume simple 2 % × months × unpaid principal [M];
 - the JP fine rate is [U] (rules.md §4, §11.3: "do not assume 2 %"); we have no other figure, so JP is fined
-  at the same rate until confirmed; `LATE_FINE_RATE` below is the ONE place to change it (or the setting
-  CAKUPAN_LATE_FINE_RATE, a decimal string such as "0.02").
+  at the same rate until confirmed.
 
 Month counting (our reading, [M]): late month k runs from the day after (due date + (k-1) months) to
 (due date + k months), both by calendar month with the day clamped to the month's end. A STARTED month counts
@@ -21,40 +23,31 @@ count), so a partial payment lowers the fine from the next month on;
 fine_k = round half up(rate × principal_k), and the fine is the sum over the months started by the
 as-of date. For a bill never paid this is exactly rate × months late × amount due.
 
-Standing (rules.md §4, BPJS rule quoted by star.grid.id, PP 44/2015) [C]: an employer whose arrears are "more
-than 3 months" must pay JKK benefits itself first (BPJS reimburses after arrears and fines are paid). Our
-reading [M]: the oldest bill still (partly) unpaid fell due MORE than 3 calendar months before the as-of date
-(due + 3 months < as-of), i.e. the employer has been continuously in arrears for more than 3 months
-("berturut-turut"). With monthly bills this also means at least 3 bills unpaid past due; the number of unpaid
-past-due bills is shown next to the flag.
+Standing (rule table `arrears_standing`; rules.md §4, BPJS rule quoted by star.grid.id, PP 44/2015) [C]: an
+employer whose arrears are "more than 3 months" must pay JKK benefits itself first (BPJS reimburses after
+arrears and fines are paid). Our reading [M]: the oldest bill still (partly) unpaid fell due MORE than 3
+calendar months before the as-of date (due + 3 months < as-of), i.e. the employer has been continuously in
+arrears for more than 3 months ("berturut-turut"). With monthly bills this also means at least 3 bills unpaid
+past due; the number of unpaid past-due bills is shown next to the flag.
 
-BPU (self-paying and sponsored accounts): no rule was found for how many unpaid months make a participant
-non-active [U] (rules.md §3). The threshold is the setting CAKUPAN_BPU_ARREARS_MONTHS (default 3, same reading
-as above) and every BPU flag is marked unconfirmed.
+BPU (self-paying and sponsored accounts): non-active after 3 unpaid months, from one secondary source (a
+Perisai agents' FAQ, rules.md §12.2) [M]: same reading as above, and every BPU flag is marked unconfirmed.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-
+from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.money import rupiah
+from cakupan.rules.period import Period, add_months
+from cakupan.rules.sourced import Sourced
 
-# rules.md §4 [C] for PU (kontan/Kompas; PP 44/2015, PP 46/2015); compounding [U], JP rate [U].
-LATE_FINE_RATE = Decimal("0.02")
-LATE_FINE_CITATION = "rules.md §4: 2 % per month late (kontan/Kompas; PP 44/2015, PP 46/2015)"
-LATE_FINE_CONFIDENCE = "C (rate, PU); M (simple, not compounding; month counting); U (JP rate)"
 FINED_ACCOUNT_KINDS = frozenset({"employer"})
 
-# rules.md §4 [C]: "more than 3 months" of arrears -> employer pays JKK benefits first.
-PU_ARREARS_MONTHS = 3
-PU_STANDING_CITATION = "rules.md §4: arrears over 3 months, JKK paid by the employer first (PP 44/2015)"
-BPU_STANDING_CITATION = "rules.md §3: BPU arrears rule not found [U]; threshold CAKUPAN_BPU_ARREARS_MONTHS"
 BPU_ACCOUNT_KINDS = frozenset({"self", "sponsor"})
 
 # Ageing buckets in days past due (the first day after the due date is day 1).
@@ -66,20 +59,14 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-def late_fine_rate() -> Decimal:
-    value = getattr(settings, "CAKUPAN_LATE_FINE_RATE", None)
-    return Decimal(str(value)) if value is not None else LATE_FINE_RATE
-
-
-def bpu_arrears_months() -> int:
-    return int(getattr(settings, "CAKUPAN_BPU_ARREARS_MONTHS", 3))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def late_fine_rate(period: Period | str) -> Decimal:
+    """The late fine per started month (a fraction: 0.02 is 2 %) of a bill for contribution month `period`,
+    from the rule table: 2 % (rules.md §4), 0.5 % for August 2020 to January 2021 (PP 49/2020)."""
+    month = Period.parse(period) if isinstance(period, str) else period
+    terms = contribution_tables().for_period(month).payment_terms
+    if terms is None:
+        raise ValueError(f"The rule tables have no payment terms for {month}.")
+    return terms.late_fine_percent_per_month.value / 100
 
 
 def months_late(due_date: dt.date, as_of: dt.date) -> int:
@@ -99,10 +86,15 @@ def late_fine(
     due_date: dt.date,
     as_of: dt.date,
     payments: Iterable[tuple[dt.date, int]],
+    period: Period | str | None = None,
     rate: Decimal | None = None,
 ) -> int:
-    """The simple late fine of one bill as of a date; `payments` are (paid_on, amount) settling this bill."""
-    rate = late_fine_rate() if rate is None else rate
+    """The simple late fine of one bill as of a date; `payments` are (paid_on, amount) settling this bill.
+    The rate is the table's for the bill's contribution `period` unless `rate` is given."""
+    if rate is None:
+        if period is None:
+            raise ValueError("late_fine needs the bill's period (or an explicit rate)")
+        rate = late_fine_rate(period)
     paid = sorted(payments)
     total = 0
     for k in range(months_late(due_date, as_of)):
@@ -138,11 +130,17 @@ def standing_of(
 ) -> Standing | None:
     """The standing of a payer account; None for kinds with no rule (the state budget)."""
     if kind in FINED_ACCOUNT_KINDS:
-        threshold, rule, confirmed = PU_ARREARS_MONTHS, PU_STANDING_CITATION, True
+        field = "employer_months"
     elif kind in BPU_ACCOUNT_KINDS:
-        threshold, rule, confirmed = bpu_arrears_months(), BPU_STANDING_CITATION, False
+        field = "bpu_months"
     else:
         return None
+    table = contribution_tables().for_period(Period.of(as_of)).arrears_standing
+    if table is None:
+        raise ValueError(f"The rule tables have no arrears rule in force on {as_of}.")
+    months_rule: Sourced[int] = getattr(table, field)
+    threshold, rule = months_rule.value, months_rule.source.citation
+    confirmed = months_rule.source.confidence == "confirmed"
     if oldest_unpaid_due is None or oldest_unpaid_due >= as_of:
         return Standing(False, 0, 0, None, rule, confirmed)
     months = (as_of.year - oldest_unpaid_due.year) * 12 + as_of.month - oldest_unpaid_due.month

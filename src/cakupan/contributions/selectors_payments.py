@@ -133,7 +133,9 @@ def fine_as_of(bill: Bill, as_of: dt.date) -> int:
         return 0
     allocations = list(Allocation.objects.filter(bill=bill).select_related("payment"))
     paid = _payments_by_bill(allocations)[bill.pk]
-    return late_fine(amount_due=bill.amount_due, due_date=bill.due_date, as_of=as_of, payments=paid)
+    return late_fine(
+        amount_due=bill.amount_due, due_date=bill.due_date, as_of=as_of, payments=paid, period=bill.period
+    )
 
 
 def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
@@ -165,6 +167,7 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
                 due_date=bill.due_date,
                 as_of=as_of,
                 payments=paid_by_bill[bill.pk],
+                period=bill.period,
             )
             if fined
             else 0

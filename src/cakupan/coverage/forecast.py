@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from cakupan.rules.period import Period
+
 
 @dataclass(frozen=True)
 class Trend:
@@ -41,7 +43,7 @@ def trend_fit(points: list[tuple[int, int]]) -> Trend:
 
 def month_index(period: str) -> int:
     """Months since year 0, so consecutive periods differ by 1 across year ends."""
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
+    return Period.parse(period).index
 
 
 def round_half_up(value: Fraction | float) -> int:

@@ -1,4 +1,8 @@
-"""A contribution period: one calendar month, written "YYYY-MM"."""
+"""A contribution period: one calendar month, written "YYYY-MM"; and month arithmetic on dates.
+
+The one implementation of months for every app (billing, arrears, coverage snapshots and targets, the
+benefit calculators): no app counts months with its own `year * 12 + month` arithmetic.
+"""
 
 from __future__ import annotations
 
@@ -41,9 +45,31 @@ class Period:
     def last_day(self) -> dt.date:
         return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
+    @classmethod
+    def from_index(cls, index: int) -> Period:
+        """The period `index` months after January of year 0 (the inverse of `index`)."""
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self) -> int:
+        """Months since January of year 0, so consecutive periods differ by 1 across year ends."""
+        return self.year * 12 + self.month - 1
+
     def shift(self, months: int) -> Period:
-        index = self.year * 12 + self.month - 1 + months
-        return Period(index // 12, index % 12 + 1)
+        return Period.from_index(self.index + months)
+
+    def months_until(self, other: Period) -> int:
+        """How many months `other` is after this period (negative when before)."""
+        return other.index - self.index
+
+    def day(self, day: int) -> dt.date:
+        """Day `day` of the month, or its last day when the month is shorter (the 30th of February)."""
+        return dt.date(self.year, self.month, min(day, self.last_day.day))
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb)."""
+    return Period.of(day).shift(months).day(day.day)

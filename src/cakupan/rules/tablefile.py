@@ -85,6 +85,20 @@ class Entry:
         raw, source = self._sourced(key)
         return Sourced(_rupiah(raw, f"{self.where}.{key}"), source)
 
+    def count(self, key: str, *, maximum: int | None = None) -> Sourced[int]:
+        """A whole number that is not money (a day of the month, a number of months)."""
+        raw, source = self._sourced(key)
+        value = _rupiah(raw, f"{self.where}.{key}")
+        if maximum is not None and value > maximum:
+            raise RuleTableError(f"{self.where}.{key}: at most {maximum}")
+        return Sourced(value, source)
+
+    def day(self, key: str) -> Sourced[dt.date]:
+        raw, source = self._sourced(key)
+        value = _date(raw, f"{self.where}.{key}")
+        assert value is not None  # required: _date raised otherwise
+        return Sourced(value, source)
+
     def text(self, key: str, choices: Sequence[str]) -> Sourced[str]:
         raw, source = self._sourced(key)
         if raw not in choices:

@@ -16,10 +16,10 @@ from django.db.models import Q
 from cakupan.benefits.eligibility import rules
 from cakupan.benefits.eligibility.contributions import employer_standing_at, paid_periods
 from cakupan.benefits.eligibility.rules import Check
-from cakupan.benefits.eligibility.tables import eligibility_tables, on_day
 from cakupan.compliance.selectors import reported_wage_for
 from cakupan.registry.models import Employment, Membership, Person
 from cakupan.rules.benefits import BENEFITS, default_tables
+from cakupan.rules.eligibility import eligibility_tables, on_day
 
 # The programme that pays each benefit (a scholarship follows the death or disability that caused it).
 PROGRAMME_OF = {

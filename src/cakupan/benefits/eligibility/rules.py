@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cakupan.benefits.eligibility.tables import JkpContributions, JkpProgrammes, JkpReasons
 from cakupan.rules.benefits.inputs import add_months, full_years
 from cakupan.rules.benefits.tables import Cited
+from cakupan.rules.eligibility import JkpContributions, JkpProgrammes, JkpReasons
 from cakupan.rules.period import Period
 from cakupan.rules.sourced import CONFIDENCE_TAGS, Sourced, Validity
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from cakupan.accounts.permissions import Perm, claimant_kinds, require
 from cakupan.accounts.scope import Scope
 from cakupan.benefits.eligibility import eligibility_assess
-from cakupan.benefits.eligibility.tables import END_REASONS
 from cakupan.benefits.models import Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
 from cakupan.benefits.services.notifications import notifications_create, notifications_mail
 from cakupan.core.audit import audit_record
@@ -26,6 +25,7 @@ from cakupan.registry.models import Person
 from cakupan.registry.selectors import person_list
 from cakupan.rules.benefits import BENEFITS, benefit_compute, default_tables
 from cakupan.rules.benefits.inputs import whole_number
+from cakupan.rules.eligibility import END_REASONS
 from cakupan.rules.errors import RuleInputError
 
 # What the claimant adds to the calculator's request (the rest comes from the registry).

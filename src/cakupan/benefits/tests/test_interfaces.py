@@ -150,7 +150,8 @@ def test_simulator_amounts_come_from_the_calculators() -> None:
     result = simulate(SimulatorInput("PU", 5_000_000, risk_class=1, children=2), today=dt.date(2026, 1, 15))
     assert result["amounts"]["jkm"] == 42_000_000
     assert result["amounts"]["jkk_death"] == 48 * 5_000_000 + 10_000_000 + 12_000_000
-    assert result["amounts"]["disability"] == 56 * 5_000_000
+    # PP 82/2019 Lampiran: total permanent disability adds the Rp12,000,000 periodic benefit (rules.md §12.1).
+    assert result["amounts"]["disability"] == 56 * 5_000_000 + 12_000_000
     labels = [row[1] for row in result["receives"]]
     assert rupiah_text(18_000_000) in labels  # JKP: 60 % × 6 months of the capped wage (PP 6/2025)
     # The worker pays 2 % JHT (Rp100,000) + 1 % JP (Rp50,000) of Rp5,000,000.

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Case, CaseStep, Finding, FindingClass, MatchRun, Reminder, StepKind
-from cakupan.compliance.sanctions import add_working_days, sanction_tables
 from cakupan.compliance.services._common import chunks
+from cakupan.compliance.working_days import add_working_days
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import BranchOffice
 from cakupan.rules.money import percent_of
+from cakupan.rules.sanctions import sanction_tables
 
 WARNINGS = (StepKind.WARNING_1, StepKind.WARNING_2)
 ENFORCEABLE = (

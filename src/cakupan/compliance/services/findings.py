@@ -30,12 +30,12 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 
 from cakupan.compliance.models import Finding, FindingClass, ReportedEmployer, ReportedWorker
-from cakupan.compliance.sanctions import PROGRAMMES, sanction_tables
 from cakupan.compliance.services.gap import PROGRAMME_FIELDS, UNKNOWN_RISK_CLASS, Pricer
 from cakupan.core.phases import phase as timed
 from cakupan.core.sqlnames import quoted, table
 from cakupan.regions.models import BranchOffice
 from cakupan.registry.models import Employer, Employment, Membership, Person, Segment
+from cakupan.rules.sanctions import PROGRAMMES, sanction_tables
 
 REPORTED, WORKERS = table(ReportedEmployer), table(ReportedWorker)
 EMPLOYER, EMPLOYMENT, MEMBERSHIP, PERSON = (table(m) for m in (Employer, Employment, Membership, Person))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from cakupan.compliance.models import Case, Finding, FindingClass, Reminder
-from cakupan.compliance.sanctions import add_working_days, sanction_tables
 from cakupan.compliance.services import (
     case_open,
     case_step_issue,
@@ -21,7 +20,9 @@ from cakupan.compliance.services import (
     report_import,
 )
 from cakupan.compliance.tests.conftest import Compliance, add_members, report_rows, write_csv
+from cakupan.compliance.working_days import add_working_days
 from cakupan.core.errors import Forbidden, InvalidInput
+from cakupan.rules.sanctions import sanction_tables
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 

@@ -85,8 +85,13 @@ def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[Pric
     for key in keys:
         if key in cache:
             continue
+        payload = _payload(key, period)
+        if rules.pu_jkp is None and "JKP" in payload["programs"]:
+            # JKP began with PP 37/2021 (February 2021): a membership holding it owes no JKP for the months
+            # before, and its other programmes are billed as usual (PP 49/2020 months included).
+            payload["programs"] = [p for p in payload["programs"] if p != "JKP"]
         try:
-            inputs.append(contribution_input_parse(_payload(key, period)))
+            inputs.append(contribution_input_parse(payload))
             todo.append(key)
         except RuleInputError as exc:
             cache[key] = _reason(key[0], exc)

@@ -1,8 +1,10 @@
 """Due dates and virtual-account numbers of bills.
 
-Due date (rules.md §4 and §3, kontan.co.id quoting Kompas; PP 44/2015, PP 46/2015):
+Due date: the rule table `payment_terms` (rules/tables/contributions.toml) of the bill's contribution month:
 - an employer pays the contribution of a month (PU, Jakon) no later than the 15th of the FOLLOWING month;
 - a BPU participant (self-paying) or its sponsor pays by the 15th of the SAME month;
+- for August 2020 to January 2021 (PP 49/2020) both by the 30th of the following month (the month's last day
+  when it has no 30th: 28 February 2021, our reading [M]);
 - "if the 15th is a holiday, the next working day": we move it past Saturdays, Sundays and the Indonesian
   public holidays of the `holidays` package (country "ID"). Collective leave days (cuti bersama) are
   working days for this rule: they are not public holidays (assumption [M]).
@@ -17,11 +19,12 @@ import functools
 
 import holidays
 
+from cakupan.core.errors import InvalidInput
+from cakupan.rules.contributions import contribution_tables
 from cakupan.rules.period import Period
 
-DUE_DAY = 15
-# Which payers pay in the month itself (BPU, rules.md §3) rather than in the month after (PU, §4).
-SAME_MONTH_KINDS = frozenset({"self", "sponsor"})
+# Which payers follow the BPU terms (the month itself, rules.md §3) rather than the employer's (§4).
+BPU_PAYER_KINDS = frozenset({"self", "sponsor"})
 VA_PREFIX = "88"
 VA_KIND_DIGIT = {"employer": "1", "self": "2", "sponsor": "3", "government": "4"}
 
@@ -39,8 +42,15 @@ def working_day_on_or_after(day: dt.date) -> dt.date:
 
 
 def due_date_for(*, period: Period, payer_kind: str) -> dt.date:
-    month = period if payer_kind in SAME_MONTH_KINDS else period.shift(1)
-    return working_day_on_or_after(dt.date(month.year, month.month, DUE_DAY))
+    """The due date of a payer's bill for `period`, from the payment terms in force for that month."""
+    terms = contribution_tables().for_period(period).payment_terms
+    if terms is None:
+        raise InvalidInput.single("period", f"The rule tables have no payment terms for {period}.")
+    if payer_kind in BPU_PAYER_KINDS:
+        day, after = terms.bpu_due_day.value, terms.bpu_months_after.value
+    else:
+        day, after = terms.employer_due_day.value, terms.employer_months_after.value
+    return working_day_on_or_after(period.shift(after).day(day))
 
 
 def virtual_account_for(*, kind: str, payer_id: int | None) -> str:

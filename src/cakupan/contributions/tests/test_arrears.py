@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cakupan.contributions.arrears import late_fine, months_late, standing_of
+from cakupan.contributions.arrears import late_fine, late_fine_rate, months_late, standing_of
 from cakupan.contributions.selectors_payments import (
     arrears_by_area,
     arrears_by_payer,
@@ -19,6 +19,7 @@ from cakupan.contributions.selectors_payments import (
 )
 from cakupan.contributions.services.payments import payment_record
 from cakupan.contributions.tests.payment_fixtures import account_make, bill_make
+from cakupan.rules.contributions.tables import DEFAULT_PATH, PATH_ENV
 
 D = dt.date
 
@@ -43,12 +44,27 @@ def test_months_late(due: dt.date, as_of: dt.date, months: int) -> None:
 
 def test_fine_unpaid_is_two_percent_per_started_month() -> None:
     due = D(2025, 2, 17)
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 2, 17), payments=[]) == 0
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 2, 18), payments=[]) == 20_000
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 3, 17), payments=[]) == 20_000
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 3, 18), payments=[]) == 40_000
+    assert (
+        late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 2, 17), payments=[], period="2025-01")
+        == 0
+    )
+    assert (
+        late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 2, 18), payments=[], period="2025-01")
+        == 20_000
+    )
+    assert (
+        late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 3, 17), payments=[], period="2025-01")
+        == 20_000
+    )
+    assert (
+        late_fine(amount_due=1_000_000, due_date=due, as_of=D(2025, 3, 18), payments=[], period="2025-01")
+        == 40_000
+    )
     # Simple, not compounding: 12 months is 12 x 2 %, not 1.02^12 - 1.
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=D(2026, 2, 17), payments=[]) == 240_000
+    assert (
+        late_fine(amount_due=1_000_000, due_date=due, as_of=D(2026, 2, 17), payments=[], period="2025-01")
+        == 240_000
+    )
 
 
 def test_fine_with_partial_and_late_payment() -> None:
@@ -58,27 +74,49 @@ def test_fine_with_partial_and_late_payment() -> None:
         due_date=D(2025, 2, 17),
         as_of=D(2025, 4, 20),
         payments=[(D(2025, 3, 1), 400_000)],
+        period="2025-01",
     )
     assert fine == 20_000 + 12_000 + 12_000
     # Paid in full in month 2: the fine stops growing.
     full = [(D(2025, 3, 1), 400_000), (D(2025, 3, 20), 600_000)]
     assert (
-        late_fine(amount_due=1_000_000, due_date=D(2025, 2, 17), as_of=D(2025, 9, 1), payments=full) == 32_000
+        late_fine(
+            amount_due=1_000_000,
+            due_date=D(2025, 2, 17),
+            as_of=D(2025, 9, 1),
+            payments=full,
+            period="2025-01",
+        )
+        == 32_000
     )
     # Paid on time: nothing.
     ontime = [(D(2025, 2, 17), 1_000_000)]
-    assert late_fine(amount_due=1_000_000, due_date=D(2025, 2, 17), as_of=D(2025, 9, 1), payments=ontime) == 0
+    on_time = late_fine(
+        amount_due=1_000_000, due_date=D(2025, 2, 17), as_of=D(2025, 9, 1), payments=ontime, period="2025-01"
+    )
+    assert on_time == 0
 
 
-def test_fine_rounds_half_up_and_rate_is_configurable(settings: Any) -> None:
+def test_fine_rounds_half_up_and_rate_is_explicit_when_given() -> None:
     due, day = D(2025, 2, 17), D(2025, 2, 20)
-    assert late_fine(amount_due=123_457, due_date=due, as_of=day, payments=[]) == 2_469  # 2469.14
-    assert late_fine(amount_due=123_475, due_date=due, as_of=day, payments=[]) == 2_470  # 2469.5
-    settings.CAKUPAN_LATE_FINE_RATE = "0.005"
-    assert late_fine(amount_due=1_000_000, due_date=due, as_of=day, payments=[]) == 5_000
+    assert late_fine(amount_due=123_457, due_date=due, as_of=day, payments=[], period="2025-01") == 2_469
+    assert late_fine(amount_due=123_475, due_date=due, as_of=day, payments=[], period="2025-01") == 2_470
     assert (
         late_fine(amount_due=1_000_000, due_date=due, as_of=day, payments=[], rate=Decimal("0.01")) == 10_000
     )
+    with pytest.raises(ValueError, match="period"):
+        late_fine(amount_due=1_000_000, due_date=due, as_of=day, payments=[])
+
+
+def test_pp49_2020_late_fine_is_half_a_percent_a_month_for_aug_2020_to_jan_2021() -> None:
+    # PP 49/2020 (rules.md §2.7): 0.5 % a month for the contributions of 2020-08 .. 2021-01; 2 % around them.
+    due, day = D(2020, 10, 30), D(2021, 1, 5)  # three started months late
+    assert late_fine_rate("2020-08") == Decimal("0.005")
+    assert late_fine_rate("2021-01") == Decimal("0.005")
+    assert late_fine_rate("2020-07") == Decimal("0.02")
+    assert late_fine_rate("2021-02") == Decimal("0.02")
+    assert late_fine(amount_due=1_000_000, due_date=due, as_of=day, payments=[], period="2020-09") == 15_000
+    assert late_fine(amount_due=1_000_000, due_date=due, as_of=day, payments=[], period="2020-02") == 60_000
 
 
 def test_fine_as_of_uses_recorded_payments(world: Any) -> None:
@@ -198,12 +236,20 @@ def test_standing_more_than_three_months(world: Any) -> None:
     assert (st.behind, st.unpaid_bills, st.oldest_due) == (True, 3, due)
 
 
-def test_bpu_threshold_is_a_setting_and_unconfirmed(settings: Any) -> None:
+def test_bpu_threshold_is_the_rule_tables_and_not_confirmed(monkeypatch: Any, tmp_path: Any) -> None:
+    # rules.md §12.2: BPU cover non-active after 3 unpaid months, one secondary source [M].
     due = D(2025, 2, 15)
     default = standing_of(kind="self", oldest_unpaid_due=due, unpaid_bills=2, as_of=D(2025, 4, 20))
     assert default is not None
     assert (default.behind, default.confirmed) == (False, False)
-    settings.CAKUPAN_BPU_ARREARS_MONTHS = 1
+    assert "§12.2" in default.rule
+    # A corrected table (CAKUPAN_CONTRIBUTION_TABLES) changes it without code.
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    override = tmp_path / "contributions.toml"
+    override.write_text(
+        text.replace("bpu_months = { value = 3,", "bpu_months = { value = 1,"), encoding="utf-8"
+    )
+    monkeypatch.setenv(PATH_ENV, str(override))
     short = standing_of(kind="sponsor", oldest_unpaid_due=due, unpaid_bills=2, as_of=D(2025, 4, 20))
     assert short is not None
     assert short.behind

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.coverage.forecast import month_index
-from cakupan.coverage.services.snapshots import PERIOD_RE
 from cakupan.rules.contributions import contribution_assess
 from cakupan.rules.errors import RuleInputError
+from cakupan.rules.period import Period
 
 FUNDINGS = ("apbd", "csr", "donor", "self")
 SECTORS = ("other", "transport")
@@ -54,9 +54,17 @@ class Scenario:
         }
 
 
+def _is_period(value: object) -> bool:
+    try:
+        Period.parse(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def _periods(start: str, months: int) -> list[str]:
     first = month_index(start)
-    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(first, first + months)]
+    return [str(Period.from_index(i)) for i in range(first, first + months)]
 
 
 def planner_cost(
@@ -74,7 +82,7 @@ def planner_cost(
     worker pays the same amount, so multiplying is exact).
     """
     errors: list[FieldError] = []
-    if not PERIOD_RE.match(str(start)):
+    if not _is_period(start):
         errors.append(FieldError("start", _("Enter a month as YYYY-MM.")))
     if not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
         errors.append(FieldError("workers", _("Enter a number of workers from 1.")))

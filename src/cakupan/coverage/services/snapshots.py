@@ -12,9 +12,7 @@ Sector key: the employer's health facility type when it has one; else who pays f
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from typing import Any
 
 from django.db import connection, transaction
@@ -27,8 +25,8 @@ from cakupan.core.errors import InvalidInput
 from cakupan.core.sqlnames import quoted, table
 from cakupan.coverage.models import CoverageSnapshot, SnapshotBuild
 from cakupan.registry.models import Employer, Membership, Person, Sponsor
+from cakupan.rules.period import Period
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SECTOR_APBD = "vulnerable-apbd"
 SECTOR_CSR = "csr"
 SECTOR_DONOR = "donor"
@@ -37,14 +35,14 @@ SECTOR_OTHER = "other"
 
 def period_parse(value: Any, field: str = "period") -> str:
     text = str(value or "").strip()
-    if not PERIOD_RE.match(text):
-        raise InvalidInput.single(field, _("Enter a month as YYYY-MM."))
-    return text
+    try:
+        return str(Period.parse(text))
+    except ValueError:
+        raise InvalidInput.single(field, _("Enter a month as YYYY-MM.")) from None
 
 
 def period_last_day(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return Period.parse(period).last_day
 
 
 def _table(model: Any) -> str:
@@ -127,8 +125,7 @@ def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
 
 
 def _month_after(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    return str(Period.parse(period).shift(1))
 
 
 def snapshot_due_periods(*, today: dt.date | None = None) -> list[str]:

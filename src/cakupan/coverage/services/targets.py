@@ -17,6 +17,7 @@ from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.coverage.forecast import month_index, round_half_up, trend_fit
 from cakupan.coverage.models import CoverageSnapshot, CoverageTarget
 from cakupan.regions.models import BranchOffice, Region
+from cakupan.rules.period import Period
 
 SEGMENTS = ("", "PU", "BPU", "JAKON", "PMI")
 DEFAULT_TREND_MONTHS = 6
@@ -152,7 +153,7 @@ def target_progress(
     """
     regions = target_regions(target)
     end = month_index(period)
-    wanted = [f"{(i // 12):04d}-{(i % 12) + 1:02d}" for i in range(end - months + 1, end + 1)]
+    wanted = [str(Period.from_index(i)) for i in range(end - months + 1, end + 1)]
     series = active_series(regions=regions, segment=target.segment, periods=wanted)
     active = series.get(period)
     out: dict[str, Any] = {

@@ -27,11 +27,6 @@ def jkm_amounts(tables: BenefitTables, on: dt.date) -> list[tuple[str, Cited]]:
     return [(name, version.cited(name)) for name in COMPONENTS]
 
 
-def jkm_total(tables: BenefitTables, on: dt.date) -> int:
-    """The JKM cash total on a date (the floor of the JKK death lump sum)."""
-    return sum(int(cited.value) for _, cited in jkm_amounts(tables, on))
-
-
 def jkm_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     children = reader.integer("children", minimum=0, maximum=50)
     version = tables.version("jkm", event.event_date)

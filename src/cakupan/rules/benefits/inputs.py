@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -11,6 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cakupan.rules.errors import RuleInputError
+from cakupan.rules.period import Period, add_months
+
+__all__ = ["Event", "Reader", "add_months", "calendar_months", "full_years", "whole_number"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -135,10 +137,4 @@ def full_years(start: dt.date, end: dt.date) -> int:
 
 def calendar_months(start: dt.date, end: dt.date) -> int:
     """Calendar months from `start`'s month up to (not including) `end`'s month."""
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or that month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+    return Period.of(start).months_until(Period.of(end))

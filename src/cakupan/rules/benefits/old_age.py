@@ -3,8 +3,9 @@
 The balance is the contributions (3.7 % employer + 2 % worker) plus the yearly declared returns; give it as
 `balance` (from the BPJS statement) or let it be projected from `monthly_wage`. It is paid in full on a claim
 trigger: pension age, total disability, death, leaving Indonesia for good, or, after a 1-month wait,
-resignation or dismissal. One partial withdrawal while still working, after 10 years of membership: 30 %
-for housing or 10 % for other needs.
+resignation or dismissal. One partial withdrawal while still working, after 10 years of membership: at most
+30 % for housing or 10 % for other needs (PP 60/2015): the amount asked (`amount_requested`) up to that
+limit, or the limit when no amount is asked.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def jht_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     if born is not None and born >= event.membership_start:
         reader.error("birth_date", "The birth date must be before the membership started.")
     earlier_partial = reader.boolean("previous_partial_withdrawal")
+    requested = reader.integer("amount_requested", minimum=1)
+    if requested is not None and reason is not None and reason not in PARTIAL:
+        reader.error("amount_requested", "Only for a partial withdrawal (PARTIAL_HOUSING, PARTIAL_OTHER).")
     version = tables.version("jht", event.event_date)
     if version is None:
         reader.error("event_date", f"No rule table covers events before {tables.first_valid_from('jht')}.")
@@ -70,10 +74,23 @@ def jht_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     if not _trigger(ans, version, event, reason, claim_date=claim_date, born=born, earlier=earlier_partial):
         return ans
     if reason in PARTIAL:
+        # PP 60/2015: "paling banyak" 30 % (housing) or 10 % (other needs): a limit, not a fixed payment.
         rate = version.cited(PARTIAL[reason])
-        amount = rupiah(Decimal(balance) * Decimal(rate.value) / Decimal(100))
+        limit = rupiah(Decimal(balance) * Decimal(rate.value) / Decimal(100))
+        amount = limit if requested is None else min(requested, limit)
+        ans.details["partial_limit"] = limit
+        ans.details["amount_requested"] = requested
         ans.details["remaining_balance"] = balance - amount
-        rule = f"{version.name}: partial withdrawal of {rate.value}% of the balance"
+        if requested is None:
+            ans.reasons.append(f"No amount asked: the limit of {rate.value}% of the balance is shown.")
+        elif requested > limit:
+            ans.reasons.append(
+                f"The amount asked (Rp{requested:,}) is above the limit of {rate.value}% of the balance "
+                f"(Rp{limit:,}); the limit is paid."
+            )
+        else:
+            ans.reasons.append(f"The amount asked is paid; it is within the limit of Rp{limit:,}.")
+        rule = f"{version.name}: partial withdrawal of at most {rate.value}% of the balance"
         cited.append(rate)
     else:
         amount, rule = balance, f"{version.name}: the whole balance, paid at once ({reason.lower()})"

@@ -1,7 +1,7 @@
 """JKK: work accident or occupational disease (PP 44/2015 as amended by PP 82/2019, Lampiran).
 
 Cash benefits are a percentage × 80 × the last monthly wage reported to BPJS: death 60 % (48 × wage, at least
-the JKM amount), total permanent disability 70 % (56 × wage), partial disability the table percentage.
+the JKM death lump sum), total permanent disability 70 % (56 × wage), partial disability the table percentage.
 STMB replaces the wage while the worker cannot work. Medical care has no cost cap; transport and home care
 are reimbursed up to fixed maximums.
 """
@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from cakupan.rules.benefits.answer import Answer
-from cakupan.rules.benefits.death import jkm_total
 from cakupan.rules.benefits.inputs import Event, Reader, add_months
 from cakupan.rules.benefits.scholarship import scholarship_entitlement
 from cakupan.rules.benefits.tables import BenefitTables, Cited, Version
@@ -117,22 +116,27 @@ def _death(
     ans: Answer, tables: BenefitTables, version: Version, event: Event, wage: int, params: dict[str, Any]
 ) -> None:
     percent, base = version.cited("death_percent"), version.cited("base_multiplier")
-    amount = _times_80(wage, Decimal(percent.value), base=Decimal(base.value))
+    formula = _times_80(wage, Decimal(percent.value), base=Decimal(base.value))
+    # "paling sedikit sebesar santunan kematian JKM": never less than the JKM death lump sum of the same
+    # regulation (Rp20,000,000 under PP 82/2019, Rp16,200,000 before; rules.md §12.1, confidence B).
+    floor = version.cited("death_floor")
+    amount = max(formula, int(ans.use(floor)))
     cited = [percent, base]
-    floor_rule = version.cited("death_floor_is_jkm_total")
-    if floor_rule.value:
-        floor = jkm_total(tables, event.event_date)
-        if amount < floor:
-            # "paling sedikit sebesar Jaminan Kematian": never less than a non-work death would pay.
-            ans.reasons.append(f"Death lump sum raised to the JKM cash total of Rp{floor:,}.")
-            amount = floor
-            cited.append(floor_rule)
+    extra: dict[str, Any] = {"formula_amount": formula}
+    if amount > formula:
+        cited.append(floor)
+        extra["floor_applied"] = amount
+        ans.reasons.append(
+            f"Death lump sum raised from Rp{formula:,} ({percent.value}% × {base.value} × wage) to the "
+            f"floor of Rp{amount:,}, the JKM death lump sum under {version.name}."
+        )
     ans.add(
         "death_lump_sum",
         amount,
         rule=f"{version.name} Lampiran: {percent.value}% × {base.value} × monthly wage, "
-        "at least the JKM total",
+        f"at least Rp{int(floor.value):,} (the JKM death lump sum)",
         cited=cited,
+        **extra,
     )
     funeral, periodic = version.cited("death_funeral"), version.cited("death_periodic")
     ans.add("funeral", int(funeral.value), rule=f"{version.name}: funeral cost", cited=[funeral])
@@ -156,11 +160,18 @@ def _total_disability(
         f"{percent.value}% × {base.value} × monthly wage",
         cited=[percent, base],
     )
+    # The periodic benefit (24 months, paid at once) is due for total permanent disability as for death
+    # (rules.md §12.1, confidence B). A deployment may set it to 0 to pay none.
     periodic = version.cited("total_disability_periodic")
     if int(ans.use(periodic)) > 0:
-        ans.add("periodic", int(periodic.value), rule=f"{version.name}: periodic benefit", cited=[periodic])
+        ans.add(
+            "periodic",
+            int(periodic.value),
+            rule=f"{version.name} Lampiran: periodic benefit, 24 months paid at once",
+            cited=[periodic],
+        )
     else:
-        ans.reasons.append(f"No periodic payment for total disability under {version.name} (unconfirmed).")
+        ans.reasons.append(f"No periodic payment for total disability under {version.name} (as configured).")
     scholarship_entitlement(ans, tables, event, children=params["children"], work_accident=True)
 
 

@@ -6,6 +6,7 @@ Decimal product; a programme's amount is the sum of its parties' shares, and tot
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from cakupan.rules.contributions.tables import (
     JakonBands,
     PeriodRules,
     PmiFees,
+    Pp49Relief,
     PuJkp,
 )
 from cakupan.rules.errors import RuleInputError
@@ -46,6 +48,8 @@ class Line:
     rules: tuple[Validity, ...]
     discount: int = 0
     allocation: dict[str, int] | None = None
+    deferred: int = 0  # PP 49/2020: JP deferred, to be repaid by `repay_by` (not part of `amount`)
+    repay_by: dt.date | None = None
 
     @property
     def amount(self) -> int:
@@ -65,6 +69,9 @@ class Line:
         answer["confidence"] = self.confidence
         if self.allocation is not None:
             answer["allocation"] = dict(self.allocation)
+        if self.deferred:
+            answer["deferred"] = self.deferred
+            answer["deferred_repay_by"] = self.repay_by.isoformat() if self.repay_by else None
         return answer
 
 
@@ -127,6 +134,49 @@ def _missing(what: str, period: str) -> str:
     return f"The rule tables have no {what} in force for {period}."
 
 
+def _relief_for(rules: PeriodRules, segment: str) -> Pp49Relief | None:
+    """PP 49/2020 when it covers this month and segment (PU, BPU, Jakon for Aug 2020 - Jan 2021)."""
+    relief = rules.relief
+    return relief if relief is not None and segment in relief.segments else None
+
+
+def _relieved(exact: Decimal, relief: Pp49Relief | None) -> tuple[int, int]:
+    """The JKK or JKM amount charged and the discount: PP 49/2020 charges 1 % of the normal amount, taken
+    from the exact amount and rounded once (rules/money.py)."""
+    full = rupiah(exact)
+    if relief is None:
+        return full, 0
+    charged = rupiah(exact * relief.jkk_jkm_payable_percent.value / 100)
+    return charged, full - charged
+
+
+def _relief_flag(relief: Pp49Relief | None, rules: PeriodRules, *, bpu: bool = False) -> list[Flag]:
+    if relief is None:
+        return []
+    terms = rules.payment_terms
+    due = ""
+    if terms is not None:
+        day, after = (
+            (terms.bpu_due_day, terms.bpu_months_after)
+            if bpu
+            else (terms.employer_due_day, terms.employer_months_after)
+        )
+        month = "the same month" if after.value == 0 else f"the month {after.value} after"
+        due = (
+            f"; due on day {day.value} of {month}, late fine "
+            f"{terms.late_fine_percent_per_month.value} % a month"
+        )
+    return [
+        Flag(
+            "pp49_2020",
+            relief.validity.source.confidence,
+            f"PP 49/2020 relief for {rules.period}: JKK and JKM at {relief.jkk_jkm_payable_percent.value} % "
+            f"of the normal amount; a qualifying employer may defer {relief.jp_deferred_percent.value} % of "
+            f"JP, repaid by {relief.jp_repay_by.value.isoformat()}{due} ({relief.validity.source.citation}).",
+        )
+    ]
+
+
 def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], list[Flag]]:
     wage = _given(inp.monthly_wage)
     period = str(inp.period)
@@ -135,17 +185,20 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
     if "JKP" in inp.programs:
         jkp = _need(rules.pu_jkp, "period", _missing("JKP rule (JKP started in Feb 2021)", period))
     jkp_base = min(wage, jkp.wage_cap.value) if jkp else 0
+    relief = _relief_for(rules, "PU")
+    if inp.jp_deferred and relief is None:
+        raise RuleInputError(
+            [("jp_deferred", f"JP can be deferred only for the months of PP 49/2020, not {period}.")]
+        )
     for program in inp.programs:
         if program == "JKK":
             jkk = _need(rules.pu_jkk, "period", _missing("PU JKK rate", period))
             rate = jkk.rates[_given(inp.risk_class) - 1]
-            employer = percent_of(wage, rate.value)
-            lines.append(_pu_recomposed("JKK", wage, rate, employer, jkk.validity, jkp, jkp_base, "from_jkk"))
+            lines.append(_pu_recomposed("JKK", wage, rate, jkk.validity, jkp, jkp_base, "from_jkk", relief))
         elif program == "JKM":
             jkm = _need(rules.pu_jkm, "period", _missing("PU JKM rate", period))
-            employer = percent_of(wage, jkm.employer.value)
             lines.append(
-                _pu_recomposed("JKM", wage, jkm.employer, employer, jkm.validity, jkp, jkp_base, "from_jkm")
+                _pu_recomposed("JKM", wage, jkm.employer, jkm.validity, jkp, jkp_base, "from_jkm", relief)
             )
         elif program in ("JHT", "JP"):
             table = rules.pu_jht if program == "JHT" else rules.pu_jp
@@ -162,7 +215,30 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
                 "worker": percent_of(base, rates.worker.value),
             }
             total_rate = rates.employer.value + rates.worker.value
-            lines.append(Line(program, base, total_rate, shares, tuple(sources), tuple(used)))
+            deferred, repay_by = 0, None
+            if program == "JP" and inp.jp_deferred and relief is not None:
+                # PP 49/2020: a qualifying employer defers 99 % of JP (both parties' shares); 1 % is due now.
+                kept = (100 - relief.jp_deferred_percent.value) / 100
+                due = {
+                    party: rupiah(Decimal(base) * rate.value / 100 * kept)
+                    for party, rate in (("employer", rates.employer), ("worker", rates.worker))
+                }
+                deferred = sum(shares.values()) - sum(due.values())
+                shares, repay_by = due, relief.jp_repay_by.value
+                sources += [relief.jp_deferred_percent.source, relief.jp_repay_by.source]
+                used.append(relief.validity)
+            lines.append(
+                Line(
+                    program,
+                    base,
+                    total_rate,
+                    shares,
+                    tuple(sources),
+                    tuple(used),
+                    deferred=deferred,
+                    repay_by=repay_by,
+                )
+            )
         elif program == "JKP":
             assert jkp is not None
             government = percent_of(jkp_base, jkp.government.value)
@@ -182,31 +258,44 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
                     allocation=allocation,
                 )
             )
-    return lines, []
+    return lines, _relief_flag(relief, rules)
 
 
 def _pu_recomposed(
     program: str,
     wage: int,
     rate: Sourced[Decimal],
-    employer: int,
     validity: Validity,
     jkp: PuJkp | None,
     jkp_base: int,
     recomposition: str,
+    relief: Pp49Relief | None,
 ) -> Line:
     """A JKK or JKM line. When the worker is in JKP, part of it is credited to JKP inside BPJS (PP 37/2021
-    Pasal 11; PP 6/2025 keeps only the JKK part): the employer still pays the full rate."""
+    Pasal 11; PP 6/2025 keeps only the JKK part): the employer still pays the full rate. Under PP 49/2020
+    (Aug 2020 - Jan 2021, before JKP existed) the employer pays 1 % of the normal amount."""
+    employer, discount = _relieved(Decimal(wage) * rate.value / 100, relief)
     allocation = None
+    sources: tuple[Source, ...] = (rate.source,)
     rules: tuple[Validity, ...] = (validity,)
+    if relief is not None:
+        sources += (relief.jkk_jkm_payable_percent.source,)
+        rules += (relief.validity,)
     if jkp is not None:
         part: Sourced[Decimal] | None = getattr(jkp, recomposition)
         if part is not None:
             to_jkp = percent_of(jkp_base, part.value)
             allocation = {program: employer - to_jkp, "JKP": to_jkp}
-            rules = (validity, jkp.validity)
+            rules += (jkp.validity,)
     return Line(
-        program, wage, rate.value, {"employer": employer}, (rate.source,), rules, allocation=allocation
+        program,
+        wage,
+        rate.value,
+        {"employer": employer},
+        sources,
+        rules,
+        discount=discount,
+        allocation=allocation,
     )
 
 
@@ -242,8 +331,9 @@ def _assess_bpu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line],
     if discount is not None and inp.funding in discount.excluded_funding:
         discount = None  # PP 50/2025: not when the contribution is paid from the APBN or APBD
     base, base_source, assumed = _bpu_base(income, rates, base_rule)
+    relief = _relief_for(rules, "BPU")
     lines: list[Line] = []
-    flags: list[Flag] = []
+    flags: list[Flag] = _relief_flag(relief, rules, bpu=True)
     for program in inp.programs:
         used: list[Validity] = [rates.validity]
         if program == "JKM":
@@ -259,7 +349,12 @@ def _assess_bpu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line],
             line_base, rate, sources = base, sourced.value, [sourced.source, base_source]
             used.append(base_rule.validity)
         full = rupiah(exact)
-        charged = full
+        if relief is not None and program in ("JKK", "JKM"):
+            # PP 49/2020: 1 % of the normal amount (JKM Rp6,800 -> Rp68).
+            exact = exact * relief.jkk_jkm_payable_percent.value / 100
+            sources.append(relief.jkk_jkm_payable_percent.source)
+            used.append(relief.validity)
+        charged = rupiah(exact)
         if discount is not None and program in discount.programs:
             charged = rupiah(exact * (100 - discount.percent.value) / 100)
             sources.append(discount.percent.source)
@@ -307,14 +402,19 @@ def _banded(value: int, table: JakonBands) -> Decimal:
 def _assess_jakon(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], list[Flag]]:
     period = str(inp.period)
     value = _given(inp.contract_value)
+    relief = _relief_for(rules, "JAKON")
     lines = []
     for program in inp.programs:
         table = rules.jakon_jkk if program == "JKK" else rules.jakon_jkm
         table = _need(table, "period", _missing(f"Jakon {program} table", period))
         sources = (table.method.source, *(s for b in table.bands for s in (b.lower.source, b.percent.source)))
-        employer = rupiah(_banded(value, table))
-        lines.append(Line(program, value, None, {"employer": employer}, sources, (table.validity,)))
-    return lines, []
+        used: tuple[Validity, ...] = (table.validity,)
+        employer, discount = _relieved(_banded(value, table), relief)
+        if relief is not None:
+            sources += (relief.jkk_jkm_payable_percent.source,)
+            used += (relief.validity,)
+        lines.append(Line(program, value, None, {"employer": employer}, sources, used, discount=discount))
+    return lines, _relief_flag(relief, rules)
 
 
 def _pmi_fee(months: int, fees: PmiFees) -> tuple[int, list[Source], bool]:

@@ -27,7 +27,7 @@ OPEN_PROGRAMS: dict[str, tuple[str, ...]] = {
 }
 
 SEGMENT_FIELDS: dict[str, frozenset[str]] = {
-    "PU": frozenset({"monthly_wage", "risk_class"}),
+    "PU": frozenset({"monthly_wage", "risk_class", "jp_deferred"}),
     "BPU": frozenset({"declared_income", "sector", "funding"}),
     "JAKON": frozenset({"contract_value"}),
     "PMI": frozenset({"contract_months", "include_pre_placement", "jht_amount"}),
@@ -58,6 +58,7 @@ class ContributionInput:
     contract_months: int | None = None
     include_pre_placement: bool = False
     jht_amount: int | None = None
+    jp_deferred: bool = False  # PP 49/2020: the employer qualifies for and asks the JP deferral
 
 
 class _Errors:
@@ -164,6 +165,12 @@ def contribution_input_parse(payload: object) -> ContributionInput:
             # JKP eligibility needs at least JKK, JKM and JHT (rules.md 1.1, 5.6), and its funding is partly
             # recomposed from the JKK and JKM contributions.
             errors.add("programs", "JKP requires JKK, JKM and JHT.")
+        deferred = payload.get("jp_deferred", False)
+        if not isinstance(deferred, bool):
+            errors.add("jp_deferred", "Must be true or false.")
+        elif deferred and "JP" not in programs:
+            errors.add("jp_deferred", "Only with the JP programme.")
+        fields["jp_deferred"] = deferred is True
     elif segment == "BPU":
         fields["declared_income"] = _integer(payload, "declared_income", errors, minimum=0)
         fields["sector"] = _choice(payload, "sector", SECTORS, errors)

@@ -131,6 +131,39 @@ class PmiJht:
 
 
 @dataclass(frozen=True)
+class PaymentTerms:
+    """A month's due date and late fine (rules.md §4; PP 49/2020 for 2020-08..2021-01)."""
+
+    validity: Validity
+    employer_due_day: Sourced[int]  # day of the month `employer_months_after` the contribution month
+    employer_months_after: Sourced[int]
+    bpu_due_day: Sourced[int]  # BPU participants and their sponsors
+    bpu_months_after: Sourced[int]
+    late_fine_percent_per_month: Sourced[Decimal]
+
+
+@dataclass(frozen=True)
+class Pp49Relief:
+    """PP 49/2020: JKK and JKM at a fraction of the normal amount; part of JP deferrable (rules.md §2.7)."""
+
+    validity: Validity
+    jkk_jkm_payable_percent: Sourced[Decimal]
+    segments: tuple[str, ...]
+    jp_deferred_percent: Sourced[Decimal]
+    jp_repay_from: Sourced[dt.date]
+    jp_repay_by: Sourced[dt.date]
+
+
+@dataclass(frozen=True)
+class ArrearsStanding:
+    """How many months behind makes a payer's standing "behind" (rules.md §4 employers, §12.2 BPU)."""
+
+    validity: Validity
+    employer_months: Sourced[int]
+    bpu_months: Sourced[int]
+
+
+@dataclass(frozen=True)
 class PeriodRules:
     """Every rule in force for one contribution month (None where the table has no version)."""
 
@@ -148,6 +181,9 @@ class PeriodRules:
     jakon_jkm: JakonBands | None
     pmi_fees: PmiFees | None
     pmi_jht: PmiJht | None
+    payment_terms: PaymentTerms | None = None
+    relief: Pp49Relief | None = None
+    arrears_standing: ArrearsStanding | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +203,9 @@ class ContributionTables:
     jakon_jkm: Series[JakonBands]
     pmi_fees: Series[PmiFees]
     pmi_jht: Series[PmiJht]
+    payment_terms: Series[PaymentTerms]
+    relief_pp49_2020: Series[Pp49Relief]
+    arrears_standing: Series[ArrearsStanding]
 
     def segment_starts(self) -> dict[str, dt.date]:
         """The first day each segment's tables cover; earlier periods cannot be assessed."""
@@ -196,6 +235,9 @@ class ContributionTables:
             jakon_jkm=self.jakon_jkm.in_force(period),
             pmi_fees=self.pmi_fees.in_force(period),
             pmi_jht=self.pmi_jht.in_force(period),
+            payment_terms=self.payment_terms.in_force(period),
+            relief=self.relief_pp49_2020.in_force(period),
+            arrears_standing=self.arrears_standing.in_force(period),
         )
 
 
@@ -287,6 +329,35 @@ def _pmi_jht(e: Entry, v: Validity) -> PmiJht:
     return PmiJht(v, e.rupiahs("choices"))
 
 
+def _payment_terms(e: Entry, v: Validity) -> PaymentTerms:
+    return PaymentTerms(
+        v,
+        e.count("employer_due_day", maximum=31),
+        e.count("employer_months_after", maximum=12),
+        e.count("bpu_due_day", maximum=31),
+        e.count("bpu_months_after", maximum=12),
+        e.percent("late_fine_percent_per_month"),
+    )
+
+
+def _arrears_standing(e: Entry, v: Validity) -> ArrearsStanding:
+    return ArrearsStanding(v, e.count("employer_months", maximum=120), e.count("bpu_months", maximum=120))
+
+
+def _relief(e: Entry, v: Validity) -> Pp49Relief:
+    relief = Pp49Relief(
+        v,
+        e.percent("jkk_jkm_payable_percent"),
+        e.words("segments", ("PU", "BPU", "JAKON", "PMI")),
+        e.percent("jp_deferred_percent"),
+        e.day("jp_repay_from"),
+        e.day("jp_repay_by"),
+    )
+    if relief.jp_repay_by.value < relief.jp_repay_from.value:
+        raise RuleTableError(f"{e.where}: jp_repay_by is before jp_repay_from")
+    return relief
+
+
 SERIES = (
     "pu_jkk",
     "pu_jkm",
@@ -302,6 +373,9 @@ SERIES = (
     "jakon_jkm",
     "pmi_fees",
     "pmi_jht",
+    "payment_terms",
+    "relief_pp49_2020",
+    "arrears_standing",
 )
 
 
@@ -334,6 +408,9 @@ def contribution_tables_parse(text: str, *, source_path: str = "<string>") -> Co
         jakon_jkm=read_series("jakon_jkm", raw.get("jakon_jkm"), _jakon),
         pmi_fees=read_series("pmi_fees", raw.get("pmi_fees"), _pmi_fees),
         pmi_jht=read_series("pmi_jht", raw.get("pmi_jht"), _pmi_jht),
+        payment_terms=read_series("payment_terms", raw.get("payment_terms"), _payment_terms),
+        relief_pp49_2020=read_series("relief_pp49_2020", raw.get("relief_pp49_2020"), _relief),
+        arrears_standing=read_series("arrears_standing", raw.get("arrears_standing"), _arrears_standing),
     )
 
 

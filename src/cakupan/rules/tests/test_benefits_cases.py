@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import cakupan
-from cakupan.rules.benefits import benefit_compute
+from cakupan.rules.benefits import benefit_compute, load_tables
 from cakupan.rules.errors import RuleInputError
 
 # The project root is the folder holding pyproject.toml (src layout: src/cakupan/__init__.py); the shared
@@ -164,8 +164,51 @@ def test_unconfirmed_values_are_flagged_where_used() -> None:
     assert jp["components"][0]["confidence"] == "U"
 
 
-def test_uncertain_effective_date_flagged_only_near_it() -> None:
-    near = benefit_compute({"benefit": "JKM", "event_date": "2019-11-20", "membership_start": "2015-01-01"})
-    far = benefit_compute({"benefit": "JKM", "event_date": "2023-11-20", "membership_start": "2015-01-01"})
-    assert "jkm[PP 82/2019].valid_from" in {item["key"] for item in near["unconfirmed"]}
-    assert "jkm[PP 82/2019].valid_from" not in {item["key"] for item in far["unconfirmed"]}
+def test_uncertain_effective_date_flagged_only_near_it(tmp_path: Path) -> None:
+    # PP 82/2019's date is confirmed now (2 Dec 2019, rules.md §12.1): not flagged. A deployment that doubts a
+    # date marks it below C, and events within a month of it say so.
+    near = {"benefit": "JKM", "event_date": "2019-11-20", "membership_start": "2015-01-01"}
+    far = {**near, "event_date": "2023-11-20"}
+    assert "jkm[PP 82/2019].valid_from" not in {item["key"] for item in benefit_compute(near)["unconfirmed"]}
+    override = tmp_path / "override.toml"
+    override.write_text(
+        '[[jkm]]\nversion = "PP 82/2019"\nvalid_from = "2019-12-02"\nvalid_from_confidence = "M"\n'
+    )
+    doubted = load_tables(override=override)
+    assert "jkm[PP 82/2019].valid_from" in {
+        item["key"] for item in benefit_compute(near, tables=doubted)["unconfirmed"]
+    }
+    assert "jkm[PP 82/2019].valid_from" not in {
+        item["key"] for item in benefit_compute(far, tables=doubted)["unconfirmed"]
+    }
+
+
+def test_pp82_2019_lampiran_jkk_death_answer_names_the_floor_when_it_applies() -> None:
+    # rules.md §12.1: the lump sum is at least the JKM death lump sum; the answer must say it was raised.
+    low = benefit_compute(
+        {
+            "benefit": "JKK_DEATH",
+            "event_date": "2024-08-01",
+            "membership_start": "2024-01-01",
+            "monthly_wage": 300000,
+        }
+    )
+    lump = next(c for c in low["components"] if c["name"] == "death_lump_sum")
+    assert lump["amount"] == 20_000_000
+    assert lump["floor_applied"] == 20_000_000
+    assert lump["formula_amount"] == 14_400_000
+    assert lump["confidence"] == "B"
+    assert any("floor" in reason and "Rp20,000,000" in reason for reason in low["reasons"])
+    assert "jkk[PP 82/2019].death_floor" in {item["key"] for item in low["unconfirmed"]}
+    high = benefit_compute(
+        {
+            "benefit": "JKK_DEATH",
+            "event_date": "2024-08-01",
+            "membership_start": "2024-01-01",
+            "monthly_wage": 5000000,
+        }
+    )
+    lump = next(c for c in high["components"] if c["name"] == "death_lump_sum")
+    assert "floor_applied" not in lump
+    assert lump["confidence"] == "C"
+    assert not any("floor" in reason for reason in high["reasons"])

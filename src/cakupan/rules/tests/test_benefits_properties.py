@@ -27,14 +27,38 @@ def _amount(answer: dict[str, Any], name: str) -> int:
 @FAST
 @given(event=dates, wage=wages, years=st.integers(min_value=0, max_value=20))
 def test_jkk_death_is_at_least_jkm(event: dt.date, wage: int, years: int) -> None:
-    # PP 82/2019 Lampiran: the work-accident death benefit is "paling sedikit" the JKM benefit.
+    # PP 82/2019 Lampiran (PP 44/2015 before): the work-accident death lump sum is "paling sedikit" the JKM
+    # death lump sum of the same regulation (rules.md §12.1), and the answer says when the floor applied.
     start = _iso(event.replace(year=event.year - years) if (event.month, event.day) != (2, 29) else event)
     jkk = benefit_compute(
         {"benefit": "JKK_DEATH", "event_date": _iso(event), "membership_start": start, "monthly_wage": wage}
     )
     jkm = benefit_compute({"benefit": "JKM", "event_date": _iso(event), "membership_start": start})
     assert jkk["total"] >= jkm["total"]
-    assert _amount(jkk, "death_lump_sum") == max(48 * wage, jkm["total"])
+    floor = _amount(jkm, "lump_sum")
+    assert _amount(jkk, "death_lump_sum") == max(48 * wage, floor)
+    lump = next(c for c in jkk["components"] if c["name"] == "death_lump_sum")
+    assert ("floor_applied" in lump) == (48 * wage < floor)
+    assert _amount(jkk, "periodic") == _amount(jkm, "periodic")
+
+
+@FAST
+@given(event=dates, wage=wages)
+def test_jkk_total_disability_adds_the_death_periodic_benefit(event: dt.date, wage: int) -> None:
+    # PP 82/2019 Lampiran (rules.md §12.1): the periodic benefit is due for total permanent disability as
+    # for death, by the regulation in force on the accident.
+    answer = benefit_compute(
+        {
+            "benefit": "JKK_TOTAL_DISABILITY",
+            "event_date": _iso(event),
+            "membership_start": "2015-07-01",
+            "monthly_wage": wage,
+        }
+    )
+    jkm = benefit_compute({"benefit": "JKM", "event_date": _iso(event), "membership_start": "2015-07-01"})
+    assert _amount(answer, "disability_lump_sum") == 56 * wage
+    assert _amount(answer, "periodic") == _amount(jkm, "periodic")
+    assert answer["total"] == 56 * wage + _amount(jkm, "periodic")
 
 
 @FAST
@@ -157,3 +181,31 @@ def test_total_is_the_sum_of_cash_components(payload: dict[str, Any]) -> None:
     assert answer["scholarship"]["max_total"] <= 174_000_000
     if not answer["scholarship"]["eligible"]:
         assert answer["scholarship"]["max_total"] == 0
+
+
+@FAST
+@given(
+    balance=st.integers(min_value=0, max_value=10**12),
+    requested=st.one_of(st.none(), st.integers(min_value=1, max_value=10**12)),
+    reason=st.sampled_from(["PARTIAL_HOUSING", "PARTIAL_OTHER"]),
+)
+def test_jht_partial_pays_the_amount_asked_up_to_the_limit(
+    balance: int, requested: int | None, reason: str
+) -> None:
+    # PP 60/2015: at most 30 % (housing) or 10 % (other needs) of the balance; the amount asked within it.
+    payload: dict[str, Any] = {
+        "benefit": "JHT",
+        "event_date": "2026-03-10",
+        "membership_start": "2015-07-01",
+        "balance": balance,
+        "claim_reason": reason,
+    }
+    if requested is not None:
+        payload["amount_requested"] = requested
+    answer = benefit_compute(payload)
+    limit = answer["details"]["partial_limit"]
+    percent = 30 if reason == "PARTIAL_HOUSING" else 10
+    assert abs(limit * 100 - balance * percent) <= 50  # the limit rounded half up once
+    paid = _amount(answer, "balance_payout")
+    assert paid == (limit if requested is None else min(requested, limit))
+    assert paid + answer["details"]["remaining_balance"] == balance

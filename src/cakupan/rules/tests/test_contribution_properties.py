@@ -56,6 +56,14 @@ def discounted(period: Period, sector: str, funding: str) -> bool:
     return first <= period <= last and funding not in ("apbd", "apbn")
 
 
+# PP 49/2020 (rules.md §2.7): JKK and JKM at 1 % of the normal amount for these contribution months.
+RELIEF = (Period(2020, 8), Period(2021, 1))
+
+
+def relieved(period: Period) -> bool:
+    return RELIEF[0] <= period <= RELIEF[1]
+
+
 def periods(first: Period, last: Period) -> st.SearchStrategy[Period]:
     span = (last.year - first.year) * 12 + last.month - first.month
     return st.integers(0, span).map(first.shift)
@@ -103,7 +111,7 @@ def other_payloads(draw: st.DrawFn) -> dict[str, Any]:
         }
     payload: dict[str, Any] = {
         "segment": "PMI",
-        "period": str(draw(periods(Period(2023, 1), Period(2030, 12)))),
+        "period": str(draw(periods(Period(2023, 2), Period(2030, 12)))),
         "programs": ["JKK", "JKM"],
         "contract_months": draw(st.integers(1, 120)),
         "include_pre_placement": draw(st.booleans()),
@@ -208,12 +216,15 @@ def test_bpu_discount_and_payer(payload: dict[str, Any]) -> None:
     for line in answer["lines"]:
         assert line["amount"] == line[payer[payload["funding"]]]
         halved = discounted(period, payload["sector"], payload["funding"]) and line["program"] != "JHT"
-        assert (line["discount"] > 0) is halved
+        cut = relieved(period) and line["program"] != "JHT"
+        assert (line["discount"] > 0) is (halved or cut)
         full = line["amount"] + line["discount"]
         if line["program"] == "JKM":
             assert full == 6_800
         if halved:
             assert abs(line["amount"] * 2 - full) <= 1
+        if cut:  # 1 % of the exact amount, rounded once: within a Rupiah of 1 % of the rounded one
+            assert abs(line["amount"] * 100 - full) <= 100
 
 
 @pytest.mark.parametrize("funding", ["apbd", "apbn"])
@@ -262,3 +273,23 @@ def test_a_batch_gives_what_each_member_gets_alone(payloads: list[dict[str, Any]
     assert [r.as_dict() for r in results if not isinstance(r, Exception)] == [
         contribution_assess(m) for m in members
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pu_payloads(wage=st.integers(1, 30_000_000)), periods(*RELIEF))
+def test_pp49_2020_charges_one_percent_of_jkk_and_jkm_and_nothing_else_changes(
+    payload: dict[str, Any], period: Period
+) -> None:
+    # The same member in a relief month and in the month before it (July 2020: same JP cap, no JKP).
+    payload = {**payload, "period": str(period), "programs": ["JKK", "JKM", "JHT", "JP"]}
+    payload["risk_class"] = payload.get("risk_class") or 1
+    relief = {line["program"]: line for line in contribution_assess(payload)["lines"]}
+    normal = {
+        line["program"]: line for line in contribution_assess({**payload, "period": "2020-07"})["lines"]
+    }
+    for program in ("JKK", "JKM"):
+        assert relief[program]["amount"] + relief[program]["discount"] == normal[program]["amount"]
+        assert abs(relief[program]["amount"] * 100 - normal[program]["amount"]) <= 100
+    # JHT and JP are charged in full (the JP cap of March 2020 holds from July 2020 to February 2021).
+    assert relief["JHT"] == normal["JHT"]
+    assert relief["JP"] == normal["JP"]

@@ -96,7 +96,7 @@ def test_jkp_recomposition_from_jkm_ends_with_pp_37_2021() -> None:
 def test_segment_starts() -> None:
     starts = t.contribution_tables().segment_starts()
     assert starts["PU"] == dt.date(2015, 7, 1)
-    assert starts["PMI"] == dt.date(2023, 1, 1)
+    assert starts["PMI"] == dt.date(2023, 2, 22)  # Permenaker 4/2023 promulgated (rules.md §12.3)
 
 
 def test_bpu_income_base_is_unconfirmed_and_as_declared_by_default() -> None:

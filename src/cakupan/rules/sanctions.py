@@ -1,4 +1,7 @@
-"""The compliance rule table (rules/tables/sanctions.toml) as a typed, validated object, and working days.
+"""The compliance rule table (rules/tables/sanctions.toml) as a typed, validated object.
+
+Kept in the rules core with the other tables (no Django); the compliance app's findings, cases and letters
+read it. Counting working days is the compliance app's (compliance/working_days.py).
 
 Every value carries its citation and confidence (rules/sourced.py). The fine rate is only secondarily
 sourced [M]; the order of steps after the second warning is practice [B]: both are data, not code.
@@ -6,7 +9,6 @@ sourced [M]; the order of steps after the second warning is practice [B]: both a
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import tomllib
@@ -18,7 +20,7 @@ from typing import Any
 from cakupan.rules.sourced import CONFIDENCE_ORDER, CONFIDENCE_TAGS, Source, Sourced
 from cakupan.rules.tablefile import RuleTableError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "rules" / "tables" / "sanctions.toml"
+DEFAULT_PATH = Path(__file__).resolve().parent / "tables" / "sanctions.toml"
 PATH_ENV = "CAKUPAN_SANCTION_TABLES"
 SIZE_CLASSES = ("besar", "menengah", "kecil", "mikro")
 PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
@@ -136,26 +138,3 @@ def _cached(path: str) -> SanctionTables:
 
 def sanction_tables() -> SanctionTables:
     return _cached(os.environ.get(PATH_ENV) or str(DEFAULT_PATH))
-
-
-# --- working days ---------------------------------------------------------------------------------------
-
-
-def _holidays(years: range) -> set[dt.date]:
-    """Indonesian public holidays from the `holidays` package (country ID). Collective leave days (cuti
-    bersama) decreed each year are not in it: a deadline may fall a day or two earlier than an office
-    would count."""
-    import holidays
-
-    return set(holidays.country_holidays("ID", years=list(years)))
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The day `days` working days after `start` (Monday-Friday, not an Indonesian public holiday)."""
-    off = _holidays(range(start.year, start.year + 2))
-    day, left = start, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5 and day not in off:
-            left -= 1
-    return day

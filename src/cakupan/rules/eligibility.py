@@ -1,4 +1,6 @@
-"""The eligibility table (rules/tables/eligibility.toml), read with the shared rule-table loader.
+"""The eligibility table (rules/tables/eligibility.toml), read with the shared rule-table loader (tablefile).
+
+Kept in the rules core with the other tables (no Django); the benefits app's eligibility checks read it.
 
 Versions are chosen by the event's day (not its month): PP 6/2025 took effect on 7 Feb 2025, mid-month.
 A deployment may point CAKUPAN_ELIGIBILITY_TABLES at its own copy of the file to configure the
@@ -18,7 +20,7 @@ from typing import Any
 from cakupan.rules.sourced import Sourced, Validity
 from cakupan.rules.tablefile import Entry, RuleTableError, Series, read_series
 
-TABLE_PATH = Path(__file__).resolve().parents[2] / "rules" / "tables" / "eligibility.toml"
+TABLE_PATH = Path(__file__).resolve().parent / "tables" / "eligibility.toml"
 OVERRIDE_ENV = "CAKUPAN_ELIGIBILITY_TABLES"
 PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
 SIZE_CLASSES = ("besar", "menengah", "kecil", "mikro")
@@ -58,9 +60,9 @@ class JkpReasons:
 def _contributions(entry: Entry, validity: Validity) -> JkpContributions:
     return JkpContributions(
         validity,
-        entry.rupiah("window_months"),  # a whole non-negative number; the loader names it for money
-        entry.rupiah("min_paid_months"),
-        entry.rupiah("min_consecutive_months"),
+        entry.count("window_months"),
+        entry.count("min_paid_months"),
+        entry.count("min_consecutive_months"),
     )
 
 
