@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # Before the registry's router: sponsors/overlaps/ is no sponsor id.
+    path("", include("cakupan.sponsorship.api")),
     path("", include("cakupan.registry.api.urls")),
     path("", include("cakupan.calculations.urls")),
     path("", include("cakupan.regions.api")),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cakupan.benefits",
     "cakupan.compliance",
     "cakupan.cards",
+    "cakupan.sponsorship",
 ]
 
 MIDDLEWARE = [

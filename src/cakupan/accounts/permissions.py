@@ -62,6 +62,12 @@ class Perm(StrEnum):
     # membership cards
     CARD_ISSUE = "cards.issue"  # issue or revoke a person's card, in scope (a worker: their own)
     CARD_MINE = "cards.mine"  # one's own card page: only a role tied to a person has one
+    # sponsorship (issue 15)
+    SPONSORSHIP_READ = "sponsorship.read"  # funded periods, runway, endings, village arrears
+    SPONSORSHIP_FUND = "sponsorship.fund"  # funded periods and their amendments, village sponsors, letters
+    SPONSORSHIP_TARGETS = "sponsorship.targets"  # candidate lists: match, enrol the uncovered
+    SPONSORSHIP_END = "sponsorship.end"  # renew, move, convert to self-paid, end a member's sponsored cover
+    SPONSORSHIP_ALERT = "sponsorship.alert"  # the daily runway alerts
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -115,6 +121,12 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # employer or a sponsor (who pays, and may stop paying) does not vouch for it.
     Perm.CARD_ISSUE: _OFFICE | {Role.WORKER},
     Perm.CARD_MINE: frozenset({Role.WORKER}),
+    Perm.SPONSORSHIP_READ: _OFFICE | {Role.AGENCY, Role.SPONSOR},
+    Perm.SPONSORSHIP_FUND: _OFFICE,
+    # A sponsor proposes its own candidates and enrols them within its money, as it uploads rosters.
+    Perm.SPONSORSHIP_TARGETS: _OFFICE | {Role.SPONSOR},
+    Perm.SPONSORSHIP_END: _OFFICE,
+    Perm.SPONSORSHIP_ALERT: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
 }
@@ -161,6 +173,7 @@ SYSTEM_PERMS = frozenset(
         Perm.BOUNDARIES_IMPORT,  # `cakupan boundaries import`
         Perm.REFERENCE_WRITE,  # `cakupan regions load`, branch offices, demo data
         Perm.RETENTION_PURGE,  # `cakupan retention purge`, the daily cron
+        Perm.SPONSORSHIP_ALERT,  # `cakupan sponsors alerts`, the daily cron
         Perm.CARD_ISSUE,  # `cakupan cards issue NIK`, the office printing a card at the counter
     }
 )

@@ -77,6 +77,11 @@ SCHEDULE: list[Entry] = [
     Entry("retention-purge", ["retention", "purge"], dt.time(2, 30)),
     # A reminder for each compliance step whose deadline has passed.
     Entry("compliance-remind", ["compliance", "remind"], dt.time(7, 0)),
+    # Sponsors' bills of the month that has ended against their funding, flagged before the run bills them.
+    Entry("sponsors-bill-check", ["sponsors", "check"], dt.time(0, 30), day=1, grace=dt.timedelta(days=3),
+          arguments_at=lambda due: ["--period", *_previous_month(due)]),
+    # Runway alerts 90, 60 and 30 days before a sponsor's money or funded period ends (each raised once).
+    Entry("sponsors-alerts", ["sponsors", "alerts"], dt.time(6, 30)),
     # The figures of the home pages (registry.figures): recounted when older than their max age.
     Entry("home-figures", ["home_figures_refresh"], dt.time(0, 0), every=dt.timedelta(minutes=10),
           grace=dt.timedelta(minutes=10)),

@@ -1,0 +1,1 @@
+"""Writes of sponsorship: funded periods, alerts, bill checks, target lists, endings, villages."""

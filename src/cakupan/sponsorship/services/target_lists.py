@@ -1,0 +1,332 @@
+"""Target lists (issue 15): a sponsor's candidates (a DTKS or social-welfare extract: NIK, name, address,
+optionally a welfare decile) matched against the registry, and the valid uncovered ones enrolled as the
+sponsor's next roster in one action, within its funded period's cap and money.
+
+Matching is set-based: the rows are loaded in one bulk insert, then three UPDATE statements (the person of
+each NIK, the class, the other sponsor's name) and one count decide everything, whatever the list's length.
+Classes, a person counted once in the first that applies: this sponsor, another sponsor (named; APBN-paid
+cover counts here with no sponsor name), a wage earner (an employer pays), self-paid, not covered (no active
+membership, registered or not), invalid NIK. A NIK listed again is counted once (the later rows "duplicate").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.accounts.permissions import Perm, require
+from cakupan.core.audit import audit_record
+from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.sqlnames import table
+from cakupan.enrolment.readers import read_table
+from cakupan.registry.models import Membership, Person, Sponsor
+from cakupan.registry.nik import nik_check_frame
+from cakupan.rules.period import Period
+from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
+from cakupan.sponsorship.services.funding import sponsor_in_scope
+
+CLASSES = (
+    MatchClass.THIS_SPONSOR,
+    MatchClass.OTHER_SPONSOR,
+    MatchClass.WAGE_EARNER,
+    MatchClass.SELF_PAID,
+    MatchClass.NOT_COVERED,
+    MatchClass.INVALID,
+)
+HEADERS = {
+    "nik": ("nik", "no ktp", "nomor ktp", "no nik", "nomor induk kependudukan"),
+    "name": ("nama", "nama lengkap", "name", "full name", "nama art", "nama krt"),
+    "address": ("alamat", "address", "alamat lengkap"),
+    "decile": ("desil", "decile", "desil kesejahteraan", "welfare decile"),
+}
+
+
+def _key(header: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in header.lower()).split())
+
+
+def _columns(names: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in names:
+        for field, headers in HEADERS.items():
+            if _key(name) in headers and field not in found:
+                found[field] = name
+    if "nik" not in found:
+        raise InvalidInput.single("file", _("The list needs a NIK column."))
+    return found
+
+
+def _frame(content: bytes, file_name: str) -> pl.DataFrame:
+    table = read_table(content, file_name)
+    if table.frame.height == 0:
+        raise InvalidInput.single("file", _("The file has no rows."))
+    cols = _columns(table.frame.columns)
+
+    def text(field: str, size: int) -> pl.Expr:
+        if field not in cols:
+            return pl.lit("")
+        return pl.col(cols[field]).cast(pl.Utf8).fill_null("").str.slice(0, size)
+
+    frame = table.frame.select(
+        nik=pl.col(cols["nik"]).cast(pl.Utf8),
+        name=text("name", 200),
+        address=text("address", 300),
+        decile=(
+            pl.col(cols["decile"]).cast(pl.Utf8).str.strip_chars().cast(pl.Int16, strict=False)
+            if "decile" in cols
+            else pl.lit(None, dtype=pl.Int16)
+        ),
+    )
+    checked = nik_check_frame(
+        frame.select("nik", birth_date=pl.lit(None, dtype=pl.Date), sex=pl.lit(None, dtype=pl.Utf8))
+    )
+    frame = frame.with_columns(
+        nik=checked["nik"].str.slice(0, 32),
+        valid=checked["nik_errors"].list.len() == 0,
+        line=pl.int_range(2, frame.height + 2),  # the header is line 1
+        decile=pl.when(pl.col("decile").is_between(1, 10)).then(pl.col("decile")),
+    )
+    first = frame["nik"].is_first_distinct()
+    return frame.with_columns(
+        klass=pl.when(~pl.col("valid"))
+        .then(pl.lit(MatchClass.INVALID.value))
+        .when(~first)
+        .then(pl.lit(MatchClass.DUPLICATE.value))
+        .otherwise(pl.lit(""))
+    )
+
+
+_COLUMNS = ("target_list_id", "line", "nik", "name", "address", "decile", "klass", "enrolled")
+
+
+def _load(target: TargetList, frame: pl.DataFrame) -> None:
+    """The rows in one statement: COPY on PostgreSQL (the million-row list), executemany on SQLite."""
+    rows = frame.select(
+        pl.lit(target.pk).alias("target_list_id"),
+        "line",
+        "nik",
+        "name",
+        "address",
+        "decile",
+        "klass",
+        pl.lit(False).alias("enrolled"),
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            rows.write_csv(buffer, include_header=False, null_value="\\N")
+            with cursor.cursor.copy(
+                f"COPY {table(TargetRow)} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            return
+        marks = ", ".join(["%s"] * len(_COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table(TargetRow)} ({', '.join(_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - names from the model
+            rows.rows(),
+        )
+
+
+def _classify(target: TargetList, sponsor_id: int) -> None:
+    rows = TargetRow.objects.filter(target_list=target, klass="")
+    rows.update(person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]))
+    active = Membership.objects.filter(person_id=OuterRef("person_id"), status=Membership.Status.ACTIVE)
+    rows.update(
+        klass=Case(
+            When(Exists(active.filter(sponsor_id=sponsor_id)), then=Value(MatchClass.THIS_SPONSOR.value)),
+            When(
+                Exists(
+                    active.filter(
+                        payer_kind__in=[Membership.PayerKind.SPONSOR, Membership.PayerKind.GOVERNMENT]
+                    )
+                ),
+                then=Value(MatchClass.OTHER_SPONSOR.value),
+            ),
+            When(
+                Exists(active.filter(payer_kind=Membership.PayerKind.EMPLOYER)),
+                then=Value(MatchClass.WAGE_EARNER.value),
+            ),
+            When(
+                Exists(active.filter(payer_kind=Membership.PayerKind.SELF)),
+                then=Value(MatchClass.SELF_PAID.value),
+            ),
+            default=Value(MatchClass.NOT_COVERED.value),
+        )
+    )
+    TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR).update(
+        other_sponsor_id=Subquery(
+            active.filter(sponsor__isnull=False)
+            .exclude(sponsor_id=sponsor_id)
+            .order_by("pk")
+            .values("sponsor_id")[:1]
+        )
+    )
+
+
+def _content(source: Any, file_name: str | None) -> tuple[bytes, str]:
+    if hasattr(source, "read"):
+        return source.read(), file_name or getattr(source, "name", "") or "list.csv"
+    try:
+        with open(source, "rb") as handle:
+            return handle.read(), file_name or str(source)
+    except OSError as exc:
+        raise InvalidInput.single("file", _("The file cannot be read.")) from exc
+
+
+@transaction.atomic
+def target_list_match(
+    *, actor: Any, sponsor: Sponsor | int | str, source: Any, file_name: str | None = None
+) -> TargetList:
+    scope = require(actor, Perm.SPONSORSHIP_TARGETS)
+    found = sponsor_in_scope(scope, sponsor)
+    content, name = _content(source, file_name)
+    frame = _frame(content, name)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    target = TargetList.objects.create(
+        sponsor=found, file_name=name.rsplit("/", 1)[-1][:255], rows=frame.height, created_by=user
+    )
+    _load(target, frame)
+    _classify(target, found.pk)
+    counts = dict(
+        TargetRow.objects.filter(target_list=target)
+        .values("klass")
+        .annotate(n=Count("pk"))
+        .values_list("klass", "n")
+    )
+    target.counts = {klass.value: counts.get(klass.value, 0) for klass in (*CLASSES, MatchClass.DUPLICATE)}
+    target.save(update_fields=["counts"])
+    audit_record(actor=actor, action="match", instance=target, changes={"rows": target.rows, **target.counts})
+    return target
+
+
+def target_list_get(*, user: Any, pk: Any) -> TargetList:
+    scope = require(user, Perm.SPONSORSHIP_TARGETS)
+    try:
+        target = TargetList.objects.select_related("sponsor").get(pk=pk)
+    except (TargetList.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+    sponsor_in_scope(scope, target.sponsor_id)
+    return target
+
+
+def match_result(target: TargetList) -> dict[str, Any]:
+    """The contract of `cakupan sponsors match-list --json`."""
+    return {
+        "rows": target.rows,
+        **{k.value: target.counts.get(k.value, 0) for k in CLASSES},
+        "report": target.pk,
+    }
+
+
+def other_sponsors(target: TargetList) -> dict[str, int]:
+    """Rows covered by another sponsor, per sponsor name (APBN: no sponsor row)."""
+    rows = (
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR)
+        .values("other_sponsor__name")
+        .annotate(n=Count("pk"))
+    )
+    return {row["other_sponsor__name"] or "APBN": row["n"] for row in rows}
+
+
+def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:
+    """Birth date and sex encoded in a valid NIK; the century is the one making the person not unborn."""
+    raw_day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    sex = "P" if raw_day > 40 else "L"
+    day = raw_day - 40 if raw_day > 40 else raw_day
+    year = 2000 + yy if 2000 + yy <= today.year - 15 else 1900 + yy
+    try:
+        return dt.date(year, month, day), sex
+    except ValueError:  # a NIK whose date is not a calendar day (accepted with a warning by the registry)
+        return dt.date(year, month, 1), sex
+
+
+def target_list_enrol(
+    *, actor: Any, target_list: TargetList | int, start_month: str | None = None
+) -> dict[str, Any]:
+    """Enrol the list's valid uncovered rows as the sponsor's next roster (poorest decile first, then list
+    order), as many as the funded period covering `start_month` allows by its cap and its money for the
+    rest of the period. One roster import (enrolment), so every registry rule and the report apply."""
+    from cakupan.enrolment.services import roster_import
+    from cakupan.sponsorship.selectors import enrol_capacity
+
+    require(actor, Perm.SPONSORSHIP_TARGETS)
+    target = target_list_get(
+        user=actor, pk=target_list.pk if isinstance(target_list, TargetList) else target_list
+    )
+    today = timezone.localdate()
+    try:
+        month = Period.parse(start_month) if start_month else Period.of(today).shift(1)
+    except ValueError:
+        raise InvalidInput.single("start_month", _("A month written YYYY-MM.")) from None
+    capacity = enrol_capacity(target.sponsor, str(month))
+    candidates = list(
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, enrolled=False)
+        .order_by(F("decile").asc(nulls_last=True), "line")
+        .values_list("pk", "nik", "name")[: capacity.members]
+    )
+    if not candidates:
+        raise InvalidInput.single(
+            "target_list",
+            _("No one to enrol: no valid uncovered row is left, or the cap or the money is used up."),
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "nik",
+            "nama lengkap",
+            "tanggal lahir",
+            "jenis kelamin",
+            "kode wilayah",
+            "penghasilan",
+            "program",
+            "tanggal mulai",
+        ]
+    )
+    programs = "JKK,JKM,JHT" if capacity.funded is not None and capacity.funded.jht else "JKK,JKM"
+    income = capacity.funded.declared_income if capacity.funded is not None else 0
+    for _pk, nik, name in candidates:
+        born, sex = _birth(nik, today)
+        district = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
+        writer.writerow(
+            [nik, name or nik, born.isoformat(), sex, district, income, programs, month.first_day.isoformat()]
+        )
+    with transaction.atomic():
+        record = roster_import(
+            actor=actor,
+            path_or_file=io.BytesIO(out.getvalue().encode("utf-8")),
+            as_=("sponsor", str(target.sponsor_id)),
+            file_name=f"target-list-{target.pk}.csv",
+        )
+        # Set-based: every uncovered row whose person this sponsor now pays for is enrolled.
+        paid_here = Membership.objects.filter(
+            sponsor_id=target.sponsor_id, status=Membership.Status.ACTIVE
+        ).values("person__nik")
+        done = TargetRow.objects.filter(
+            target_list=target, klass=MatchClass.NOT_COVERED, enrolled=False, nik__in=paid_here
+        ).update(enrolled=True)
+        target.enrolled = TargetRow.objects.filter(target_list=target, enrolled=True).count()
+        target.save(update_fields=["enrolled"])
+        audit_record(
+            actor=actor,
+            action="enrol",
+            instance=target,
+            changes={"roster": record.pk, "enrolled": done, "capacity": capacity.members},
+        )
+    return {
+        "target_list": target.pk,
+        "roster": record.pk,
+        "enrolled": done,
+        "capacity": capacity.members,
+        "left": TargetRow.objects.filter(
+            target_list=target, klass=MatchClass.NOT_COVERED, enrolled=False
+        ).count(),
+    }
