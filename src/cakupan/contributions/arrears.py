@@ -125,6 +125,14 @@ class Standing:
     confirmed: bool
 
 
+def employer_arrears_months(as_of: dt.date) -> int:
+    """Months an employer's oldest unpaid bill may be past due before the employer is behind (rule table)."""
+    table = contribution_tables().for_period(Period.of(as_of)).arrears_standing
+    if table is None:
+        raise ValueError(f"The rule tables have no arrears rule in force on {as_of}.")
+    return table.employer_months.value
+
+
 def standing_of(
     *, kind: str, oldest_unpaid_due: dt.date | None, unpaid_bills: int, as_of: dt.date
 ) -> Standing | None:

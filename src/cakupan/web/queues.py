@@ -30,7 +30,7 @@ from cakupan.benefits.models import ClaimStatus
 from cakupan.benefits.selectors import claim_list
 from cakupan.compliance.models import Case, CaseStep, FindingClass, ReviewItem
 from cakupan.compliance.selectors import case_list, finding_current
-from cakupan.contributions.arrears import PU_ARREARS_MONTHS, add_months
+from cakupan.contributions.arrears import employer_arrears_months
 from cakupan.contributions.models import Bill, PayerAccount
 from cakupan.contributions.selectors_payments import bill_list, bills_annotated, payer_accounts
 from cakupan.enrolment.models import LinkReview, RosterImport
@@ -38,6 +38,7 @@ from cakupan.enrolment.selectors import link_review_list, roster_import_list
 from cakupan.registry.figures import figure_rows, home_figures_refresh
 from cakupan.registry.models import Membership
 from cakupan.registry.selectors import membership_ending, membership_list
+from cakupan.rules.period import add_months
 
 # How far ahead a deadline or an end counts as "soon".
 DEADLINE_DAYS = 14
@@ -92,7 +93,7 @@ def _held_rows(scope: Scope, _today: dt.date) -> QuerySet[Any]:
 def _employers_in_arrears(scope: Scope, today: dt.date) -> QuerySet[Any]:
     """Employers whose oldest unpaid bill fell due more than three months ago (contributions/arrears.py,
     rules.md §4: the employer then pays JKK benefits first), the standing the arrears page shows."""
-    cutoff = add_months(today, -PU_ARREARS_MONTHS)
+    cutoff = add_months(today, -employer_arrears_months(today))
     unpaid = (
         bills_annotated(Bill.objects.completed().filter(account_id=OuterRef("pk"), due_date__lt=cutoff))
         .filter(outstanding__gt=0)

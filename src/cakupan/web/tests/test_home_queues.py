@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM
 from cakupan.benefits.services.claims import claim_submit
-from cakupan.contributions.arrears import add_months
+from cakupan.rules.period import add_months
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.billing import billing_run
 from cakupan.contributions.services.payments import payment_record
