@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from cakupan.compliance.models import Case, CaseStep, Finding
-from cakupan.rules.sanctions import SanctionTables
 from cakupan.partners.models import PartnerAgency
 from cakupan.regions.models import Region
+from cakupan.rules.sanctions import SanctionTables
 
 MONTHS_ID = (
     "Januari",

@@ -174,7 +174,8 @@ def database_ready_wait(stop: threading.Event, *, poll_seconds: float = 5.0) -> 
     import logging
 
     logging.getLogger("cakupan.jobs").warning(
-        "database not migrated yet: the worker waits for `cakupan migrate` (checking every %.0f s)", poll_seconds
+        "database not migrated yet: the worker waits for `cakupan migrate` (checking every %.0f s)",
+        poll_seconds,
     )
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0006_person_audience_list_order'),
-        ('registry', '0006_sponsor_income_basis'),
+        ("registry", "0006_person_audience_list_order"),
+        ("registry", "0006_sponsor_income_basis"),
     ]
 
-    operations = [
-    ]
+    operations = []

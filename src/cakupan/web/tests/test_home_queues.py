@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from cakupan.accounts.permissions import SYSTEM
 from cakupan.benefits.services.claims import claim_submit
-from cakupan.rules.period import add_months
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.billing import billing_run
 from cakupan.contributions.services.payments import payment_record
 from cakupan.core.models import CachedFigures
 from cakupan.registry.models import Membership
+from cakupan.rules.period import add_months
 from cakupan.web.queues import home_refresh
 
 

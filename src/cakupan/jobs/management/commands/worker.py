@@ -1,7 +1,8 @@
 """`cakupan worker`: take jobs from the queue and run them (django-tasks' database worker, with this
 project's housekeeping beside it: dead jobs, the schedule; see jobs/worker.py). `--batch` runs what is
 queued and ready, then exits (tests, one-off use; it reaps dead jobs first, and enqueues no schedule
-entries). Started before `cakupan migrate`, a worker waits for the migrated database. `--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: stop after
+entries). Started before `cakupan migrate`, a worker waits for the migrated database.
+`--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: stop after
 the current job."""
 
 from __future__ import annotations
