@@ -25,6 +25,18 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def language_of_a_new_process() -> Any:
+    """Each test starts in the product's default language, as a new process (a command, a worker) does:
+    a request with `Accept-Language: en` leaves English active in the thread after it (Django's
+    LocaleMiddleware does not restore it), and a later test's command would then answer in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
