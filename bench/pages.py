@@ -253,6 +253,11 @@ def _use(url: str) -> None:
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
 
 
+def _chosen(path: str, pattern: str) -> bool:
+    """`--paths` entries: a prefix, or the whole path when it ends with `$`."""
+    return path == pattern[:-1] if pattern.endswith("$") else path.startswith(pattern)
+
+
 def run_roles(
     usernames: dict[str, str],
     *,
@@ -279,7 +284,7 @@ def run_roles(
         out[role] = {}
         began = time.monotonic()
         for path in paths + details:
-            if prefixes and not path.startswith(prefixes):
+            if prefixes and not any(_chosen(path, p) for p in prefixes):
                 continue
             out[role][path] = measure(client, path, requests=requests, timeout_s=timeout_s)
         slow = sum(1 for r in out[role].values() if r.outcome == "timeout")
@@ -403,7 +408,9 @@ def main() -> int:
     parser.add_argument("--sizes", default=f"50000,{NATIONAL}", help="persons of each data set, small first")
     parser.add_argument("--roles", default=",".join(USERNAMES), help=f"any of {', '.join(USERNAMES)}")
     parser.add_argument(
-        "--paths", default="", help="only the URLs starting with one of these (comma-separated), details too"
+        "--paths",
+        default="",
+        help="only the URLs starting with one of these (comma-separated; ending in $: exactly), details too",
     )
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per query (statement_timeout)")

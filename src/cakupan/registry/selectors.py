@@ -157,6 +157,18 @@ def membership_ending(*, memberships: QuerySet[Membership], days: int) -> QueryS
     return memberships.filter(end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
 
 
+def employer_jobs(*, user: Any, pk: Any) -> tuple[Employer, QuerySet[Employment], QuerySet[Membership]]:
+    """An employer in the user's scope (NotInScope otherwise) with its employment and memberships: all of
+    them, with no per-row scope test. Whoever sees an employer sees every job and membership there
+    (accounts.scope: the employer gives a branch office's key to its workers and members, an agency's
+    regency is the employer's, HR's rows are its employer's), so the largest employer's page counts its
+    50,000 jobs by the employer's index instead of probing 50,000 persons' keys."""
+    employer = employer_get(user=user, pk=pk)
+    employments = Employment.objects.select_related("person", "employer").filter(employer=employer)
+    memberships = Membership.objects.select_related("person", "employer", "sponsor").filter(employer=employer)
+    return employer, employments, memberships
+
+
 def sponsor_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Sponsor]:
     scope = scope or scope_for(user)
     return Sponsor.objects.filter(scope.sponsors()).select_related("region", "employer")

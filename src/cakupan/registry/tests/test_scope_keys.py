@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cakupan.accounts.models import User
 from cakupan.contributions.selectors_payments import payer_accounts
 from cakupan.contributions.services.billing_write import GOVERNMENT, accounts_ensure
+from cakupan.core.errors import NotInScope
 from cakupan.core.pagination import keyset_page
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.test_paths import _scenario
@@ -262,3 +264,32 @@ def test_payer_accounts_keys_follow_the_registry(world: World) -> None:
     branch_office_upsert(code="MLG", name="Kantor Cabang Malang", seat="35.73", regions=["35.07", "32.16"])
     assert_scope_keys_consistent()
     assert own in _accounts_seen(world.branch_malang)
+
+
+def test_whoever_sees_an_employer_sees_all_its_jobs(world: World) -> None:
+    """employer_jobs lists an employer's jobs and memberships without a scope test per row: for every role
+    and employer it sees, exactly what the scoped lists give for that employer."""
+    services.membership_enrol(
+        actor=world.admin,
+        person=world.operator,
+        segment="PU",
+        programs=["JKK", "JKM"],
+        start_date=dt.date(2018, 5, 1),
+        payer_kind="employer",
+        employer=world.factory,
+    )
+    users = [getattr(world, f) for f in World.__dataclass_fields__ if isinstance(getattr(world, f), User)]
+    checked = 0
+    for user in users:
+        for employer in selectors.employer_list(user=user):
+            _, jobs, members = selectors.employer_jobs(user=user, pk=employer.pk)
+            scoped_jobs = selectors.employment_list(user=user).filter(employer=employer)
+            scoped_members = selectors.membership_list(user=user).filter(employer=employer)
+            assert set(jobs.values_list("pk", flat=True)) == set(scoped_jobs.values_list("pk", flat=True))
+            assert set(members.values_list("pk", flat=True)) == set(
+                scoped_members.values_list("pk", flat=True)
+            )
+            checked += 1
+    assert checked >= 6
+    with pytest.raises(NotInScope):
+        selectors.employer_jobs(user=world.hr_factory, pk=world.hospital.pk)

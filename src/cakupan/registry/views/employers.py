@@ -39,10 +39,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.EMPLOYER_READ)
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = get_or_404(selectors.employer_get, request, pk)
-    scope = scope_of(request)
-    employments = selectors.employment_list(user=request.user, scope=scope).filter(employer=employer)
-    memberships = selectors.membership_list(user=request.user, scope=scope).filter(employer=employer)
+    employer, employments, memberships = get_or_404(selectors.employer_jobs, request, pk)
     return page(
         request,
         "registry/employer_detail.html",
