@@ -229,6 +229,14 @@ QUEUES: tuple[Queue, ...] = (
         _link("compliance:dashboard"),
     ),
     Queue(
+        "own_cases",
+        _("Compliance case on your company"),
+        _("A warning letter waits for your registration before its deadline."),
+        _role(Role.EMPLOYER_HR),
+        _cases_open,
+        _link("compliance:dashboard"),
+    ),
+    Queue(
         "sponsored_ending",
         _("Sponsored memberships ending soon"),
         _("Ending within 60 days: renew the funding or move the members on."),

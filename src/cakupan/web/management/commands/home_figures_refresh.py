@@ -21,6 +21,4 @@ class Command(BaseCommand):
         parser.add_argument("--scope", default=None, help="the scope key of one cached row")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(
-            json.dumps({"refreshed": home_refresh(options["scope"])})
-        )
+        self.stdout.write(json.dumps({"refreshed": home_refresh(options["scope"])}))
