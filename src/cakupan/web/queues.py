@@ -167,6 +167,7 @@ def _employer(scope: Scope) -> bool:
 def _sponsored(scope: Scope) -> bool:  # those who see sponsored memberships of others: not an employer
     return scope.employer_id is None and scope.person_id is None and may(scope, Perm.MEMBERSHIP_READ)
 
+
 QUEUES: tuple[Queue, ...] = (
     Queue(
         "claims_to_verify",
