@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.scope import Scope, scope_for
-from cakupan.contributions.models import Allocation, BillLine, bill_completed
+from cakupan.contributions.models import PROGRAM_COLUMNS, Allocation, BillLine, bill_completed
 from cakupan.contributions.services.payments import today
 from cakupan.core.errors import NotInScope
 from cakupan.registry.selectors import person_list
@@ -52,6 +52,7 @@ class MonthLine:
     amount: int
     jht: int
     jp: int
+    programmes: tuple[str, ...]  # the programmes this line pays ("JKK", "JKM", ...): JKP alone on the state's
     due_date: dt.date
     state: str
 
@@ -117,8 +118,7 @@ def contribution_history(
         .values(
             "period",
             "amount",
-            "jht",
-            "jp",
+            *PROGRAM_COLUMNS,
             "bill_paid",
             "bill__amount_due",
             "bill__due_date",
@@ -140,6 +140,7 @@ def contribution_history(
             amount=row["amount"],
             jht=row["jht"],
             jp=row["jp"],
+            programmes=tuple(column.upper() for column in PROGRAM_COLUMNS if row[column]),
             due_date=row["bill__due_date"],
             state=_state(row["bill__amount_due"], row["bill_paid"], row["bill__due_date"], on),
         )

@@ -7,7 +7,8 @@ rows stay those of the seed; only the billed months follow the calendar.
 
 Payments are written set-based (one INSERT … SELECT for payments, one for their allocations, whatever the
 number of bills), as a bank statement import would record them, with the pattern of a typical office
-decided by the payer account's id (so the same database gives the same pattern):
+decided by a number from the payer's own NPP or NIK (so the same seed gives the same pattern, after
+`--reset` too, whatever ids the rows get):
 - most payers (82 in 100) pay each bill in full a few days before its due date;
 - 3 in 100 pay each bill about three weeks late;
 - 2 in 100 paid only half of their bill of two months ago;
@@ -31,6 +32,7 @@ from cakupan.contributions.arrears import add_months
 from cakupan.contributions.models import Allocation, Bill, PayerAccount, Payment
 from cakupan.contributions.services.billing import billing_run
 from cakupan.core.sqlnames import table
+from cakupan.registry.models import Employer, Person
 
 Say = Callable[[str, int | None], None]
 
@@ -59,7 +61,13 @@ def payments_load(*, periods: list[str], today: dt.date) -> dict[str, int]:
         f"WHEN '{p}' THEN {len(periods) - 1 - i}" for i, p in enumerate(periods)
     )
     rank += " END"  # 0: the latest month billed
-    h = "(a.id % 100)"
+    # 0..99 from the payer's natural key: the NPP's serial; the NIK's birth date and serial mixed.
+    nik = "CAST(SUBSTR(p.nik, {}, {}) AS INTEGER)"
+    h = (
+        f"((CASE WHEN a.kind = '{PayerAccount.Kind.EMPLOYER}' THEN CAST(SUBSTR(e.npp, 5, 4) AS INTEGER)"
+        f" WHEN a.kind = '{PayerAccount.Kind.SELF}' THEN {nik.format(7, 2)} * 7 + {nik.format(9, 2)} * 13"
+        f" + {nik.format(11, 2)} * 3 + {nik.format(13, 4)} ELSE 50 END) % 100)"
+    )
     steady = f"a.kind IN ('{PayerAccount.Kind.GOVERNMENT}', '{PayerAccount.Kind.SPONSOR}')"
     pays = (
         f"({steady} OR {h} >= 11 OR ({h} >= 3 AND {h} < 8 AND {rank} >= 3)"
@@ -71,6 +79,7 @@ def payments_load(*, periods: list[str], today: dt.date) -> dict[str, int]:
         f"CASE WHEN {late} THEN {_days('b.due_date', '20')} ELSE {_days('b.due_date', f'-({h} % 7)')} END"
     )
     payment, bill, account, allocation = table(Payment), table(Bill), table(PayerAccount), table(Allocation)
+    employer, person = table(Employer), table(Person)
     placeholders = ", ".join(["%s"] * len(periods))
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -84,6 +93,7 @@ def payments_load(*, periods: list[str], today: dt.date) -> dict[str, int]:
                        {paid_on} AS paid_on,
                        %s || b.period AS reference
                 FROM {bill} b JOIN {account} a ON a.id = b.account_id
+                LEFT JOIN {employer} e ON e.id = a.employer_id LEFT JOIN {person} p ON p.id = a.person_id
                 WHERE b.period IN ({placeholders}) AND b.amount_due > 0 AND {pays}
             ) AS due WHERE paid_on <= %s
             """.replace(" % ", " %% "),  # noqa: S608 - table names, periods and constants only

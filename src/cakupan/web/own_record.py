@@ -34,6 +34,7 @@ class OwnSummary:
     card_issued: bool
     claims_open: int
     latest: MonthLine | None  # the newest month billed
+    has_jht: bool  # enrolled in JHT now or before: otherwise there is no balance to estimate
 
 
 def own_summary(*, user: Any, scope: Scope, person: Person) -> OwnSummary:
@@ -50,6 +51,7 @@ def own_summary(*, user: Any, scope: Scope, person: Person) -> OwnSummary:
         card_issued=cards.card_current(person=person) is not None,
         claims_open=claims.count(),
         latest=history.lines[0] if history.lines else None,
+        has_jht=membership_list(user=user, scope=scope).filter(jht=True).exists(),
     )
 
 

@@ -23,7 +23,6 @@ from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import Role
 from cakupan.accounts.permissions import Perm, may
 from cakupan.accounts.scope import Scope
 from cakupan.benefits.models import ClaimStatus
@@ -145,16 +144,30 @@ def _bills_overdue(scope: Scope, today: dt.date) -> QuerySet[Any]:
     return _bills_to_pay(scope, today).filter(due_date__lt=today)
 
 
-def _role(*roles: str) -> Callable[[Scope], bool]:
-    return lambda scope: scope.role in roles
-
-
 def _perm(perm: Perm) -> Callable[[Scope], bool]:
     return lambda scope: may(scope, perm)
 
 
-_PAYERS = _role(Role.EMPLOYER_HR, Role.SPONSOR)
-_FOLLOWERS = _role(Role.EMPLOYER_HR, Role.SPONSOR, Role.AGENCY)
+# Who a queue is for, by what the scope holds and may do (roles are named only in accounts).
+def _payers(scope: Scope) -> bool:  # an employer's HR or a sponsor: they pay bills
+    return (scope.employer_id is not None or scope.sponsor_id is not None) and may(scope, Perm.BILL_READ)
+
+
+def _followers(scope: Scope) -> bool:  # who follows claims without deciding them
+    return may(scope, Perm.CLAIM_READ) and not may(scope, Perm.CLAIM_DECIDE) and scope.person_id is None
+
+
+def _agency(scope: Scope) -> bool:
+    return scope.agency_id is not None and may(scope, Perm.COMPLIANCE_READ)
+
+
+def _employer(scope: Scope) -> bool:
+    return scope.employer_id is not None and may(scope, Perm.COMPLIANCE_READ)
+
+
+def _sponsored(scope: Scope) -> bool:  # those who see sponsored memberships of others: not an employer
+    return scope.employer_id is None and scope.person_id is None and may(scope, Perm.MEMBERSHIP_READ)
+
 
 QUEUES: tuple[Queue, ...] = (
     Queue(
@@ -177,7 +190,7 @@ QUEUES: tuple[Queue, ...] = (
         "claims_open",
         _("Claims in progress"),
         _("Claims filed and not yet paid or rejected."),
-        _FOLLOWERS,
+        _followers,
         _claims_open,
         _link("benefits:claim_list"),
     ),
@@ -217,7 +230,7 @@ QUEUES: tuple[Queue, ...] = (
         "findings_open",
         _("Findings to review"),
         _("Employers in your area not registered, or registered only in part."),
-        _role(Role.AGENCY),
+        _agency,
         _findings,
         _link("compliance:dashboard"),
     ),
@@ -225,7 +238,15 @@ QUEUES: tuple[Queue, ...] = (
         "cases_open",
         _("Open compliance cases"),
         _("Employers under enforcement in your area."),
-        _role(Role.AGENCY),
+        _agency,
+        _cases_open,
+        _link("compliance:dashboard"),
+    ),
+    Queue(
+        "own_cases",
+        _("Compliance case on your company"),
+        _("A warning letter waits for your registration before its deadline."),
+        _employer,
         _cases_open,
         _link("compliance:dashboard"),
     ),
@@ -233,7 +254,7 @@ QUEUES: tuple[Queue, ...] = (
         "sponsored_ending",
         _("Sponsored memberships ending soon"),
         _("Ending within 60 days: renew the funding or move the members on."),
-        _role(Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.SPONSOR),
+        _sponsored,
         _sponsored_ending,
         _link(
             "registry:membership_list",
@@ -246,7 +267,7 @@ QUEUES: tuple[Queue, ...] = (
         "bills_to_pay",
         _("Bills to pay"),
         _("Bills not yet paid in full."),
-        _PAYERS,
+        _payers,
         _bills_to_pay,
         _own_account,
     ),
@@ -254,7 +275,7 @@ QUEUES: tuple[Queue, ...] = (
         "bills_overdue",
         _("Bills overdue"),
         _("Past their due date: a late fine runs on employers' bills."),
-        _PAYERS,
+        _payers,
         _bills_overdue,
         _own_account,
     ),

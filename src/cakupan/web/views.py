@@ -70,6 +70,7 @@ def _counts(request: HttpRequest) -> tuple[list[dict[str, Any]], list[dict[str, 
         for queue in queues_for(scope)
         if (figure := cached.figures.get(queue.name)) is not None
     ]
+    queues.sort(key=lambda item: item["value"] == 0)  # the work waiting first, in the queues' order
     return queues, counts, cached.computed_at
 
 

@@ -12,15 +12,19 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from cakupan.accounts.models import Role, User
 from cakupan.accounts.scope import scope_for
+from cakupan.contributions.models import Bill, PayerAccount, Payment
+from cakupan.contributions.selectors_payments import arrears_by_payer
 from cakupan.core.models import AuditEvent
 from cakupan.coverage.health import health_view
 from cakupan.coverage.models import SnapshotBuild, WorkforceStat
 from cakupan.coverage.selectors import coverage_show, target_list
 from cakupan.demo import figures, s5_lhokseumawe, story
 from cakupan.demo.actors import LOGINS
+from cakupan.demo.billing import billed_periods
 from cakupan.demo.services import DemoResult, demo_load
 from cakupan.registry.models import (
     PROGRAMS_BY_SEGMENT,
@@ -247,6 +251,20 @@ def test_reset_rebuilds_the_same_data(demo: DemoResult, db: Any) -> None:
     assert User.objects.filter(username__in=[login.username for login in LOGINS]).count() == len(LOGINS)
     assert not Person.objects.filter(~Q(full_name__endswith=" Contoh") & ~Q(full_name__endswith=" Fiktif"))
     assert scope_keys_differences() == []  # the delete and the load rebuilt the keys
+
+
+def test_billing_and_payments_look_like_a_working_office(demo: DemoResult, db: Any) -> None:
+    today = timezone.localdate()
+    periods = billed_periods(today)
+    assert demo.counts["billed_months"] == len(periods) == 6
+    assert set(Bill.objects.values_list("period", flat=True)) == set(periods)  # up to today's month
+    assert demo.counts["payments"] == Payment.objects.count() > 0
+    due = PayerAccount.objects.filter(bills__amount_due__gt=0, bills__due_date__lt=today).distinct().count()
+    behind = arrears_by_payer(user=User.objects.get(username="admin"), as_of=today)
+    assert 0 < len(behind) < due / 4  # some payers in arrears, most not
+    assert any(row["account"].kind == "employer" and row["standing"].behind for row in behind)
+    # The state budget and the sponsors pay on time.
+    assert not [row for row in behind if row["account"].kind in ("government", "sponsor")]
 
 
 def test_scope_keys_match_the_rules(demo: DemoResult, db: Any) -> None:

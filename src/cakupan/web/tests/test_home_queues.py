@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cakupan.accounts.models import Role, User
 from cakupan.accounts.permissions import SYSTEM
 from cakupan.benefits.services.claims import claim_submit
 from cakupan.contributions.models import Bill
@@ -188,3 +189,14 @@ def test_worker_sees_contributions_by_month_jht_estimate_and_jp_months(world: An
     assert "RS Contoh Sehat" in text  # who paid: the employer
     # Other roles have no own page; the worker sees only their own record.
     assert as_user(world.branch_malang).get(reverse("own_record")).status_code == 403
+
+
+def test_a_worker_without_jht_is_told_so_instead_of_a_zero_balance(world: Any, as_user: Any) -> None:
+    driver = User.objects.create_user(username="ojol", password="pw", role=Role.WORKER, person=world.driver)
+    bill_months(1)
+    home = as_user(driver).get(reverse("home"))
+    assert home.context["own"].has_jht is False
+    assert "Anda belum terdaftar dalam JHT" in home.text
+    page = as_user(driver).get(reverse("own_record"))
+    assert 'id="jht"' not in page.text
+    assert "CSR RS Contoh Sehat" in page.text  # the sponsor paid for the month

@@ -66,6 +66,7 @@ EXPECTED = {
         "/",
         "/employment/",
         "/memberships/",
+        "/me/",
         "/cards/mine/",
         "/contributions/bills/",
         "/contributions/",
@@ -119,6 +120,7 @@ def test_home_points_each_role_to_its_new_pages(world: Any, as_user: Any) -> Non
         "/compliance/",
     ]
     assert shortcuts(world.worker_user) == [
+        "/me/",
         "/cards/mine/",
         "/contributions/bills/",
         "/contributions/",
