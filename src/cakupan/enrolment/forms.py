@@ -17,3 +17,21 @@ class RosterForm(forms.Form):
         required=False,
     )
     dry_run = forms.BooleanField(label=_("Check only (dry run)"), required=False)
+
+
+class ReportFilter(forms.Form):
+    """The report page's filter: the rows of one status."""
+
+    status = forms.ChoiceField(
+        label=_("Show"),
+        choices=[
+            ("", _("All rows")),
+            ("rejected", _("Rejected")),
+            ("warning", _("With warnings")),
+            ("held", _("Held for branch review")),
+            ("imported", _("Imported")),
+            ("updated", _("Updated")),
+            ("unchanged", _("Unchanged")),
+        ],
+        required=False,
+    )

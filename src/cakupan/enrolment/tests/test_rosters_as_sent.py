@@ -111,3 +111,37 @@ def test_the_typical_sponsor_roster(world: Any) -> None:
         list(Membership.objects.filter(sponsor=world.sponsor).values_list("pk", "declared_income")) == members
     )
     assert {i for _pk, i in members if i != world.driver_membership.declared_income} <= {1_000_000}
+
+
+def test_report_page_rejected_first_filtered_in_words(
+    world: Any, titled_files: dict[str, Path], client: Any
+) -> None:
+    record = _as_sponsor(world, titled_files["xlsx"])
+    client.force_login(world.sponsor_user)
+    page = client.get(f"/rosters/{record.pk}/", HTTP_ACCEPT_LANGUAGE="id")
+    html = page.content.decode()
+    assert page.status_code == 200
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    # Rejected first, then the warning, then the rest in file order; statuses in words, not codes.
+    order = [body.index(f'<td data-label="Baris" class="num">{n}</td>') for n in ("8", "9", "5", "6", "10")]
+    assert order == sorted(order)
+    assert '<tr class="row-rejected">' in body
+    assert ">Ditolak</span>" in body
+    assert ">Dengan peringatan</span>" in body
+    assert ">Diimpor</span>" in body
+    assert "imported" not in body.replace('class="row-imported"', "").replace("badge-imported", "")
+    assert "Bulan lahir pada NIK harus 01-12." in body  # the reason in Indonesian
+    assert f'class="nowrap">{TITLED_ROWS[4][0]}</td>' in body  # the NIK on one line
+    # The counts as cards, each a filter; they add up to the rows.
+    cards = {
+        k: html.split(f'data-count="{k}">')[1].split("<")[0]
+        for k in ("rows", "rejected", "warning", "imported")
+    }
+    assert cards == {"rows": "5", "rejected": "1", "warning": "1", "imported": "3"}
+    only = client.get(f"/rosters/{record.pk}/?status=rejected", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    rows = only[only.index("<tbody>") : only.index("</tbody>")]
+    assert rows.count("<tr ") == 1
+    assert "Rusak Bulan" in rows
+    assert client.get(f"/rosters/{record.pk}/?status=held").content.decode().count("<tr ") == 0
+    bad = client.get(f"/rosters/{record.pk}/?status=semua")
+    assert bad.status_code == 400
