@@ -191,17 +191,21 @@ INSTRUCTIONS = (
     "3. Tanggal Lahir dan Tanggal Mulai: DD/MM/YYYY (05/03/1990), YYYY-MM-DD atau '5 Maret 1990'. "
     "Tanggal Mulai kosong = tanggal impor.",
     "4. Jenis Kelamin: L atau P (Laki-laki / Perempuan).",
-    "5. Alamat/Kode Wilayah: kode Kemendagri kabupaten/kota atau kecamatan, mis. 35.73 atau 35.73.01.",
+    "5. Alamat/Kode Wilayah: kode Kemendagri kabupaten/kota atau kecamatan, mis. 35.73 atau 35.73.01. "
+    "Kosong = kabupaten/kota pemberi kerja atau sponsor (untuk peserta baru).",
     "6. Upah Pokok dan Tunjangan Tetap (pekerja penerima upah, PU): Rupiah bulat, mis. 4500000 atau "
     "Rp 4.500.000.",
-    "7. Penghasilan (bukan penerima upah, BPU): penghasilan per bulan dalam Rupiah bulat; Sektor: "
-    "transportasi atau lainnya.",
+    "7. Penghasilan (bukan penerima upah, BPU): penghasilan per bulan dalam Rupiah bulat; kosong = dasar "
+    "penghasilan sponsor (bawaan: tingkat BPU terendah). Sektor: transportasi atau lainnya.",
     "8. Program: mis. 'JKK, JKM, JHT'. Kosong = PU: JKK, JKM, JHT, JP; BPU: JKK, JKM. JP dan JKP hanya "
     "untuk PU.",
     "9. NPP: hanya untuk unggahan dinas/instansi mitra, NPP pemberi kerja tiap pekerja.",
-    "10. Setelah unggah, unduh laporan: setiap baris diberi status (imported, updated, unchanged, "
-    "warning, rejected, held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris "
-    "yang ditolak lalu unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
+    "10. Setelah unggah, unduh laporan: setiap baris diberi status (kolom Status: imported = diimpor, "
+    "updated = diperbarui, unchanged = tidak berubah, warning = dengan peringatan, rejected = ditolak, "
+    "held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris yang ditolak lalu "
+    "unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
+    "11. Judul, tahun anggaran atau baris kosong di atas judul kolom boleh ada: judul kolom dicari "
+    "otomatis di 30 baris teratas.",
 )
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from cakupan.core.errors import Forbidden, InvalidInput
 from cakupan.core.models import AuditEvent
+from cakupan.enrolment.readers import read_table, roster_headers
 from cakupan.enrolment.services import roster_import
+from cakupan.enrolment.services.parse import parse_region
 from cakupan.enrolment.tests.conftest import TITLED_ROWS, report_rows, write_csv
 from cakupan.registry.models import Membership, Person
 from cakupan.registry.services import sponsor_income_basis_set
@@ -145,3 +147,20 @@ def test_report_page_rejected_first_filtered_in_words(
     assert client.get(f"/rosters/{record.pk}/?status=held").content.decode().count("<tr ") == 0
     bad = client.get(f"/rosters/{record.pk}/?status=semua")
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [("35.73", "35.73"), ("3573", "35.73"), ("3573.0", "35.73"), ("32.1", "32.10"), ("357301", "35.73.01")],
+)
+def test_region_codes_a_spreadsheet_made_numbers(cell: str, code: str) -> None:
+    assert parse_region(cell) == code
+
+
+def test_header_search_keeps_the_first_row_without_known_headers() -> None:
+    """The compliance readers share read_table without known headers: their first row stays the header."""
+    content = b"Judul laporan\nNIK,Nama\n3573010101900001,A\n"
+    assert read_table(content, "r.csv").frame.columns == ["Judul laporan"]
+    found = read_table(content, "r.csv", known_headers=roster_headers())
+    assert found.frame.columns == ["NIK", "Nama"]
+    assert found.row_numbers.to_list() == [3]
