@@ -159,6 +159,7 @@ def test_sponsor_roster_without_region_or_income(
             page.wait_for_url(f"{base}/")
             page.goto(f"{base}/rosters/")
             page.set_input_files("input[name=file]", str(roster))
+            page.screenshot(path=str(ARTIFACTS / f"roster-sponsor-upload-{name}.png"), full_page=True)
             page.click("form.page-form button[type=submit]")
             page.wait_for_selector("#counts")
             page.screenshot(path=str(ARTIFACTS / f"roster-sponsor-report-{name}.png"), full_page=True)
