@@ -38,7 +38,10 @@ def _default_as(user: Any) -> str:
 @permission_required(Perm.ROSTER_UPLOAD)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    form = RosterForm(request.POST or None, request.FILES or None, initial={"as_": _default_as(request.user)})
+    default_as = _default_as(request.user)
+    form = RosterForm(
+        request.POST or None, request.FILES or None, initial={"as_": default_as}, payer_fixed=bool(default_as)
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -69,7 +72,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     if form.errors:
         status = 400
     imports = selectors.roster_import_list(user=request.user)[:20]
-    return render(request, "enrolment/upload.html", {"form": form, "imports": imports}, status=status)
+    user = request.user
+    payer = getattr(user, "employer", None) or getattr(user, "sponsor", None) or getattr(user, "agency", None)
+    return render(
+        request,
+        "enrolment/upload.html",
+        {"form": form, "imports": imports, "payer": payer if default_as else None},
+        status=status,
+    )
 
 
 def _get(request: HttpRequest, pk: int) -> RosterImport:
