@@ -16,11 +16,12 @@ import pytest
 
 from cakupan.accounts.models import Role, User
 from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.tests.conftest import TITLED_ROWS
 from cakupan.regions.models import Region
 from cakupan.regions.services import branch_office_upsert, regions_load
-from cakupan.registry.models import Employer, Membership, Person
+from cakupan.registry.models import Employer, Membership, Person, Sponsor
 from cakupan.registry.nik import nik_compose
-from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip
+from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, no_horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +92,9 @@ def test_roster_upload_fix_and_reupload(
         page.wait_for_url(f"{base}/")
 
         first = upload(page, base, _csv(tmp_path / "daftar.csv", ROWS))
-        assert "wage_invalid" in page.inner_text("table")
+        # The reason in words, the refused row first.
+        assert page.inner_text("table.report-rows tbody tr >> nth=0").startswith("4")
+        assert "Upah kosong atau bukan angka Rupiah bulat" in page.inner_text("table")
         with page.expect_download() as download_info:
             page.click("a[href$='report.csv']")
         report = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
@@ -114,3 +117,90 @@ def test_roster_upload_fix_and_reupload(
     assert Person.objects.filter(nik__in=niks).count() == 3
     assert Membership.objects.filter(person__nik__in=niks, employer__npp=NPP, status="active").count() == 3
     assert RosterImport.objects.filter(uploader=hr_user).count() == 2
+
+
+@pytest.fixture
+def sponsor_user(transactional_db: Any) -> User:
+    """The city budget of Kota Malang (35.73) as a sponsor, with its income basis left to the rules."""
+    if not Region.objects.filter(pk="35.73.01").exists():
+        regions_load()
+    branch_office_upsert(code="MLG", name="Kantor Cabang Malang", seat="35.73", regions=["35.73"])
+    sponsor = Sponsor.objects.create(name="APBD Kota Malang", kind="apbd", region_id="35.73")
+    return User.objects.create_user(
+        username="apbd_malang", password="pw-apbd", role=Role.SPONSOR, sponsor=sponsor, first_name="Rina"
+    )
+
+
+def test_sponsor_roster_without_region_or_income(
+    live_server: Any, sponsor_user: User, tmp_path: Path, settings: Any
+) -> None:
+    """A city budget's list as agencies send it (title rows, a blank row, no region or income column),
+    uploaded on a 390 px phone and on a desktop: the report puts the refused row first, highlighted, in
+    words, and filters by status."""
+    chromium_or_skip()
+    settings.VAR_DIR = tmp_path
+    base = live_server.url
+    roster = tmp_path / "daftar-apbd-kota-malang.csv"
+    with roster.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(TITLED_ROWS)
+    seen: dict[str, Any] = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium() as browser:
+        for name, viewport in (
+            ("phone", {"width": 390, "height": 844}),
+            ("desktop", {"width": 1280, "height": 900}),
+        ):
+            context = browser.new_context(viewport=viewport, locale="id-ID")
+            page = context.new_page()
+            page.goto(f"{base}/login/")
+            page.fill("input[name=username]", "apbd_malang")
+            page.fill("input[name=password]", "pw-apbd")
+            page.click("form.page-form button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.goto(f"{base}/rosters/")
+            page.set_input_files("input[name=file]", str(roster))
+            page.screenshot(path=str(ARTIFACTS / f"roster-sponsor-upload-{name}.png"), full_page=True)
+            page.click("form.page-form button[type=submit]")
+            page.wait_for_selector("#counts")
+            page.screenshot(path=str(ARTIFACTS / f"roster-sponsor-report-{name}.png"), full_page=True)
+            first = page.locator("table.report-rows tbody tr").first
+            seen[name] = {
+                "counts": {
+                    k: page.inner_text(f"#counts [data-count={k}]")
+                    for k in ("rows", "rejected", "warning", "imported", "unchanged")
+                },
+                "first_class": first.get_attribute("class"),
+                "first_status": first.locator(".badge").inner_text(),
+                # Line boxes of the first NIK's text: 1 when it is not broken.
+                "nik_lines": page.evaluate(
+                    """() => { const td = document.querySelector('table.report-rows td.nowrap');
+                        const range = document.createRange(); range.selectNodeContents(td);
+                        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+                ),
+                "fits": no_horizontal_overflow(page),
+            }
+            page.click("#counts a[href='?status=rejected']")
+            page.wait_for_url("**status=rejected")
+            seen[name]["filtered"] = page.locator("table.report-rows tbody tr").count()
+            page.screenshot(path=str(ARTIFACTS / f"roster-sponsor-rejected-{name}.png"), full_page=True)
+            context.close()
+
+    # The phone uploaded first: 4 imported (one with a warning), 1 refused; the desktop's upload of the
+    # same file changes nothing (a sponsor reads "imported" for every row written: NIKs are masked to it).
+    assert seen["phone"]["counts"] == {
+        "rows": "5",
+        "rejected": "1",
+        "warning": "1",
+        "imported": "3",
+        "unchanged": "0",
+    }
+    for name in ("phone", "desktop"):
+        assert seen[name]["first_class"] == "row-rejected"
+        assert seen[name]["first_status"] == "Ditolak"
+        assert seen[name]["nik_lines"] <= 1, name
+        assert seen[name]["fits"], name
+        assert seen[name]["filtered"] == 1
+    members = Membership.objects.filter(sponsor=sponsor_user.sponsor, status="active")
+    assert members.count() == 4
+    assert set(members.values_list("declared_income", flat=True)) == {1_000_000}
+    assert set(members.values_list("person__address_region", flat=True)) == {"35.73"}

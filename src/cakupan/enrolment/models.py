@@ -64,6 +64,18 @@ class RosterImport(models.Model):
             "rejected": self.rejected,
         }
 
+    def shown_counts(self) -> dict[str, int]:
+        """Rows per report status from the stored counts, once the report itself has expired (rows with
+        a warning are then also among the imported, updated or unchanged)."""
+        return {
+            "rejected": self.rejected,
+            "warning": self.warnings,
+            "held": self.held,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
 
 class LinkReview(models.Model):
     """A roster row that named a registered person outside the uploader's scope whose name, birth date or

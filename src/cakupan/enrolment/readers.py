@@ -245,5 +245,10 @@ def map_columns(columns: list[str], *, required: tuple[str, ...]) -> dict[str, s
     return {f: sources[0] for f, sources in found.items()}
 
 
+def column_field(header: str) -> str | None:
+    """Our field for a file's header, if it is one we know."""
+    return _BY_HEADER.get(_header_key(header))
+
+
 def source_name(obj: Any) -> str:
     return str(getattr(obj, "name", "") or "roster")

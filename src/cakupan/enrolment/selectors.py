@@ -10,6 +10,8 @@ from cakupan.accounts.permissions import Perm, may
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.enrolment.models import LinkReview, RosterImport
+from cakupan.enrolment.private import reports_dir
+from cakupan.enrolment.services.report import Preview, report_preview
 from cakupan.jobs.models import Job
 from cakupan.registry.selectors import employer_ids_in_scope, sponsor_list
 
@@ -28,6 +30,17 @@ def roster_import_get(*, user: Any, pk: Any) -> RosterImport:
         return roster_import_list(user=user).get(pk=pk)
     except (RosterImport.DoesNotExist, ValueError, TypeError) as exc:
         raise NotInScope from exc
+
+
+def roster_report_preview(
+    *, record: RosterImport, status: str | None, limit: int, lang: str
+) -> Preview | None:
+    """The report's rows as the report page shows them (report.report_preview); None once the report
+    has expired (retention) or was never written."""
+    path = reports_dir() / f"{record.report_name}.csv"
+    if not record.report_name or not path.is_file():
+        return None
+    return report_preview(path, status=status, limit=limit, lang=lang)
 
 
 def roster_job_get(*, user: Any, pk: Any) -> Job:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from cakupan.accounts.access import permission_required
 from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.enrolment import selectors
-from cakupan.enrolment.forms import RosterForm
+from cakupan.enrolment.forms import ReportFilter, RosterForm
 from cakupan.enrolment.models import RosterImport
+from cakupan.enrolment.readers import column_field
 from cakupan.enrolment.services import parse_as, report_path, roster_import, template_xlsx
 from cakupan.enrolment.services.background import is_big, roster_job_start
 from cakupan.enrolment.services.report import XLSX_ALL_ROWS_MAX
@@ -37,7 +38,10 @@ def _default_as(user: Any) -> str:
 @permission_required(Perm.ROSTER_UPLOAD)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    form = RosterForm(request.POST or None, request.FILES or None, initial={"as_": _default_as(request.user)})
+    default_as = _default_as(request.user)
+    form = RosterForm(
+        request.POST or None, request.FILES or None, initial={"as_": default_as}, payer_fixed=bool(default_as)
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,7 +72,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     if form.errors:
         status = 400
     imports = selectors.roster_import_list(user=request.user)[:20]
-    return render(request, "enrolment/upload.html", {"form": form, "imports": imports}, status=status)
+    user = request.user
+    payer = getattr(user, "employer", None) or getattr(user, "sponsor", None) or getattr(user, "agency", None)
+    return render(
+        request,
+        "enrolment/upload.html",
+        {"form": form, "imports": imports, "payer": payer if default_as else None},
+        status=status,
+    )
 
 
 def _get(request: HttpRequest, pk: int) -> RosterImport:
@@ -78,30 +89,59 @@ def _get(request: HttpRequest, pk: int) -> RosterImport:
         raise Http404 from exc
 
 
+# Columns kept on one line: a NIK or a phone broken over lines cannot be read or copied.
+_ONE_LINE = {"nik", "phone", "npp", "birth_date", "start_date", "basic_wage", "declared_income"}
+
+
 @permission_required(Perm.ROSTER_UPLOAD)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counts as cards (each a filter), then the rows: rejected first, then warnings, held and the rest."""
     record = _get(request, pk)
-    header: list[str] = []
-    rows: list[list[str]] = []
-    path = report_path(record, "csv")
-    if path.is_file():
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, [])
-            for i, row in enumerate(reader):
-                if i >= REPORT_PREVIEW_ROWS:
-                    break
-                rows.append(row)
+    form = ReportFilter(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    status = (form.cleaned_data.get("status") or None) if request.GET and valid else None
+    preview = selectors.roster_report_preview(
+        record=record, status=status, limit=REPORT_PREVIEW_ROWS, lang=(get_language() or "id")[:2]
+    )
+    labels = dict(ReportFilter.base_fields["status"].choices)  # type: ignore[attr-defined]
+    counts = preview.counts if preview is not None else record.shown_counts()
+    cards = [
+        {"status": key, "label": labels[key], "count": counts.get(key, 0)}
+        for key in ("rejected", "warning", "held", "imported", "updated", "unchanged")
+        if key != "held" or counts.get(key)
+    ]
+    columns = []
+    rows = []
+    if preview is not None:
+        columns = [{"name": c, "nowrap": column_field(c) in _ONE_LINE} for c in preview.columns]
+        rows = [
+            {
+                "number": row.number,
+                "status": row.status,
+                "label": labels.get(row.status, row.status),
+                "reason": row.reason,
+                "cells": [
+                    {**column, "value": value} for column, value in zip(columns, row.cells, strict=True)
+                ],
+            }
+            for row in preview.rows
+        ]
     return render(
         request,
         "enrolment/report.html",
         {
             "record": record,
-            "header": header,
+            "form": form,
+            "status": status,
+            "labels": labels,
+            "cards": cards,
+            "preview": preview,
+            "columns": columns,
             "rows": rows,
             "preview_limit": REPORT_PREVIEW_ROWS,
             "xlsx_all_rows_max": XLSX_ALL_ROWS_MAX,
         },
+        status=200 if valid else 400,
     )
 
 

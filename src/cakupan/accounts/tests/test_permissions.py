@@ -179,8 +179,8 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "pure parsing",
     ),
     "enrolment.services.report": (
-        {"status_expr", "report_frame", "write_report", "template_xlsx"},
-        "the report files of roster_import, and the blank template",
+        {"status_expr", "report_frame", "write_report", "template_xlsx", "report_preview"},
+        "the report files of roster_import, the blank template, and a read of a report the selector found",
     ),
     "enrolment.services.validate": ({"check_rows", "parse_columns", "rows_from"}, "pure validation"),
     "jobs.services": (

@@ -78,8 +78,11 @@ def parse_amount(text: str) -> int | None:
 
 
 def parse_region(text: str) -> str | None:
-    """ "35.73", "35.73.01", "3573", "357301" -> the dotted code used by the regions table."""
-    s = text.strip()
+    """ "35.73", "35.73.01", "3573", "357301" -> the dotted code used by the regions table. A code a
+    spreadsheet stored as a number comes as "3573.0", or "32.1" for 32.10 (its trailing zero dropped)."""
+    s = text.strip().removesuffix(".0")
+    if re.fullmatch(r"\d{2}\.\d", s):
+        s += "0"
     digits = re.sub(r"[.\s]", "", s)
     if not digits.isdigit() or len(digits) not in (4, 6):
         return None

@@ -8,6 +8,7 @@ opening a report must never execute it (CSV/formula injection, OWASP).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -64,6 +65,59 @@ def status_expr() -> pl.Expr:
         .then(pl.lit("unchanged"))
         .otherwise(pl.col("status"))
     )
+
+
+# What a person reads first: the rows to fix, then those to check, then the rest, each in file order.
+STATUS_ORDER = ("rejected", "warning", "held", "imported", "updated", "unchanged")
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    number: str
+    status: str  # one of STATUS_ORDER
+    reason: str  # in the reader's language
+    cells: list[str]  # the file's own columns
+
+
+@dataclass(frozen=True)
+class Preview:
+    columns: list[str]  # the file's own headers
+    rows: list[PreviewRow]
+    counts: dict[str, int] = field(default_factory=dict)  # rows per status, whatever the filter
+    matching: int = 0  # rows of the chosen status (all rows without a filter)
+
+
+def report_preview(path: Path, *, status: str | None, limit: int, lang: str) -> Preview:
+    """The first `limit` rows of a written report (its CSV), rejected first, then warnings, held and the
+    rest, each in file order; only `status` rows when given. Two passes over the file: the counts read
+    one column, the rows are polars' top-k of the sorted rows, not the whole file in Python."""
+    scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
+    names = scan.collect_schema().names()
+    number, state, reason = names[0], names[1], names[2 if lang == "id" else 3]
+    columns = names[len(REPORT_COLUMNS) :]
+    counted = scan.group_by(state).agg(pl.len()).collect()
+    counts = {str(k): int(n) for k, n in counted.iter_rows()}
+    rank = pl.col(state).replace_strict(
+        {s: i for i, s in enumerate(STATUS_ORDER)}, default=len(STATUS_ORDER), return_dtype=pl.Int32
+    )
+    chosen = scan.filter(pl.col(state) == status) if status else scan
+    top = (
+        chosen.with_columns(_rank=rank, _number=pl.col(number).cast(pl.Int64, strict=False))
+        .sort("_rank", "_number")
+        .head(limit)
+        .collect()
+    )
+    rows = [
+        PreviewRow(
+            number=v[number] or "",
+            status=v[state] or "",
+            reason=v[reason] or "",
+            cells=["" if v[c] is None else v[c] for c in columns],
+        )
+        for v in top.iter_rows(named=True)
+    ]
+    matching = counts.get(status, 0) if status else sum(counts.values())
+    return Preview(columns=columns, rows=rows, counts=counts, matching=matching)
 
 
 def report_frame(frame: pl.DataFrame, final: pl.DataFrame) -> pl.DataFrame:
@@ -137,17 +191,21 @@ INSTRUCTIONS = (
     "3. Tanggal Lahir dan Tanggal Mulai: DD/MM/YYYY (05/03/1990), YYYY-MM-DD atau '5 Maret 1990'. "
     "Tanggal Mulai kosong = tanggal impor.",
     "4. Jenis Kelamin: L atau P (Laki-laki / Perempuan).",
-    "5. Alamat/Kode Wilayah: kode Kemendagri kabupaten/kota atau kecamatan, mis. 35.73 atau 35.73.01.",
+    "5. Alamat/Kode Wilayah: kode Kemendagri kabupaten/kota atau kecamatan, mis. 35.73 atau 35.73.01. "
+    "Kosong = kabupaten/kota pemberi kerja atau sponsor (untuk peserta baru).",
     "6. Upah Pokok dan Tunjangan Tetap (pekerja penerima upah, PU): Rupiah bulat, mis. 4500000 atau "
     "Rp 4.500.000.",
-    "7. Penghasilan (bukan penerima upah, BPU): penghasilan per bulan dalam Rupiah bulat; Sektor: "
-    "transportasi atau lainnya.",
+    "7. Penghasilan (bukan penerima upah, BPU): penghasilan per bulan dalam Rupiah bulat; kosong = dasar "
+    "penghasilan sponsor (bawaan: tingkat BPU terendah). Sektor: transportasi atau lainnya.",
     "8. Program: mis. 'JKK, JKM, JHT'. Kosong = PU: JKK, JKM, JHT, JP; BPU: JKK, JKM. JP dan JKP hanya "
     "untuk PU.",
     "9. NPP: hanya untuk unggahan dinas/instansi mitra, NPP pemberi kerja tiap pekerja.",
-    "10. Setelah unggah, unduh laporan: setiap baris diberi status (imported, updated, unchanged, "
-    "warning, rejected, held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris "
-    "yang ditolak lalu unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
+    "10. Setelah unggah, unduh laporan: setiap baris diberi status (kolom Status: imported = diimpor, "
+    "updated = diperbarui, unchanged = tidak berubah, warning = dengan peringatan, rejected = ditolak, "
+    "held = ditahan untuk pemeriksaan kantor cabang) dan alasannya. Perbaiki baris yang ditolak lalu "
+    "unggah ulang berkas yang sama; baris yang sudah masuk tidak akan terduplikasi.",
+    "11. Judul, tahun anggaran atau baris kosong di atas judul kolom boleh ada: judul kolom dicari "
+    "otomatis di 30 baris teratas.",
 )
 
 

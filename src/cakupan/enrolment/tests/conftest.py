@@ -123,12 +123,16 @@ def _soffice(outdir: Path, fmt: str, files: list[Path], infilter: str | None = N
     subprocess.run(cmd, check=True, capture_output=True, timeout=120)  # noqa: S603 - our own arguments
 
 
-@pytest.fixture(scope="session")
-def office_files(tmp_path_factory: Any) -> dict[str, Path]:
+def _soffice_or_skip() -> None:
     if SOFFICE is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is required in CI for the roster file tests")
         pytest.skip("LibreOffice (soffice) is not installed; roster file tests need real spreadsheet files")
+
+
+@pytest.fixture(scope="session")
+def office_files(tmp_path_factory: Any) -> dict[str, Path]:
+    _soffice_or_skip()
     src = tmp_path_factory.mktemp("roster-src")
     out = tmp_path_factory.mktemp("roster-out")
     roster = write_csv(src / "roster.csv", GOOD_ROWS)
@@ -192,10 +196,7 @@ def titled_files(tmp_path_factory: Any) -> dict[str, Path]:
     """The titled roster as CSV and as written by LibreOffice (.xlsx, .xls, .ods). Only the NIK column is
     imported as text: Calc turns the dates into date cells and the phones into numbers (leading 0 lost),
     as when a clerk opens the CSV and saves it as a spreadsheet."""
-    if SOFFICE is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI for the roster file tests")
-        pytest.skip("LibreOffice (soffice) is not installed; roster file tests need real spreadsheet files")
+    _soffice_or_skip()
     src = tmp_path_factory.mktemp("titled-src")
     out = tmp_path_factory.mktemp("titled-out")
     roster = src / "daftar-apbd.csv"

@@ -11,7 +11,9 @@ import pytest
 
 from cakupan.core.errors import Forbidden, InvalidInput
 from cakupan.core.models import AuditEvent
+from cakupan.enrolment.readers import read_table, roster_headers
 from cakupan.enrolment.services import roster_import
+from cakupan.enrolment.services.parse import parse_region
 from cakupan.enrolment.tests.conftest import TITLED_ROWS, report_rows, write_csv
 from cakupan.registry.models import Membership, Person
 from cakupan.registry.services import sponsor_income_basis_set
@@ -111,3 +113,54 @@ def test_the_typical_sponsor_roster(world: Any) -> None:
         list(Membership.objects.filter(sponsor=world.sponsor).values_list("pk", "declared_income")) == members
     )
     assert {i for _pk, i in members if i != world.driver_membership.declared_income} <= {1_000_000}
+
+
+def test_report_page_rejected_first_filtered_in_words(
+    world: Any, titled_files: dict[str, Path], client: Any
+) -> None:
+    record = _as_sponsor(world, titled_files["xlsx"])
+    client.force_login(world.sponsor_user)
+    page = client.get(f"/rosters/{record.pk}/", HTTP_ACCEPT_LANGUAGE="id")
+    html = page.content.decode()
+    assert page.status_code == 200
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    # Rejected first, then the warning, then the rest in file order; statuses in words, not codes.
+    order = [body.index(f'<td data-label="Baris" class="num">{n}</td>') for n in ("8", "9", "5", "6", "10")]
+    assert order == sorted(order)
+    assert '<tr class="row-rejected">' in body
+    assert ">Ditolak</span>" in body
+    assert ">Dengan peringatan</span>" in body
+    assert ">Diimpor</span>" in body
+    assert "imported" not in body.replace('class="row-imported"', "").replace("badge-imported", "")
+    assert "Bulan lahir pada NIK harus 01-12." in body  # the reason in Indonesian
+    assert f'class="nowrap">{TITLED_ROWS[4][0]}</td>' in body  # the NIK on one line
+    # The counts as cards, each a filter; they add up to the rows.
+    cards = {
+        k: html.split(f'data-count="{k}">')[1].split("<")[0]
+        for k in ("rows", "rejected", "warning", "imported")
+    }
+    assert cards == {"rows": "5", "rejected": "1", "warning": "1", "imported": "3"}
+    only = client.get(f"/rosters/{record.pk}/?status=rejected", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    rows = only[only.index("<tbody>") : only.index("</tbody>")]
+    assert rows.count("<tr ") == 1
+    assert "Rusak Bulan" in rows
+    assert client.get(f"/rosters/{record.pk}/?status=held").content.decode().count("<tr ") == 0
+    bad = client.get(f"/rosters/{record.pk}/?status=semua")
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [("35.73", "35.73"), ("3573", "35.73"), ("3573.0", "35.73"), ("32.1", "32.10"), ("357301", "35.73.01")],
+)
+def test_region_codes_a_spreadsheet_made_numbers(cell: str, code: str) -> None:
+    assert parse_region(cell) == code
+
+
+def test_header_search_keeps_the_first_row_without_known_headers() -> None:
+    """The compliance readers share read_table without known headers: their first row stays the header."""
+    content = b"Judul laporan\nNIK,Nama\n3573010101900001,A\n"
+    assert read_table(content, "r.csv").frame.columns == ["Judul laporan"]
+    found = read_table(content, "r.csv", known_headers=roster_headers())
+    assert found.frame.columns == ["NIK", "Nama"]
+    assert found.row_numbers.to_list() == [3]

@@ -84,7 +84,7 @@ def sponsor_income_basis_set(*, actor: Any, sponsor: Sponsor | int, income_basis
     BPU level). Members already enrolled keep the income they were enrolled with."""
     scope = require(actor, Perm.SPONSOR_WRITE)
     pk = sponsor.pk if isinstance(sponsor, Sponsor) else sponsor
-    found = sponsor_list(user=actor, scope=scope).select_for_update().filter(pk=pk).first()
+    found = sponsor_list(user=actor, scope=scope).select_for_update(of=("self",)).filter(pk=pk).first()
     if found is None:
         raise InvalidInput.single("sponsor", _("Unknown sponsor, or one you may not change."))
     errors = _Errors()

@@ -248,7 +248,13 @@ def test_sponsor_register_writes_the_sponsor_and_one_event(world: World) -> None
         None,
     )
     event = one_new_event(events, actor=world.branch_malang, action="create", instance=sponsor)
-    assert event.changes == {"name": "APBD Kota Malang", "kind": "apbd", "region": "35.73", "employer": None}
+    assert event.changes == {
+        "name": "APBD Kota Malang",
+        "kind": "apbd",
+        "region": "35.73",
+        "employer": None,
+        "income_basis": None,  # the lowest BPU level of the rules tables applies
+    }
 
 
 @pytest.mark.parametrize(

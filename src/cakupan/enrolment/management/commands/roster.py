@@ -45,11 +45,16 @@ class Command(BaseCommand):
             )
         report = str(report_path(record, "xlsx"))
         if options["json"]:
-            self.stdout.write(json.dumps({**record.counts(), "held": record.held, "report": report}))
+            self.stdout.write(
+                json.dumps(
+                    {**record.counts(), "held": record.held, "warnings": record.warnings, "report": report}
+                )
+            )
             return
         self.stdout.write(
             f"{record.file_name}: {record.rows} rows, {record.imported} imported, {record.updated} updated, "
-            f"{record.unchanged} unchanged, {record.rejected} rejected, {record.held} held for branch review"
+            f"{record.unchanged} unchanged, {record.rejected} rejected, {record.warnings} with warnings, "
+            f"{record.held} held for branch review"
             f"{' (dry run)' if record.dry_run else ''}\nreport: {report}"
         )
 
