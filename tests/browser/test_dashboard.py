@@ -23,7 +23,7 @@ from cakupan.regions.models import Region
 from cakupan.regions.services import regions_load
 from cakupan.registry import services
 from cakupan.registry.nik import nik_compose
-from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, no_horizontal_overflow
+from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -163,7 +163,7 @@ def test_drill_down_from_indonesia_to_a_regency(live_server: Any, coverage_data:
             page.goto(f"{base}{path}")
             if shot:
                 page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
-            if not no_horizontal_overflow(page):
+            if not fits(page):
                 wide.append(path)
         assert wide == []
         phone.close()

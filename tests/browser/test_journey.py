@@ -84,6 +84,12 @@ def no_horizontal_overflow(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
+def fits(page: Any) -> bool:
+    """Nothing wider than the viewport we asked for. A mobile viewport widens its layout to the content,
+    so `innerWidth` would grow with an overflowing page: compare with the width asked for."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"])
+
+
 def sign_in(page: Any, base: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", "staf")
