@@ -23,7 +23,7 @@ from cakupan.regions.models import Region
 from cakupan.regions.services import regions_load
 from cakupan.registry import services
 from cakupan.registry.nik import nik_compose
-from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip
+from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,6 +104,17 @@ def test_drill_down_from_indonesia_to_a_regency(live_server: Any, coverage_data:
 
         page.goto(f"{base}/coverage/")
         assert page.locator("#tile-map rect[data-code]").count() == 38
+        # The tiles are links a screen reader names and a keyboard reaches: Tab to Jawa Timur, Enter.
+        assert page.get_by_role("link", name="Jawa Timur: 2%").count() == 1
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('href')") == "?period=2025-05&region=35":
+                break
+        assert page.evaluate("!!document.activeElement.closest('#tile-map')")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**region=35")
+        page.go_back()
+        page.wait_for_url(f"{base}/coverage/")
         assert page.locator("#rate-chart rect").count() == 38
         assert page.locator("#series-chart rect").count() == 2
         page.screenshot(path=str(ARTIFACTS / "dashboard-national.png"), full_page=True)
@@ -126,6 +137,35 @@ def test_drill_down_from_indonesia_to_a_regency(live_server: Any, coverage_data:
         assert page.locator("#choropleth path[data-code='35.73']").count() == 1
         assert page.locator("#series-table tbody tr").count() == 2
         page.screenshot(path=str(ARTIFACTS / "dashboard-regency.png"), full_page=True)
+        # The Target link keeps the month.
+        page.click("#targets-link")
+        page.wait_for_url("**/coverage/targets/?period=2025-05")
         context.close()
-    # The browser asks for /favicon.ico on its own (the pages link none): not an error of the page.
-    assert [e for e in errors if not e.endswith("/favicon.ico")] == []
+
+        # A 390 px phone: the tile map and the charts shrink to the screen, nothing scrolls sideways.
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="id-ID"
+        )
+        page = phone.new_page()
+        page.on("console", lambda msg: errors.append(_console_error(msg)) if msg.type == "error" else None)
+        page.goto(f"{base}/login/")
+        page.fill("input[name=username]", "nasional")
+        page.fill("input[name=password]", "pw-nasional")
+        page.click("form.page-form button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        wide = []
+        for path, shot in (
+            ("/coverage/", "dashboard-phone-national.png"),
+            ("/coverage/?region=35", "dashboard-phone-province.png"),
+            ("/coverage/?region=35.73", None),
+            ("/coverage/targets/", None),
+        ):
+            page.goto(f"{base}{path}")
+            if shot:
+                page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+            if not fits(page):
+                wide.append(path)
+        assert wide == []
+        phone.close()
+    # Pages link their favicon: the browser no longer asks for a missing /favicon.ico.
+    assert errors == []

@@ -21,6 +21,7 @@ from cakupan.regions.models import Region
 from cakupan.regions.services import branch_office_upsert, regions_load
 from cakupan.registry.models import Employer, Employment, Person
 from cakupan.registry.nik import nik_compose
+from tests.browser.axe_check import AxeBrowser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,15 +51,22 @@ def chromium_or_skip() -> None:
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A browser. Playwright's sync API runs an event loop in this thread while it is open, and Django
-    refuses database calls under a running loop: the test touches the database only before and after."""
+    refuses database calls under a running loop: the test touches the database only before and after.
+
+    Every document its pages load is checked by axe-core (tests/browser/axe_check.py); the test fails at
+    the end of the block when any page breaks a WCAG 2.1 A or AA rule."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = AxeBrowser(playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS))
         try:
             yield browser
+            browser.axe_check()
         finally:
             browser.close()
+        log = browser.axe_log
+        assert log.checked, "axe-core checked no page"
+        assert not log.violations, f"axe-core found accessibility violations:\n{log.report()}"
 
 
 @pytest.fixture
@@ -74,6 +82,12 @@ def branch_user(transactional_db: Any) -> User:
 
 def no_horizontal_overflow(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def fits(page: Any) -> bool:
+    """Nothing wider than the viewport we asked for. A mobile viewport widens its layout to the content,
+    so `innerWidth` would grow with an overflowing page: compare with the width asked for."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"])
 
 
 def sign_in(page: Any, base: str) -> None:

@@ -190,6 +190,9 @@ def reported_wage_for(*, nik: str, employer_id: int, on: dt.date) -> int | None:
     return wage
 
 
+WORKERS_SHOWN = 500  # per list on the page, as in the letter's annex; the counts are always complete
+
+
 def finding_workers(*, user: Any, pk: Any) -> dict[str, Any]:
     """A finding with the reported workers behind it: those not registered at the employer (`missing`)
     and those registered with a lower wage (`underwaged`), each with the name and wage the employer
@@ -197,9 +200,7 @@ def finding_workers(*, user: Any, pk: Any) -> dict[str, Any]:
     (Scope.masks_nik)."""
     scope = scope_for(user)
     finding = finding_get(user=user, pk=pk)
-    listed = {
-        w.nik: w for w in ReportedWorker.objects.filter(employer_id=finding.reported_id).order_by("nik")
-    }
+    listed = {w.nik: w for w in ReportedWorker.objects.filter(employer_id=finding.reported_id)}
     registered: dict[str, int] = {}
     if finding.employer_id and finding.underwaged_niks:
         open_jobs = Employment.objects.filter(
@@ -217,10 +218,13 @@ def finding_workers(*, user: Any, pk: Any) -> dict[str, Any]:
             "registered_wage": registered.get(nik),
         }
 
+    missing, underwaged = sorted(finding.missing_niks), sorted(finding.underwaged_niks)
     return {
         "finding": finding,
-        "missing": [row(n) for n in sorted(finding.missing_niks)],
-        "underwaged": [row(n) for n in sorted(finding.underwaged_niks)],
+        "missing": [row(n) for n in missing[:WORKERS_SHOWN]],
+        "missing_total": len(missing),
+        "underwaged": [row(n) for n in underwaged[:WORKERS_SHOWN]],
+        "underwaged_total": len(underwaged),
         # Without a worker list the report gives a count only: the NIKs cannot be named.
         "listed": len(listed),
         "masked": scope.masks_nik,

@@ -21,6 +21,8 @@ from cakupan.compliance.sanction_view import step_choices
 from cakupan.core.errors import InvalidInput, NotInScope
 
 FINDINGS_SHOWN = 200
+# The pipeline's stages that are not steps: a case opened with no step yet, and closed cases.
+PIPELINE_LABELS = {"opened": gettext_lazy("opened, no step yet"), "closed": gettext_lazy("closed")}
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
@@ -53,6 +55,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         **data,
+        "pipeline_rows": [
+            (PIPELINE_LABELS.get(key) or StepKind(key).label, n) for key, n in data["pipeline"].items()
+        ],
         "classes": FindingClass,
         "findings": findings[:FINDINGS_SHOWN],
         "cases": selectors.case_list(user=request.user)[:50],
