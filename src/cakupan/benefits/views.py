@@ -21,7 +21,7 @@ from cakupan.benefits.claim_events import event_of, events_for
 from cakupan.benefits.filters import ClaimFilter
 from cakupan.benefits.forms import ClaimForm, PayForm, RejectForm
 from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind, ClaimStatus
-from cakupan.benefits.simulator import simulate, simulator_input_parse
+from cakupan.benefits.simulator import PROJECTION_YEARS, simulate, simulator_input_parse
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.core.filtering import filter_rows, page_errors
 
@@ -163,7 +163,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def _simulation(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str], dict[str, Any] | None]:
     data = request.GET
     if "segment" not in data:
-        return {"segment": "BPU", "children": "2", "risk_class": "1", "sector": "other"}, {}, None
+        first = {"segment": "BPU", "children": "2", "risk_class": "1", "sector": "other", "years": "10"}
+        return first, {}, None
     inp, errors = simulator_input_parse(data)
     result = simulate(inp, today=timezone.localdate()) if inp is not None else None
     if result is not None and "errors" in result:
@@ -174,7 +175,13 @@ def _simulation(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str], d
 def simulator(request: HttpRequest) -> HttpResponse:
     """Public: no personal data is asked for or kept (module doc of simulator.py)."""
     values, errors, result = _simulation(request)
-    context = {"values": values, "errors": errors, "result": result, "query": request.GET.urlencode()}
+    context = {
+        "values": values,
+        "errors": errors,
+        "result": result,
+        "query": request.GET.urlencode(),
+        "projection_years": PROJECTION_YEARS,
+    }
     return render(request, "benefits/simulator.html", context, status=400 if errors else 200)
 
 
