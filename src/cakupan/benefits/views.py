@@ -102,6 +102,12 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/claim_new.html", context, status=400 if form.errors else 200)
 
 
+def _event_label(claim: Claim, *, own: bool) -> Any:
+    """What happened, in the words of the claim form: the member's own ("I resigned") or the office's."""
+    event = event_of(claim.benefit, claim.details)
+    return event.label_for(own_claim=own) if event else ""
+
+
 @permission_required(Perm.CLAIM_READ)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
@@ -109,7 +115,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(claim.events.select_related("actor"))
     context: dict[str, Any] = {
         "claim": claim,
-        "event_kind": event_of(claim.benefit, claim.details),
+        "event_label": _event_label(claim, own=scope_of(request).person_id == claim.person_id),
         "documents": claim.documents.all(),
         "events": events,
         "steps": selectors.claim_steps(claim=claim, events=events),
