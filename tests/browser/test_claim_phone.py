@@ -92,3 +92,44 @@ def test_a_member_files_a_jht_claim_on_a_phone_and_a_desktop(live_server: Any, w
         (world.nurse.pk, "JHT", "worker")
     ] * 2
     assert all(c.details == {"claim_reason": "RESIGNATION"} and c.assessed_total > 0 for c in claims)
+
+
+def test_branch_staff_file_for_an_heir_and_the_verifier_sees_no_approve(live_server: Any, world: Any) -> None:
+    chromium_or_skip()
+    ARTIFACTS.mkdir(exist_ok=True)
+    nik = world.nurse.nik
+    with chromium() as browser:
+        context = browser.new_context(
+            viewport=PHONE_390, is_mobile=True, has_touch=True, device_scale_factor=2, locale="id-ID"
+        )
+        page = context.new_page()
+        sign_in_as(page, live_server.url, "staf_malang")
+        page.goto(f"{live_server.url}/benefits/claims/new/")
+        page.fill("input[name=person]", nik)
+        page.check("input[name=event][value=death]")
+        assert page.is_visible("input[name=children]")
+        page.fill("input[name=event_date]", "2025-06-01")
+        page.select_option("select[name=claimant_kind]", "heir")
+        assert page.is_visible("input[name=claimant_name]")
+        page.fill("input[name=claimant_name]", "Budi Santoso")
+        page.fill("input[name=children]", "1")
+        page.screenshot(path=str(ARTIFACTS / "claim-staff-heir-390.png"), full_page=True)
+        fits = no_horizontal_overflow(page)
+        page.click("#claim-form button[type=submit]")
+        page.wait_for_selector("#claim-steps")
+        for box in page.query_selector_all("input[name=document]"):
+            box.check()
+        page.click("form[action$='/verify/'] button[type=submit]")
+        page.wait_for_selector("#claim-steps li.done:nth-child(2)")
+        approve_offered = page.is_visible("#claim-approve")
+        page.screenshot(path=str(ARTIFACTS / "claim-verified-by-staff-390.png"), full_page=True)
+        context.close()
+    assert fits
+    assert approve_offered is False  # the verifier may not approve (four eyes)
+    claim = Claim.objects.get()
+    assert (claim.benefit, claim.claimant_kind, claim.claimant_name, claim.status) == (
+        "JKM",
+        "heir",
+        "Budi Santoso",
+        "verified",
+    )

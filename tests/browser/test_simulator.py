@@ -41,3 +41,44 @@ def test_simulator_and_its_pdf(live_server: Any) -> None:
     text = reader.pages[0].extract_text()
     for amount in ("Rp42.000.000", "Rp174.000.000", "Rp2.000.000"):
         assert amount in text
+
+
+def test_simulator_on_a_phone_shows_each_segment_its_fields_and_the_breakdown(live_server: Any) -> None:
+    from tests.browser.test_journey import no_horizontal_overflow
+
+    chromium_or_skip()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium() as browser:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+        )
+        page = context.new_page()
+        page.goto(f"{live_server.url}/benefits/simulator/")
+        page.check("input[name=segment][value=PU]")
+        assert page.is_visible("select[name=risk_class]")
+        assert page.is_hidden("select[name=sector]")
+        assert page.is_hidden("input[name=with_jht]")
+        page.check("input[name=segment][value=BPU]")
+        assert page.is_hidden("select[name=risk_class]")
+        page.select_option("select[name=sector]", "transport")
+        page.check("input[name=with_jht]")
+        page.fill("input[name=amount]", "2000000")
+        page.click("#simulator-form button[type=submit]")
+        page.wait_for_selector("#simulation")
+        programmes = page.inner_text("#simulation-programmes")
+        projections = page.inner_text("#simulation-projections")
+        page.screenshot(path=str(ARTIFACTS / "simulator-bpu-390.png"), full_page=True)
+        fits = no_horizontal_overflow(page)
+        page.goto(
+            f"{live_server.url}/benefits/simulator/?segment=PU&amount=5000000&risk_class=2&children=2&years=20"
+        )
+        page.wait_for_selector("#simulation-projections")
+        pu_projections = page.inner_text("#simulation-projections")
+        page.screenshot(path=str(ARTIFACTS / "simulator-pu-390.png"), full_page=True)
+        fits_pu = no_horizontal_overflow(page)
+        context.close()
+    assert fits
+    assert fits_pu
+    assert "Jaminan Hari Tua (JHT)" in programmes
+    assert "Rp4.800.000" in projections  # Rp40,000 × 120 months
+    assert "Rp1.000.000" in pu_projections  # JP: 1 % × 20 years × Rp5,000,000 a month

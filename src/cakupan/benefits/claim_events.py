@@ -31,6 +31,11 @@ class ClaimEventKind:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     heir: bool = False  # the member died: an heir claims
+    # The same event as staff or HR read it when filing for someone else ("The member resigned...").
+    office_label: Promise | None = None
+
+    def label_for(self, *, own_claim: bool) -> Promise:
+        return self.label if own_claim or self.office_label is None else self.office_label
 
     def documents(self) -> list[str]:
         """The checklist the claim will carry (benefit_compute attaches the same lists)."""
@@ -52,6 +57,7 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JHT",
         {"claim_reason": "RESIGNATION"},
         optional=JHT_BALANCE,
+        office_label=_("The member resigned: pay out the old-age savings (JHT)"),
     ),
     ClaimEventKind(
         "dismissed",
@@ -59,12 +65,14 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JHT",
         {"claim_reason": "DISMISSAL"},
         optional=JHT_BALANCE,
+        office_label=_("The member was dismissed: pay out the old-age savings (JHT)"),
     ),
     ClaimEventKind(
         "lost_job",
         _("I lost my job: job-loss benefit (JKP)"),
         "JKP",
         required=("end_reason",),
+        office_label=_("The member lost their job: job-loss benefit (JKP)"),
     ),
     ClaimEventKind(
         "retired",
@@ -72,14 +80,21 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JHT",
         {"claim_reason": "PENSION_AGE"},
         optional=JHT_BALANCE,
+        office_label=_("The member reached retirement age: old-age savings (JHT)"),
     ),
-    ClaimEventKind("pension", _("I reached retirement age: my pension (JP)"), "JP"),
+    ClaimEventKind(
+        "pension",
+        _("I reached retirement age: my pension (JP)"),
+        "JP",
+        office_label=_("The member reached retirement age: pension (JP)"),
+    ),
     ClaimEventKind(
         "leaving",
         _("I am leaving Indonesia for good: my old-age savings (JHT)"),
         "JHT",
         {"claim_reason": "LEAVING_INDONESIA"},
         optional=JHT_BALANCE,
+        office_label=_("The member leaves Indonesia for good: old-age savings (JHT)"),
     ),
     ClaimEventKind(
         "housing",
@@ -87,6 +102,7 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JHT",
         {"claim_reason": "PARTIAL_HOUSING"},
         optional=JHT_BALANCE,
+        office_label=_("Part of the old-age savings for a house (30 %, after 10 years)"),
     ),
     ClaimEventKind(
         "partial_other",
@@ -94,6 +110,7 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JHT",
         {"claim_reason": "PARTIAL_OTHER"},
         optional=JHT_BALANCE,
+        office_label=_("Part of the old-age savings for other needs (10 %, after 10 years)"),
     ),
     ClaimEventKind(
         "accident_unable",
@@ -101,6 +118,7 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JKK_STMB",
         required=("months_unable",),
         optional=ACCIDENT,
+        office_label=_("An accident at work: the member cannot work for a while"),
     ),
     ClaimEventKind(
         "accident_partial",
@@ -108,12 +126,14 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         "JKK_PARTIAL_DISABILITY",
         required=("disability_percent",),
         optional=ACCIDENT,
+        office_label=_("An accident at work left the member partly disabled"),
     ),
     ClaimEventKind(
         "accident_total",
         _("An accident at work left me totally disabled"),
         "JKK_TOTAL_DISABILITY",
         optional=("children", *ACCIDENT),
+        office_label=_("An accident at work left the member totally disabled"),
     ),
     ClaimEventKind(
         "death",

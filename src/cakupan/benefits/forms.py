@@ -102,7 +102,9 @@ class ClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.events = events
         self.own_claim = own_claim
-        self.fields["event"].choices = [(e.code, e.label) for e in events]  # type: ignore[attr-defined]
+        self.fields["event"].choices = [  # type: ignore[attr-defined]
+            (e.code, e.label_for(own_claim=own_claim)) for e in events
+        ]
         if own_claim:
             for name in STAFF_ONLY:
                 del self.fields[name]

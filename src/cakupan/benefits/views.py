@@ -21,7 +21,7 @@ from cakupan.benefits.claim_events import event_of, events_for
 from cakupan.benefits.filters import ClaimFilter
 from cakupan.benefits.forms import ClaimForm, PayForm, RejectForm
 from cakupan.benefits.models import BENEFIT_CHOICES, Claim, ClaimantKind, ClaimStatus
-from cakupan.benefits.simulator import simulate, simulator_input_parse
+from cakupan.benefits.simulator import PROJECTION_YEARS, simulate, simulator_input_parse
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.core.filtering import filter_rows, page_errors
 
@@ -102,6 +102,12 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/claim_new.html", context, status=400 if form.errors else 200)
 
 
+def _event_label(claim: Claim, *, own: bool) -> Any:
+    """What happened, in the words of the claim form: the member's own ("I resigned") or the office's."""
+    event = event_of(claim.benefit, claim.details)
+    return event.label_for(own_claim=own) if event else ""
+
+
 @permission_required(Perm.CLAIM_READ)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
@@ -109,7 +115,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(claim.events.select_related("actor"))
     context: dict[str, Any] = {
         "claim": claim,
-        "event_kind": event_of(claim.benefit, claim.details),
+        "event_label": _event_label(claim, own=scope_of(request).person_id == claim.person_id),
         "documents": claim.documents.all(),
         "events": events,
         "steps": selectors.claim_steps(claim=claim, events=events),
@@ -163,7 +169,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def _simulation(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str], dict[str, Any] | None]:
     data = request.GET
     if "segment" not in data:
-        return {"segment": "BPU", "children": "2", "risk_class": "1", "sector": "other"}, {}, None
+        first = {"segment": "BPU", "children": "2", "risk_class": "1", "sector": "other", "years": "10"}
+        return first, {}, None
     inp, errors = simulator_input_parse(data)
     result = simulate(inp, today=timezone.localdate()) if inp is not None else None
     if result is not None and "errors" in result:
@@ -174,7 +181,13 @@ def _simulation(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str], d
 def simulator(request: HttpRequest) -> HttpResponse:
     """Public: no personal data is asked for or kept (module doc of simulator.py)."""
     values, errors, result = _simulation(request)
-    context = {"values": values, "errors": errors, "result": result, "query": request.GET.urlencode()}
+    context = {
+        "values": values,
+        "errors": errors,
+        "result": result,
+        "query": request.GET.urlencode(),
+        "projection_years": PROJECTION_YEARS,
+    }
     return render(request, "benefits/simulator.html", context, status=400 if errors else 200)
 
 

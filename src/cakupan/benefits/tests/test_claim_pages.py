@@ -98,6 +98,8 @@ def test_staff_file_for_an_heir_by_nik(world: Any) -> None:
     staff = signed_in(world.branch_malang)
     page = staff.get(f"/benefits/claims/new/?person={world.nurse.pk}").content.decode()
     assert world.nurse.nik in page  # opened from the person's page: their NIK filled in
+    assert "Peserta mengundurkan diri" in page  # the office reads the events about the member
+    assert "Saya mengundurkan diri" not in page
     assert 'name="event" value="death"' in page
     base = {"person": world.nurse.nik, "event": "death", "event_date": "2025-06-01", "children": "1"}
     no_name = staff.post("/benefits/claims/new/", {**base, "claimant_kind": "heir"})
@@ -143,10 +145,12 @@ def test_every_event_is_a_benefit_with_its_documents_translated() -> None:
     assert {e.code for e in events_for(own_claim=True)} < {e.code for e in EVENTS}
     for event in EVENTS:
         assert event.benefit in tables.raw["documents"]
-        with translation.override("en"):
-            english = str(event.label)
-        with translation.override("id"):
-            assert str(event.label) != english, english
+        for own in (True, False):
+            label = event.label_for(own_claim=own)
+            with translation.override("en"):
+                english = str(label)
+            with translation.override("id"):
+                assert str(label) != english, english
     with translation.override("id"):
         for entry in tables.raw["documents"].values():
             for item in entry["items"]:

@@ -176,3 +176,60 @@ def test_simulator_page_is_public_and_pdf_has_the_amounts(client: Client) -> Non
     text = reader.pages[0].extract_text()
     for amount in ("Rp42.000.000", "Rp174.000.000", "Rp2.000.000"):
         assert amount in text
+
+
+def test_simulator_breaks_down_each_programme_and_explains_the_discount() -> None:
+    import datetime as dt
+
+    from django.utils import translation
+
+    with translation.override("id"):
+        # Transport informal worker in Dec 2026: PP 50/2025 halves JKK and JKM (contributions.toml).
+        bpu = simulate(
+            SimulatorInput("BPU", 2_000_000, "transport", with_jht=True, years=10), today=dt.date(2026, 12, 7)
+        )
+        pu = simulate(SimulatorInput("PU", 5_000_000, with_jht=True, years=20), today=dt.date(2026, 12, 7))
+        later = simulate(SimulatorInput("BPU", 2_000_000, "transport"), today=dt.date(2027, 6, 1))
+    assert [row["discount"] for row in bpu["programmes"]] == [rupiah_text(10_000), rupiah_text(3_400), ""]
+    assert "PP 50/2025" in bpu["discount"]
+    assert rupiah_text(13_400) in bpu["discount"]
+    assert "31 Maret 2027" in bpu["discount"]
+    assert later["discount"] == ""  # the discount ended
+    # JHT: 2 % of Rp2,000,000 = Rp40,000 a month for 120 months, no returns counted.
+    assert bpu["projections"][0][1] == rupiah_text(40_000 * 120)
+    assert len(bpu["projections"]) == 1  # no JP for an informal worker
+    assert [row["label"] for row in pu["programmes"]] == [
+        "Jaminan Kecelakaan Kerja (JKK)",
+        "Jaminan Kematian (JKM)",
+        "Jaminan Hari Tua (JHT)",
+        "Jaminan Pensiun (JP)",
+        "Jaminan Kehilangan Pekerjaan (JKP)",
+    ]
+    # JHT 5.7 % of Rp5,000,000 = Rp285,000 × 240; JP 1 % × 20 years × Rp5,000,000 a month.
+    assert [amount for _label, amount, _note in pu["projections"]] == [
+        rupiah_text(285_000 * 240),
+        rupiah_text(1_000_000),
+    ]
+    assert pu["discount"] == ""
+
+
+def test_simulator_asks_each_segment_only_its_fields(client: Client) -> None:
+    html = client.get("/benefits/simulator/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'data-show-when="segment:BPU"' in html
+    assert 'data-show-when="segment:PU"' in html
+    # A wage earner's risk class is read; an informal worker's sector and JHT choice are ignored for PU.
+    page = client.get(
+        "/benefits/simulator/", {"segment": "PU", "amount": "5000000", "sector": "transport", "years": "20"}
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "PP 50/2025" not in text
+    assert "Rp68.400.000" in text  # JHT after 20 years
+    assert (
+        client.get("/benefits/simulator/", {"segment": "PU", "amount": "5000000", "years": "99"}).status_code
+        == 400
+    )
+    pdf = client.get("/benefits/simulator.pdf", {"segment": "PU", "amount": "5000000", "years": "20"})
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert len(reader.pages) == 1
+    assert "Rp68.400.000" in reader.pages[0].extract_text()
