@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip
+from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, no_horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +33,20 @@ def test_simulator_and_its_pdf(live_server: Any) -> None:
         with page.expect_download() as info:
             page.click("#simulator-pdf")
         info.value.save_as(str(target))
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(f"{live_server.url}/benefits/simulator/")
+        phone.check("input[name=segment][value=BPU]")
+        phone.fill("input[name=amount]", "2000000")
+        phone.click("#simulator-form button[type=submit]")
+        phone.wait_for_selector("#simulation")
+        on_phone = phone.inner_text("#simulation")
+        phone.screenshot(path=str(ARTIFACTS / "simulator-phone.png"), full_page=True)
+        assert no_horizontal_overflow(phone)
+    # Total permanent disability: 56 x 2,000,000 + the Rp12,000,000 periodic benefit (PP 82/2019 Lampiran,
+    # rules.md §12.1), said in Indonesian on a phone too.
+    for text in (shown, on_phone):
+        assert "Rp124.000.000" in text
+        assert "ditambah santunan berkala" in text
     # JKM 42 million and the 2-child scholarship block of 174 million (PP 82/2019), on page and in the PDF.
     assert "Rp42.000.000" in shown
     assert "Rp174.000.000" in shown

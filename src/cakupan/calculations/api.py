@@ -30,6 +30,10 @@ class ContributionRequestSerializer(serializers.Serializer[Any]):
     )
     monthly_wage = serializers.IntegerField(required=False, help_text="PU: whole Rupiah.")
     risk_class = serializers.IntegerField(required=False, min_value=1, max_value=5, help_text="PU: 1-5.")
+    jp_deferred = serializers.BooleanField(
+        required=False,
+        help_text="PU with JP, Aug 2020 - Jan 2021 only: the employer qualified for the PP 49/2020 deferral.",
+    )
     declared_income = serializers.IntegerField(
         required=False, help_text="BPU: whole Rupiah, at least 1,000,000."
     )
@@ -54,7 +58,9 @@ class ContributionLineSerializer(serializers.Serializer[Any]):
     sponsor = serializers.IntegerField()
     amount = serializers.IntegerField()
     rate = serializers.CharField(allow_null=True, help_text="Percent, as a decimal string.")
-    discount = serializers.IntegerField(help_text="Amount waived (PP 50/2025), already deducted.")
+    discount = serializers.IntegerField(
+        help_text="Amount waived (PP 50/2025; PP 49/2020 for JKK and JKM), already deducted."
+    )
     rule = serializers.CharField(help_text="Legal citations of the numbers used.")
     confidence = serializers.ChoiceField(choices=["confirmed", "medium", "background", "unconfirmed"])
     allocation = serializers.DictField(
@@ -62,6 +68,10 @@ class ContributionLineSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Internal split inside BPJS (JKP recomposition); does not change what is paid.",
     )
+    deferred = serializers.IntegerField(
+        required=False, help_text="JP put off under PP 49/2020 (not in `amount`), to repay later."
+    )
+    deferred_repay_by = serializers.DateField(required=False, help_text="Last day to repay `deferred`.")
 
 
 class ContributionTotalsSerializer(serializers.Serializer[Any]):

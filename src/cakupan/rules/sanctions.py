@@ -13,18 +13,19 @@ import functools
 import os
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cakupan.rules.sourced import CONFIDENCE_ORDER, CONFIDENCE_TAGS, Source, Sourced
-from cakupan.rules.tablefile import RuleTableError
+from cakupan.rules.sourced import Source, Sourced
+from cakupan.rules.tablefile import Entry, RuleTableError
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "tables" / "sanctions.toml"
 PATH_ENV = "CAKUPAN_SANCTION_TABLES"
 SIZE_CLASSES = ("besar", "menengah", "kecil", "mikro")
 PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
 STEP_KINDS = ("warning_1", "warning_2", "fine", "tmp2t", "inspector", "attorney")
+SECTIONS = ("mandatory_programmes", "warning", "fine", "tmp2t", "referral", "steps")
 
 
 @dataclass(frozen=True)
@@ -49,85 +50,53 @@ class SanctionTables:
     steps: dict[str, StepRule]
 
 
-def _sourced(section: dict[str, Any], key: str, where: str) -> tuple[Any, Source]:
-    raw = section.get(key)
-    if not isinstance(raw, dict) or set(raw) != {"value", "citation", "confidence"}:
-        raise RuleTableError(f"{where}.{key}: expected {{ value, citation, confidence }}")
-    confidence = CONFIDENCE_TAGS.get(raw["confidence"], raw["confidence"])
-    if confidence not in CONFIDENCE_ORDER:
-        raise RuleTableError(f"{where}.{key}: unknown confidence {raw['confidence']!r}")
-    if not isinstance(raw["citation"], str) or not raw["citation"].strip():
-        raise RuleTableError(f"{where}.{key}: every value needs a citation")
-    return raw["value"], Source(raw["citation"].strip(), confidence)
-
-
-def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
-    section = data.get(name)
-    if not isinstance(section, dict):
+def _section(data: dict[str, Any], name: str) -> Entry:
+    if name not in data:
         raise RuleTableError(f"missing [{name}]")
-    return section
+    return Entry(data[name], name, None)  # no default source: every value carries its own
 
 
-def _int(section: dict[str, Any], key: str, where: str) -> Sourced[int]:
-    value, source = _sourced(section, key, where)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RuleTableError(f"{where}.{key}: expected a whole number ≥ 0")
-    return Sourced(value, source)
-
-
-def _words(
-    section: dict[str, Any], key: str, where: str, choices: tuple[str, ...] = ()
-) -> Sourced[tuple[str, ...]]:
-    value, source = _sourced(section, key, where)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleTableError(f"{where}.{key}: expected a list of text")
-    if choices and any(v not in choices for v in value):
-        raise RuleTableError(f"{where}.{key}: each must be one of {', '.join(choices)}")
-    return Sourced(tuple(value), source)
-
-
-def _text(section: dict[str, Any], key: str, where: str) -> Sourced[str]:
-    value, source = _sourced(section, key, where)
-    if not isinstance(value, str):
-        raise RuleTableError(f"{where}.{key}: expected text")
-    return Sourced(value, source)
+def _step(steps: Entry, kind: str) -> StepRule:
+    rule, source = steps.sourced_table(kind)
+    if not isinstance(rule.raw.get("after"), list):
+        raise RuleTableError(f"{rule.where}.after: `after` must list step kinds")
+    after = rule.words("after", STEP_KINDS) if rule.raw["after"] else ()
+    rule.skip(frozenset({"after"}))
+    deadline = rule.raw.get("after_deadline", False)
+    if not isinstance(deadline, bool):
+        raise RuleTableError(f"{rule.where}.after_deadline: true or false")
+    rule.skip(frozenset({"after_deadline"}))
+    rule.finish()
+    return StepRule(after, deadline, source)
 
 
 def sanction_tables_parse(data: dict[str, Any]) -> SanctionTables:
+    """Check and type the table with the shared reader (rules/tablefile.py): every value { value, citation,
+    confidence }, rates as strings, no unknown section or key."""
     if data.get("schema_version") != 1:
         raise RuleTableError("schema_version must be 1")
-    mandatory_raw = _section(data, "mandatory_programmes")
-    mandatory = {s: _words(mandatory_raw, s, "mandatory_programmes", PROGRAMMES) for s in SIZE_CLASSES}
+    unknown = set(data) - {"schema_version", *SECTIONS}
+    if unknown:
+        raise RuleTableError(f"unknown section(s) {', '.join(sorted(unknown))}")
+    mandatory = _section(data, "mandatory_programmes")
     warning, fine, tmp2t = _section(data, "warning"), _section(data, "fine"), _section(data, "tmp2t")
-    rate_raw, rate_source = _sourced(fine, "rate_percent_per_month", "fine")
-    try:
-        rate = Decimal(rate_raw) if isinstance(rate_raw, str) else None
-    except InvalidOperation:
-        rate = None
-    if rate is None or not rate.is_finite() or not 0 <= rate <= 100:
-        raise RuleTableError('fine.rate_percent_per_month: write a percentage as a string, e.g. "0.1"')
-    referral = _section(data, "referral")
-    steps_raw = _section(data, "steps")
-    steps: dict[str, StepRule] = {}
-    for kind in STEP_KINDS:
-        value, source = _sourced(steps_raw, kind, "steps")
-        after = value.get("after") if isinstance(value, dict) else None
-        if not isinstance(after, list) or any(a not in STEP_KINDS for a in after):
-            raise RuleTableError(f"steps.{kind}: `after` must list step kinds")
-        steps[kind] = StepRule(tuple(after), bool(value.get("after_deadline")), source)
-    return SanctionTables(
-        mandatory=mandatory,
-        warning_count=_int(warning, "count", "warning"),
-        warning_working_days=_int(warning, "working_days", "warning"),
-        fine_rate=Sourced(rate, rate_source),
-        fine_max_days=_int(fine, "max_days_after_second_warning", "fine"),
-        tmp2t_employer=_words(tmp2t, "employer_services", "tmp2t"),
-        tmp2t_individual=_words(tmp2t, "individual_services", "tmp2t"),
-        tmp2t_imposed_by=_text(tmp2t, "imposed_by", "tmp2t"),
-        tmp2t_rule=_text(tmp2t, "implementing_rule", "tmp2t"),
-        referral={k: _text(referral, k, "referral") for k in ("inspector", "attorney")},
-        steps=steps,
+    referral, steps = _section(data, "referral"), _section(data, "steps")
+    tables = SanctionTables(
+        mandatory={size: mandatory.sourced_words(size, PROGRAMMES) for size in SIZE_CLASSES},
+        warning_count=warning.count("count"),
+        warning_working_days=warning.count("working_days"),
+        fine_rate=fine.percent("rate_percent_per_month"),
+        fine_max_days=fine.count("max_days_after_second_warning"),
+        tmp2t_employer=tmp2t.sourced_words("employer_services"),
+        tmp2t_individual=tmp2t.sourced_words("individual_services"),
+        tmp2t_imposed_by=tmp2t.free_text("imposed_by"),
+        tmp2t_rule=tmp2t.free_text("implementing_rule"),
+        referral={k: referral.free_text(k) for k in ("inspector", "attorney")},
+        steps={kind: _step(steps, kind) for kind in STEP_KINDS},
     )
+    for section in (mandatory, warning, fine, tmp2t, referral, steps):
+        section.finish()
+    return tables
 
 
 @functools.lru_cache(maxsize=4)

@@ -105,6 +105,28 @@ class Entry:
             raise RuleTableError(f"{self.where}.{key}: must be one of {', '.join(choices)}")
         return Sourced(str(raw), source)
 
+    def sourced_words(self, key: str, choices: Sequence[str] = ()) -> Sourced[tuple[str, ...]]:
+        """A list of names that is itself a rule (a set of programmes, of services), with its source."""
+        raw, source = self._sourced(key)
+        items = _list(raw, f"{self.where}.{key}")
+        if not all(isinstance(item, str) and item.strip() for item in items):
+            raise RuleTableError(f"{self.where}.{key}: expected a list of text")
+        if choices and any(item not in choices for item in items):
+            raise RuleTableError(f"{self.where}.{key}: each must be one of {', '.join(choices)}")
+        return Sourced(tuple(str(item) for item in items), source)
+
+    def free_text(self, key: str) -> Sourced[str]:
+        """Text that is a rule (who imposes a sanction, which regulation implements it), with its source."""
+        raw, source = self._sourced(key)
+        if not isinstance(raw, str) or not raw.strip():
+            raise RuleTableError(f"{self.where}.{key}: expected text")
+        return Sourced(raw.strip(), source)
+
+    def sourced_table(self, key: str) -> tuple[Entry, Source]:
+        """A value that is a small table of its own ({after = [...]}), read key by key, and its source."""
+        raw, source = self._sourced(key)
+        return Entry(raw, f"{self.where}.{key}", source), source
+
     def percents(self, key: str) -> tuple[Sourced[Decimal], ...]:
         raw, source = self._sourced(key)
         items = _list(raw, f"{self.where}.{key}")

@@ -14,12 +14,13 @@ from typing import Any
 from django.db.models import Q
 
 from cakupan.benefits.eligibility import rules
-from cakupan.benefits.eligibility.contributions import employer_standing_at, paid_periods
+from cakupan.benefits.eligibility.contributions import employer_standing_at, first_billed, paid_periods
 from cakupan.benefits.eligibility.rules import Check
 from cakupan.compliance.selectors import reported_wage_for
 from cakupan.registry.models import Employment, Membership, Person
 from cakupan.rules.benefits import BENEFITS, default_tables
 from cakupan.rules.eligibility import eligibility_tables, on_day
+from cakupan.rules.period import Period
 
 # The programme that pays each benefit (a scholarship follows the death or disability that caused it).
 PROGRAMME_OF = {
@@ -161,6 +162,14 @@ def eligibility_assess(
                     minimum=version.cited("min_months_for_pension"),
                 )
             )
+    elif benefit in ("JKM", "SCHOLARSHIP") and not work_accident:
+        # PP 82/2019: the scholarship's 3 years are contribution months paid (masa iur), so a gap counts.
+        # Only when the bills reach back to the membership's start do the months paid tell the whole story;
+        # otherwise the calculator counts calendar years and says so.
+        first = first_billed(membership_ids=ids)
+        if first is not None and first <= Period.of(main.start_date):
+            paid, _billed = paid_periods(membership_ids=ids, as_of=event_date, programme="jkm")
+            out.paid_months = len([p for p in paid if p.last_day < event_date])
     out.request = _request(out, person, claim_date, benefit)
     return out
 
@@ -227,7 +236,7 @@ def _request(out: Eligibility, person: Person, claim_date: dt.date, benefit: str
         request["birth_date"] = person.birth_date.isoformat()
     if benefit in WITH_CLAIM_DATE:
         request["claim_date"] = claim_date.isoformat()
-    if benefit in ("JKP", "JP") and out.paid_months is not None:
+    if benefit in ("JKP", "JP", "JKM", "SCHOLARSHIP") and out.paid_months is not None:
         request["contribution_months"] = out.paid_months
     if benefit == "JP" and out.wage is not None:
         # No wage history is kept: the last reported wage stands in for the average indexed wage (noted).

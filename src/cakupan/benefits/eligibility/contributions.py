@@ -59,6 +59,19 @@ def paid_periods(
     return paid, billed
 
 
+def first_billed(*, membership_ids: list[int]) -> Period | None:
+    """The earliest month billed to the members' payers (not the government's bill), or None. Months paid
+    stand for the whole contribution history only when the bills reach back to the membership's start."""
+    first = (
+        BillLine.objects.filter(bill_completed("bill__"), membership_id__in=membership_ids)
+        .exclude(bill__account__kind=PayerAccount.Kind.GOVERNMENT)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return Period.parse(first) if first else None
+
+
 def employer_standing_at(*, employer: Any, on: dt.date) -> Standing | None:
     """The employer's standing on `on`, from the bills due before it and the payments made by then."""
     account = PayerAccount.objects.filter(kind=PayerAccount.Kind.EMPLOYER, employer=employer).first()

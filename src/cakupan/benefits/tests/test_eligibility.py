@@ -11,6 +11,7 @@ from cakupan.benefits.eligibility import eligibility_assess
 from cakupan.benefits.eligibility.rules import citizen_check, longest_run, window_before
 from cakupan.benefits.tests.factories import bill, paid_months, pay, periods, pu_member
 from cakupan.registry import services
+from cakupan.rules.benefits import benefit_compute
 from cakupan.rules.period import Period
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +277,40 @@ def test_wage_reported_to_the_labour_agency_above_the_bpjs_wage_warns(world: Any
     # A report from after the event is not evidence for it.
     before = eligibility_assess(person=world.nurse, benefit="JKK_DEATH", event_date=dt.date(2024, 2, 1))
     assert check(before, "wage")["status"] == "pass"
+
+
+def test_pp82_2019_scholarship_counts_months_paid_not_calendar_years(world: Any) -> None:
+    # Issue 18: the scholarship's 3 years are contribution months paid (masa iur); a gap must be seen.
+    # 2021-03 .. 2024-02: three full calendar years before the event; each month is paid on its due date,
+    # the 15th of the next, so February 2024 is paid on 15 March, before the event.
+    event = dt.date(2024, 3, 20)
+    months = periods("2021-03", 36)
+    gap = pu_member(world.admin, world.hospital, 30, start=dt.date(2021, 3, 1))
+    paid_months(gap, months[:20])
+    bill(gap, months[20])  # billed, never paid
+    paid_months(gap, months[21:])
+    result = eligibility_assess(person=gap.person, benefit="JKM", event_date=event)
+    assert result.paid_months == 35
+    assert req(result)["contribution_months"] == 35
+    answer = benefit_compute({**req(result), "children": 1})
+    assert answer["scholarship"] == {"eligible": False, "max_total": 0}
+    assert answer["total"] == 42_000_000  # the JKM cash itself is due
+
+    full = pu_member(world.admin, world.factory, 31, start=dt.date(2021, 3, 1))
+    paid_months(full, months)
+    result = eligibility_assess(person=full.person, benefit="SCHOLARSHIP", event_date=event)
+    assert req(result)["contribution_months"] == 36
+    answer = benefit_compute({**req(result), "school_levels": ["SMP"]})
+    assert answer["eligible"] is True
+    assert answer["total"] == 0  # a scholarship is reported on its own, not in the cash total
+    assert [c["amount"] for c in answer["components"]] == [2_000_000]
+
+    # Bills that start years after the membership cannot tell the months paid before them: the calculator
+    # counts calendar years and says so.
+    late = pu_member(world.admin, world.factory, 32, start=dt.date(2019, 1, 1))
+    paid_months(late, periods("2024-06", 5))
+    result = eligibility_assess(person=late.person, benefit="JKM", event_date=dt.date(2024, 11, 10))
+    assert "contribution_months" not in req(result)
+    answer = benefit_compute({**req(result), "children": 1})
+    assert answer["scholarship"]["eligible"] is True
+    assert any("calendar years" in reason for reason in answer["reasons"])

@@ -10,7 +10,7 @@ import datetime as dt
 
 from cakupan.rules.benefits.answer import Answer
 from cakupan.rules.benefits.inputs import Event, Reader
-from cakupan.rules.benefits.scholarship import scholarship_entitlement
+from cakupan.rules.benefits.scholarship import read_paid_months, scholarship_entitlement
 from cakupan.rules.benefits.tables import BenefitTables, Cited
 
 COMPONENTS = {
@@ -29,6 +29,7 @@ def jkm_amounts(tables: BenefitTables, on: dt.date) -> list[tuple[str, Cited]]:
 
 def jkm_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     children = reader.integer("children", minimum=0, maximum=50)
+    paid_months = read_paid_months(reader, event)
     version = tables.version("jkm", event.event_date)
     if version is None:
         first = tables.first_valid_from("jkm").isoformat()
@@ -41,5 +42,7 @@ def jkm_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
         ans.add(name, int(cited.value), rule=f"{version.name}: {COMPONENTS[name]}", cited=[cited])
     ans.reasons.append("Paid to the heirs when the participant dies while the membership is active.")
     ans.attach_documents(tables, "JKM")
-    scholarship_entitlement(ans, tables, event, children=children, work_accident=False)
+    scholarship_entitlement(
+        ans, tables, event, children=children, work_accident=False, paid_months=paid_months
+    )
     return ans

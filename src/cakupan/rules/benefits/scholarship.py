@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cakupan.rules.benefits.answer import SCHOLARSHIP, Answer
-from cakupan.rules.benefits.inputs import Event, Reader, full_years
+from cakupan.rules.benefits.inputs import Event, Reader, calendar_months, full_years
 from cakupan.rules.benefits.tables import BenefitTables, Cited, Version
 
 LEVELS = ("TK", "SD", "SMP", "SMA", "PT")
@@ -29,13 +29,54 @@ class Child:
     years_received: int = 0
 
 
-def qualifies(ans: Answer, version: Version, event: Event, *, work_accident: bool) -> bool:
-    """Whether the participant's death (or work-accident total disability) opens the scholarship."""
+# The minimum period is one of contributions (masa iur), not of calendar membership: a gap in payments
+# does not count (issue 18 review of PP 82/2019; background).
+PAID_MONTHS_RULE = Cited(
+    "scholarship.minimum_counts_paid_months",
+    "contribution months paid (masa iur)",
+    "B",
+    "PP 82/2019: the minimum membership period is counted in contribution months paid (masa iur)",
+)
+
+
+def read_paid_months(reader: Reader, event: Event) -> int | None:
+    """The optional `contribution_months` (months actually paid before the event), checked against the
+    calendar months of membership."""
+    months = reader.integer("contribution_months", minimum=0)
+    reader.within(
+        "contribution_months",
+        months,
+        calendar_months(event.membership_start, event.event_date),
+        "calendar months of membership before the event",
+    )
+    return months
+
+
+def qualifies(
+    ans: Answer, version: Version, event: Event, *, work_accident: bool, paid_months: int | None = None
+) -> bool:
+    """Whether the participant's death (or work-accident total disability) opens the scholarship. With
+    `paid_months` the minimum is counted in months paid; without it, in calendar years of membership (which
+    cannot see a gap in payments: the answer says so)."""
     if work_accident and ans.use(version.cited("work_accident")):
         return True
-    years = full_years(event.membership_start, event.event_date)
     minimum = int(ans.use(version.cited("min_membership_years")))
+    if paid_months is not None:
+        ans.use(PAID_MONTHS_RULE)
+        ans.details["scholarship_paid_months"] = paid_months
+        if paid_months >= 12 * minimum:
+            return True
+        ans.reasons.append(
+            f"No scholarship: {paid_months} contribution months paid, {12 * minimum} needed "
+            f"({minimum} years, {version.name}), and the event was not a work accident."
+        )
+        return False
+    years = full_years(event.membership_start, event.event_date)
     if years >= minimum:
+        ans.reasons.append(
+            f"Scholarship minimum counted as {years} calendar years of membership; the months actually paid "
+            "were not given (contribution_months), so a gap in payments is not seen."
+        )
         return True
     ans.reasons.append(
         f"No scholarship: {years} full years of membership, {minimum} needed ({version.name}), "
@@ -58,13 +99,19 @@ def level_cited(version: Version, level: str) -> Cited:
 
 
 def scholarship_entitlement(
-    ans: Answer, tables: BenefitTables, event: Event, *, children: int | None, work_accident: bool
+    ans: Answer,
+    tables: BenefitTables,
+    event: Event,
+    *,
+    children: int | None,
+    work_accident: bool,
+    paid_months: int | None = None,
 ) -> None:
     """Fill the answer's `scholarship` block for a death or total-disability benefit."""
     version = tables.version("scholarship", event.event_date)
     if version is None:
         return
-    if not qualifies(ans, version, event, work_accident=work_accident):
+    if not qualifies(ans, version, event, work_accident=work_accident, paid_months=paid_months):
         return
     if not children:
         ans.reasons.append("No scholarship: no children given.")
@@ -122,6 +169,7 @@ def scholarship_compute(reader: Reader, tables: BenefitTables, event: Event) -> 
     children = read_children(reader)
     work_accident = reader.boolean("work_accident")
     count = reader.integer("children", minimum=0, maximum=50)
+    paid_months = read_paid_months(reader, event)
     claim_date = reader.date("claim_date")
     if claim_date is not None and claim_date < event.event_date:
         reader.error("claim_date", "The claim cannot be before the event.")
@@ -134,7 +182,7 @@ def scholarship_compute(reader: Reader, tables: BenefitTables, event: Event) -> 
     ans = Answer(event.benefit)
     ans.follow(tables, version, event.event_date)
     ans.attach_documents(tables, "SCHOLARSHIP")
-    if not qualifies(ans, version, event, work_accident=work_accident):
+    if not qualifies(ans, version, event, work_accident=work_accident, paid_months=paid_months):
         ans.eligible = False
         return ans
     if version.mode == "flat":
