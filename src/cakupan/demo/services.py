@@ -29,6 +29,7 @@ from . import (
     s3_bekasi,
     s4_kota_malang,
     s5_lhokseumawe,
+    s6_sponsorship,
     story,
 )
 from . import figures as f
@@ -46,6 +47,7 @@ SCENARIOS: list[tuple[str, Callable[[Population], Any]]] = [
     ("S4 Kota Malang", s4_kota_malang.build),
     ("S5 Kota Lhokseumawe", s5_lhokseumawe.build),
     ("Kota Malang employers", story.employers),
+    ("S6 Kab. Malang villages", s6_sponsorship.build),
 ]
 
 
@@ -148,6 +150,10 @@ def demo_load(
         say("users", len(users))
         # The Batang labour agency's workforce report matched with the registry (compliance services).
         compliance = s2_compliance.compliance_load(scale=scale, users=users, say=say)
+        # Funded periods, villages, a candidate list and runway alerts (sponsorship services, issue 15).
+        sponsorship = s6_sponsorship.sponsorship_load(
+            users=users, built=built["S6 Kab. Malang villages"], say=say
+        )
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
@@ -159,6 +165,7 @@ def demo_load(
             "users": len(users),
             "snapshot_months": coverage["periods"],
             **compliance,
+            **sponsorship,
         }
         event = audit_record(
             actor=None,
@@ -252,7 +259,10 @@ def demo_delete() -> dict[str, int]:
     employment and memberships; persons with a demo family name, with theirs. Branch offices and partner
     agencies stay (loading updates them in place). Refuses when other records still refer to demo rows."""
     employers = Employer.objects.filter(npp__startswith=f.NPP_PREFIX)
-    sponsors = Sponsor.objects.filter(name__in=[s4_kota_malang.APBD_NAME, s4_kota_malang.CSR_NAME])
+    # Ids now: the village sponsors are recognised by their village rows, which go first.
+    sponsors = Sponsor.objects.filter(
+        pk__in=list(Sponsor.objects.filter(s6_sponsorship.demo_sponsors()).values_list("pk", flat=True))
+    )
     named = Q()
     for surname in f.SURNAMES:
         named |= Q(full_name__endswith=f" {surname}")
@@ -265,6 +275,7 @@ def demo_delete() -> dict[str, int]:
     )
     deleted: dict[str, int] = {}
     try:
+        deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
         for label, queryset in (
             ("compliance cases", cases),
             ("workforce reports", reports),

@@ -24,23 +24,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record
-from cakupan.core.errors import InvalidInput, NotInScope
+from cakupan.core.errors import InvalidInput
 from cakupan.core.sqlnames import table
 from cakupan.enrolment.readers import read_table
 from cakupan.registry.models import Membership, Person, Sponsor
 from cakupan.registry.nik import nik_check_frame
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
-from cakupan.sponsorship.services.funding import sponsor_in_scope
+from cakupan.sponsorship.selectors import CLASSES, sponsor_in_scope, target_list_get
 
-CLASSES = (
-    MatchClass.THIS_SPONSOR,
-    MatchClass.OTHER_SPONSOR,
-    MatchClass.WAGE_EARNER,
-    MatchClass.SELF_PAID,
-    MatchClass.NOT_COVERED,
-    MatchClass.INVALID,
-)
 HEADERS = {
     "nik": ("nik", "no ktp", "nomor ktp", "no nik", "nomor induk kependudukan"),
     "name": ("nama", "nama lengkap", "name", "full name", "nama art", "nama krt"),
@@ -205,35 +197,6 @@ def target_list_match(
     target.save(update_fields=["counts"])
     audit_record(actor=actor, action="match", instance=target, changes={"rows": target.rows, **target.counts})
     return target
-
-
-def target_list_get(*, user: Any, pk: Any) -> TargetList:
-    scope = require(user, Perm.SPONSORSHIP_TARGETS)
-    try:
-        target = TargetList.objects.select_related("sponsor").get(pk=pk)
-    except (TargetList.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotInScope from exc
-    sponsor_in_scope(scope, target.sponsor_id)
-    return target
-
-
-def match_result(target: TargetList) -> dict[str, Any]:
-    """The contract of `cakupan sponsors match-list --json`."""
-    return {
-        "rows": target.rows,
-        **{k.value: target.counts.get(k.value, 0) for k in CLASSES},
-        "report": target.pk,
-    }
-
-
-def other_sponsors(target: TargetList) -> dict[str, int]:
-    """Rows covered by another sponsor, per sponsor name (APBN: no sponsor row)."""
-    rows = (
-        TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR)
-        .values("other_sponsor__name")
-        .annotate(n=Count("pk"))
-    )
-    return {row["other_sponsor__name"] or "APBN": row["n"] for row in rows}
 
 
 def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:
