@@ -97,59 +97,55 @@ def _frame(content: bytes, file_name: str) -> pl.DataFrame:
     )
 
 
-_COLUMNS = ("target_list_id", "line", "nik", "name", "address", "decile", "klass", "enrolled")
+_STAGE = "sponsorship_target_stage"
+_STAGED = ("line", "nik", "name", "address", "decile", "klass")
 
 
-def _load(target: TargetList, frame: pl.DataFrame) -> None:
-    """The rows in one statement: COPY on PostgreSQL (the million-row list), executemany on SQLite."""
-    rows = frame.select(
-        pl.lit(target.pk).alias("target_list_id"),
-        "line",
-        "nik",
-        "name",
-        "address",
-        "decile",
-        "klass",
-        pl.lit(False).alias("enrolled"),
+def _stage(cursor: Any, frame: pl.DataFrame) -> None:
+    """The list's rows into a temporary table in one statement: COPY on PostgreSQL (the million-row list),
+    executemany on SQLite."""
+    cursor.execute(
+        f"CREATE TEMP TABLE {_STAGE} (line integer, nik varchar(32), name varchar(200), "
+        "address varchar(300), decile smallint, klass varchar(16))"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            rows.write_csv(buffer, include_header=False, null_value="\\N")
-            with cursor.cursor.copy(
-                f"COPY {table(TargetRow)} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            ) as copy:
-                copy.write(buffer.getvalue())
-            return
-        marks = ", ".join(["%s"] * len(_COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {table(TargetRow)} ({', '.join(_COLUMNS)}) VALUES ({marks})",
-            rows.rows(),
-        )
+    rows = frame.select(*_STAGED)
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        rows.write_csv(buffer, include_header=False, null_value="\\N")
+        with cursor.cursor.copy(
+            f"COPY {_STAGE} ({', '.join(_STAGED)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(f"ANALYZE {_STAGE}")
+        return
+    marks = ", ".join(["%s"] * len(_STAGED))
+    cursor.executemany(f"INSERT INTO {_STAGE} ({', '.join(_STAGED)}) VALUES ({marks})", rows.rows())
 
 
-def _classify(target: TargetList, sponsor_id: int) -> None:
-    """Three statements, joins rather than a subquery per row (both databases run UPDATE ... FROM): each
-    row's person by NIK; the class from one pass over the active memberships of the list's persons, grouped
-    per person (the contract's order is the CASE's); the rows left are not covered."""
+def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -> None:
+    """Each row written once, already classified: the staged rows joined to persons by NIK and to one
+    grouped pass over those persons' active memberships (a CASE in the contract's order), in one
+    INSERT ... SELECT. Rows the NIK check classed (invalid, duplicate) keep their class and no person."""
     rows, person, member = table(TargetRow), table(Person), table(Membership)
     m = Membership.PayerKind
-    active = quoted(Membership.Status.ACTIVE)
-    pending = f"{rows}.target_list_id = %s AND {rows}.klass = ''"
     with connection.cursor() as cursor:
+        _stage(cursor, frame)
         cursor.execute(
-            f"UPDATE {rows} SET person_id = p.id FROM {person} p WHERE p.nik = {rows}.nik AND {pending}",
-            [target.pk],
-        )
-        cursor.execute(
-            f"""UPDATE {rows} SET
-                klass = CASE WHEN a.mine = 1 THEN {quoted(MatchClass.THIS_SPONSOR)}
+            f"""INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
+                other_sponsor_id, enrolled)
+            SELECT %s, s.line, s.nik, s.name, s.address, s.decile,
+                CASE WHEN s.klass <> '' THEN s.klass
+                    WHEN a.mine = 1 THEN {quoted(MatchClass.THIS_SPONSOR)}
                     WHEN a.other = 1 THEN {quoted(MatchClass.OTHER_SPONSOR)}
                     WHEN a.wage = 1 THEN {quoted(MatchClass.WAGE_EARNER)}
                     WHEN a.self_paid = 1 THEN {quoted(MatchClass.SELF_PAID)}
                     ELSE {quoted(MatchClass.NOT_COVERED)} END,
-                other_sponsor_id = CASE WHEN a.mine = 0 AND a.other = 1 THEN a.other_id END
-            FROM (
+                p.id,
+                CASE WHEN a.mine = 0 AND a.other = 1 THEN a.other_id END,
+                %s
+            FROM {_STAGE} s
+            LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            LEFT JOIN (
                 SELECT m.person_id AS pid,
                     MAX(CASE WHEN m.sponsor_id = %s THEN 1 ELSE 0 END) AS mine,
                     MAX(CASE WHEN m.payer_kind IN ({quoted(m.SPONSOR)}, {quoted(m.GOVERNMENT)})
@@ -158,17 +154,14 @@ def _classify(target: TargetList, sponsor_id: int) -> None:
                     MAX(CASE WHEN m.payer_kind = {quoted(m.SELF)} THEN 1 ELSE 0 END) AS self_paid,
                     MIN(CASE WHEN m.sponsor_id <> %s THEN m.sponsor_id END) AS other_id
                 FROM {member} m
-                WHERE m.status = {active} AND m.person_id IN (
-                    SELECT t.person_id FROM {rows} t WHERE t.target_list_id = %s AND t.person_id IS NOT NULL
-                )
+                JOIN {person} q ON q.id = m.person_id
+                JOIN {_STAGE} t ON t.nik = q.nik AND t.klass = ''
+                WHERE m.status = {quoted(Membership.Status.ACTIVE)}
                 GROUP BY m.person_id
-            ) a
-            WHERE a.pid = {rows}.person_id AND {pending}""",
-            [sponsor_id, sponsor_id, target.pk, target.pk],
+            ) a ON a.pid = p.id""",
+            [target.pk, False, sponsor_id, sponsor_id],
         )
-        cursor.execute(
-            f"UPDATE {rows} SET klass = %s WHERE {pending}", [MatchClass.NOT_COVERED.value, target.pk]
-        )
+        cursor.execute(f"DROP TABLE {_STAGE}")
 
 
 def _content(source: Any, file_name: str | None) -> tuple[bytes, str]:
@@ -193,8 +186,7 @@ def target_list_match(
     target = TargetList.objects.create(
         sponsor=found, file_name=name.rsplit("/", 1)[-1][:255], rows=frame.height, created_by=user
     )
-    _load(target, frame)
-    _classify(target, found.pk)
+    _load_classified(target, frame, found.pk)
     counts = dict(
         TargetRow.objects.filter(target_list=target)
         .values("klass")
