@@ -31,6 +31,7 @@ from . import (
     s3_bekasi,
     s4_kota_malang,
     s5_lhokseumawe,
+    s6_sponsorship,
     story,
 )
 from . import figures as f
@@ -48,6 +49,7 @@ SCENARIOS: list[tuple[str, Callable[[Population], Any]]] = [
     ("S4 Kota Malang", s4_kota_malang.build),
     ("S5 Kota Lhokseumawe", s5_lhokseumawe.build),
     ("Kota Malang employers", story.employers),
+    ("S6 Kab. Malang villages", s6_sponsorship.build),
 ]
 
 
@@ -153,6 +155,10 @@ def demo_load(
         # Bills of the last months, mostly paid: bills, arrears and the homes look like a working office.
         billed = billing.billing_load(say=say)
         _analyze(Bill, BillLine, Payment, Allocation)
+        # Funded periods, villages, a candidate list and runway alerts (sponsorship services, issue 15).
+        sponsorship = s6_sponsorship.sponsorship_load(
+            users=users, built=built["S6 Kab. Malang villages"], say=say
+        )
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
@@ -165,6 +171,7 @@ def demo_load(
             "snapshot_months": coverage["periods"],
             **compliance,
             **billed,
+            **sponsorship,
         }
         event = audit_record(
             actor=None,
@@ -258,7 +265,10 @@ def demo_delete() -> dict[str, int]:
     employment and memberships; persons with a demo family name, with theirs. Branch offices and partner
     agencies stay (loading updates them in place). Refuses when other records still refer to demo rows."""
     employers = Employer.objects.filter(npp__startswith=f.NPP_PREFIX)
-    sponsors = Sponsor.objects.filter(name__in=[s4_kota_malang.APBD_NAME, s4_kota_malang.CSR_NAME])
+    # Ids now: the village sponsors are recognised by their village rows, which go first.
+    sponsors = Sponsor.objects.filter(
+        pk__in=list(Sponsor.objects.filter(s6_sponsorship.demo_sponsors()).values_list("pk", flat=True))
+    )
     named = Q()
     for surname in f.SURNAMES:
         named |= Q(full_name__endswith=f" {surname}")
@@ -282,6 +292,7 @@ def demo_delete() -> dict[str, int]:
     runs = list(BillingRun.objects.filter(bills__lines__in=lines).values_list("pk", flat=True).distinct())
     deleted: dict[str, int] = {}
     try:
+        deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
         for label, queryset in (
             (
                 "allocations",

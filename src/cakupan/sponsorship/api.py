@@ -20,8 +20,8 @@ from cakupan.core.api_parsing import JSONParser
 from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.sponsorship import selectors
 from cakupan.sponsorship.models import FundedPeriod
+from cakupan.sponsorship.selectors_villages import village_arrears
 from cakupan.sponsorship.services import funding, target_lists
-from cakupan.sponsorship.services.villages import village_arrears
 
 
 def _check(form: serializers.Serializer) -> dict[str, Any]:
@@ -177,7 +177,7 @@ class MatchListView(APIView):
         target = target_lists.target_list_match(
             actor=request.user, sponsor=pk, source=data["file"], file_name=data["file"].name
         )
-        return Response(target_lists.match_result(target), status=status.HTTP_201_CREATED)
+        return Response(selectors.match_result(target), status=status.HTTP_201_CREATED)
 
 
 class EnrolListView(APIView):

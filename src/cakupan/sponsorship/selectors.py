@@ -13,13 +13,43 @@ from django.utils import timezone
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
 from cakupan.contributions.models import Allocation, Bill
-from cakupan.core.errors import InvalidInput
+from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.models import Membership, Sponsor
 from cakupan.registry.selectors import sponsor_list
 from cakupan.rules.period import Period
-from cakupan.sponsorship.models import BillFlag, FundedPeriod, FundingAlert
+from cakupan.sponsorship.models import BillFlag, FundedPeriod, FundingAlert, MatchClass, TargetList, TargetRow
 from cakupan.sponsorship.pricing import FUNDING_OF_KIND, member_price
-from cakupan.sponsorship.services.funding import sponsor_in_scope
+
+# The classes of a target list's match, in the order they apply (issue 15's contract).
+CLASSES = (
+    MatchClass.THIS_SPONSOR,
+    MatchClass.OTHER_SPONSOR,
+    MatchClass.WAGE_EARNER,
+    MatchClass.SELF_PAID,
+    MatchClass.NOT_COVERED,
+    MatchClass.INVALID,
+)
+
+
+def sponsor_in_scope(scope: Scope, sponsor: Sponsor | int | str | None) -> Sponsor:
+    """The sponsor, if the scope sees it; NotInScope otherwise (404, never saying it exists)."""
+    pk = sponsor.pk if isinstance(sponsor, Sponsor) else sponsor
+    if pk is None:
+        raise NotInScope
+    try:
+        return sponsor_list(user=None, scope=scope).get(pk=pk)
+    except (Sponsor.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+
+
+def billed_between(sponsor_id: int, first: str, last: str) -> int:
+    """Whole Rupiah billed to the sponsor for the months first..last (completed bills)."""
+    total = (
+        Bill.objects.completed()
+        .filter(account__kind="sponsor", account__sponsor_id=sponsor_id, period__gte=first, period__lte=last)
+        .aggregate(total=Sum("amount_due"))["total"]
+    )
+    return int(total or 0)
 
 
 def this_month() -> Period:
@@ -156,10 +186,10 @@ def sponsors_in_scope(scope: Scope) -> QuerySet[Sponsor]:
     return sponsor_list(user=None, scope=scope)
 
 
-def sponsor_cohorts(sponsor_id: int) -> dict[str, int]:
-    """Members of the sponsor by status."""
+def sponsor_cohorts(sponsor_id: int) -> list[tuple[str, int]]:
+    """Members of the sponsor by status (the status's label, in the reader's language)."""
     rows = Membership.objects.filter(sponsor_id=sponsor_id).values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
+    return [(str(Membership.Status(row["status"]).label), row["n"]) for row in rows.order_by("status")]
 
 
 @dataclass(frozen=True)
@@ -251,3 +281,38 @@ def overlaps(*, user: Any, period: str) -> dict[str, Any]:
         "amount_twice": sum(int(t) - int(m) for _p, t, m in rows),
         "payers": [{"payers": list(k), **v} for k, v in sorted(pairs.items())],
     }
+
+
+def target_list_get(*, user: Any, pk: Any) -> TargetList:
+    scope = require(user, Perm.SPONSORSHIP_TARGETS)
+    try:
+        target = TargetList.objects.select_related("sponsor").get(pk=pk)
+    except (TargetList.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotInScope from exc
+    sponsor_in_scope(scope, target.sponsor_id)
+    return target
+
+
+def match_result(target: TargetList) -> dict[str, Any]:
+    """The contract of `cakupan sponsors match-list --json`."""
+    return {
+        "rows": target.rows,
+        **{k.value: target.counts.get(k.value, 0) for k in CLASSES},
+        "report": target.pk,
+    }
+
+
+def other_sponsors(target: TargetList) -> dict[str, int]:
+    """Rows covered by another sponsor, per sponsor name (APBN: no sponsor row)."""
+    rows = (
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR)
+        .values("other_sponsor__name")
+        .annotate(n=Count("pk"))
+    )
+    return {row["other_sponsor__name"] or "APBN": row["n"] for row in rows}
+
+
+def target_lists(*, user: Any, sponsor_id: Any) -> QuerySet[TargetList]:
+    scope = require(user, Perm.SPONSORSHIP_TARGETS)
+    sponsor = sponsor_in_scope(scope, sponsor_id)
+    return TargetList.objects.filter(sponsor=sponsor)

@@ -156,6 +156,18 @@ MENU: tuple[Section, ...] = (
             Link("compliance:review", _("Review queue"), Perm.COMPLIANCE_ENFORCE),
         ),
     ),
+    Section(
+        "sponsorship",
+        _("Sponsored coverage"),
+        (
+            Link(
+                "sponsorship:list",
+                _("Sponsors and their money"),
+                Perm.SPONSORSHIP_READ,
+                _("Funded periods, runway, alerts and candidate lists of each sponsor."),
+            ),
+        ),
+    ),
 )
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("contributions/", include("cakupan.contributions.urls")),
     path("benefits/", include("cakupan.benefits.urls")),
     path("compliance/", include("cakupan.compliance.urls")),
+    path("sponsorship/", include("cakupan.sponsorship.urls")),
 ]

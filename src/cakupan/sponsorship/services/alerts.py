@@ -30,7 +30,7 @@ class Raised:
     sponsor: Sponsor
 
 
-def recipients(sponsor: Sponsor) -> list[str]:
+def _recipients(sponsor: Sponsor) -> list[str]:
     """E-mail addresses of the sponsor's own users and of the staff of the offices serving its regency."""
     regency = sponsor.region_id[:5]
     users = (
@@ -91,7 +91,7 @@ def alerts_raise(*, actor: Any = SYSTEM, today: dt.date | None = None) -> list[R
 
 
 def _mail(alert: FundingAlert, sponsor: Sponsor) -> None:
-    to = recipients(sponsor)
+    to = _recipients(sponsor)
     if not to:
         return
     what = _("the money") if alert.ends == FundingAlert.Ends.MONEY else _("the funded period")

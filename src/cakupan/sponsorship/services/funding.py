@@ -9,18 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
-from cakupan.accounts.scope import Scope
-from cakupan.contributions.models import Bill
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import FieldError, InvalidInput, NotInScope
 from cakupan.registry.models import Sponsor
 from cakupan.registry.selectors import sponsor_list
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import FundedPeriod
+from cakupan.sponsorship.selectors import billed_between, sponsor_in_scope
 
 FIELDS = (
     "sponsor",
@@ -44,27 +42,6 @@ AMENDABLE = (
     "member_cap",
 )
 _DOC_MAX = FundedPeriod._meta.get_field("document").max_length or 200
-
-
-def sponsor_in_scope(scope: Scope, sponsor: Sponsor | int | str | None) -> Sponsor:
-    """The sponsor, if the scope sees it; NotInScope otherwise (404, never saying it exists)."""
-    pk = sponsor.pk if isinstance(sponsor, Sponsor) else sponsor
-    if pk is None:
-        raise NotInScope
-    try:
-        return sponsor_list(user=None, scope=scope).get(pk=pk)
-    except (Sponsor.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotInScope from exc
-
-
-def billed_between(sponsor_id: int, first: str, last: str) -> int:
-    """Whole Rupiah billed to the sponsor for the months first..last (completed bills)."""
-    total = (
-        Bill.objects.completed()
-        .filter(account__kind="sponsor", account__sponsor_id=sponsor_id, period__gte=first, period__lte=last)
-        .aggregate(total=Sum("amount_due"))["total"]
-    )
-    return int(total or 0)
 
 
 def _month(value: Any, field: str, errors: list[FieldError]) -> str | None:

@@ -8,6 +8,7 @@ Classes, a person counted once in the first that applies: this sponsor, another 
 cover counts here with no sponsor name), a wage earner (an employer pays), self-paid, not covered (no active
 membership, registered or not), invalid NIK. A NIK listed again is counted once (the later rows "duplicate").
 """
+# ruff: noqa: S608 - SQL text from model names and choices (core.sqlnames); values are parameters
 
 from __future__ import annotations
 
@@ -18,29 +19,21 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.core.audit import audit_record
-from cakupan.core.errors import InvalidInput, NotInScope
-from cakupan.core.sqlnames import table
+from cakupan.core.errors import InvalidInput
+from cakupan.core.sqlnames import quoted, table
 from cakupan.enrolment.readers import read_table
 from cakupan.registry.models import Membership, Person, Sponsor
 from cakupan.registry.nik import nik_check_frame
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
-from cakupan.sponsorship.services.funding import sponsor_in_scope
+from cakupan.sponsorship.selectors import CLASSES, sponsor_in_scope, target_list_get
 
-CLASSES = (
-    MatchClass.THIS_SPONSOR,
-    MatchClass.OTHER_SPONSOR,
-    MatchClass.WAGE_EARNER,
-    MatchClass.SELF_PAID,
-    MatchClass.NOT_COVERED,
-    MatchClass.INVALID,
-)
 HEADERS = {
     "nik": ("nik", "no ktp", "nomor ktp", "no nik", "nomor induk kependudukan"),
     "name": ("nama", "nama lengkap", "name", "full name", "nama art", "nama krt"),
@@ -104,71 +97,71 @@ def _frame(content: bytes, file_name: str) -> pl.DataFrame:
     )
 
 
-_COLUMNS = ("target_list_id", "line", "nik", "name", "address", "decile", "klass", "enrolled")
+_STAGE = "sponsorship_target_stage"
+_STAGED = ("line", "nik", "name", "address", "decile", "klass")
 
 
-def _load(target: TargetList, frame: pl.DataFrame) -> None:
-    """The rows in one statement: COPY on PostgreSQL (the million-row list), executemany on SQLite."""
-    rows = frame.select(
-        pl.lit(target.pk).alias("target_list_id"),
-        "line",
-        "nik",
-        "name",
-        "address",
-        "decile",
-        "klass",
-        pl.lit(False).alias("enrolled"),
+def _stage(cursor: Any, frame: pl.DataFrame) -> None:
+    """The list's rows into a temporary table in one statement: COPY on PostgreSQL (the million-row list),
+    executemany on SQLite."""
+    cursor.execute(
+        f"CREATE TEMP TABLE {_STAGE} (line integer, nik varchar(32), name varchar(200), "
+        "address varchar(300), decile smallint, klass varchar(16))"
     )
+    rows = frame.select(*_STAGED)
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        rows.write_csv(buffer, include_header=False, null_value="\\N")
+        with cursor.cursor.copy(
+            f"COPY {_STAGE} ({', '.join(_STAGED)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(f"ANALYZE {_STAGE}")
+        return
+    marks = ", ".join(["%s"] * len(_STAGED))
+    cursor.executemany(f"INSERT INTO {_STAGE} ({', '.join(_STAGED)}) VALUES ({marks})", rows.rows())
+
+
+def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -> None:
+    """Each row written once, already classified: the staged rows joined to persons by NIK and to one
+    grouped pass over those persons' active memberships (a CASE in the contract's order), in one
+    INSERT ... SELECT. Rows the NIK check classed (invalid, duplicate) keep their class and no person."""
+    rows, person, member = table(TargetRow), table(Person), table(Membership)
+    m = Membership.PayerKind
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            rows.write_csv(buffer, include_header=False, null_value="\\N")
-            with cursor.cursor.copy(
-                f"COPY {table(TargetRow)} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            ) as copy:
-                copy.write(buffer.getvalue())
-            return
-        marks = ", ".join(["%s"] * len(_COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {table(TargetRow)} ({', '.join(_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - names from the model
-            rows.rows(),
+        _stage(cursor, frame)
+        cursor.execute(
+            f"""INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
+                other_sponsor_id, enrolled)
+            SELECT %s, s.line, s.nik, s.name, s.address, s.decile,
+                CASE WHEN s.klass <> '' THEN s.klass
+                    WHEN a.mine = 1 THEN {quoted(MatchClass.THIS_SPONSOR)}
+                    WHEN a.other = 1 THEN {quoted(MatchClass.OTHER_SPONSOR)}
+                    WHEN a.wage = 1 THEN {quoted(MatchClass.WAGE_EARNER)}
+                    WHEN a.self_paid = 1 THEN {quoted(MatchClass.SELF_PAID)}
+                    ELSE {quoted(MatchClass.NOT_COVERED)} END,
+                p.id,
+                CASE WHEN a.mine = 0 AND a.other = 1 THEN a.other_id END,
+                %s
+            FROM {_STAGE} s
+            LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            LEFT JOIN (
+                SELECT m.person_id AS pid,
+                    MAX(CASE WHEN m.sponsor_id = %s THEN 1 ELSE 0 END) AS mine,
+                    MAX(CASE WHEN m.payer_kind IN ({quoted(m.SPONSOR)}, {quoted(m.GOVERNMENT)})
+                        THEN 1 ELSE 0 END) AS other,
+                    MAX(CASE WHEN m.payer_kind = {quoted(m.EMPLOYER)} THEN 1 ELSE 0 END) AS wage,
+                    MAX(CASE WHEN m.payer_kind = {quoted(m.SELF)} THEN 1 ELSE 0 END) AS self_paid,
+                    MIN(CASE WHEN m.sponsor_id <> %s THEN m.sponsor_id END) AS other_id
+                FROM {member} m
+                JOIN {person} q ON q.id = m.person_id
+                JOIN {_STAGE} t ON t.nik = q.nik AND t.klass = ''
+                WHERE m.status = {quoted(Membership.Status.ACTIVE)}
+                GROUP BY m.person_id
+            ) a ON a.pid = p.id""",
+            [target.pk, False, sponsor_id, sponsor_id],
         )
-
-
-def _classify(target: TargetList, sponsor_id: int) -> None:
-    rows = TargetRow.objects.filter(target_list=target, klass="")
-    rows.update(person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]))
-    active = Membership.objects.filter(person_id=OuterRef("person_id"), status=Membership.Status.ACTIVE)
-    rows.update(
-        klass=Case(
-            When(Exists(active.filter(sponsor_id=sponsor_id)), then=Value(MatchClass.THIS_SPONSOR.value)),
-            When(
-                Exists(
-                    active.filter(
-                        payer_kind__in=[Membership.PayerKind.SPONSOR, Membership.PayerKind.GOVERNMENT]
-                    )
-                ),
-                then=Value(MatchClass.OTHER_SPONSOR.value),
-            ),
-            When(
-                Exists(active.filter(payer_kind=Membership.PayerKind.EMPLOYER)),
-                then=Value(MatchClass.WAGE_EARNER.value),
-            ),
-            When(
-                Exists(active.filter(payer_kind=Membership.PayerKind.SELF)),
-                then=Value(MatchClass.SELF_PAID.value),
-            ),
-            default=Value(MatchClass.NOT_COVERED.value),
-        )
-    )
-    TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR).update(
-        other_sponsor_id=Subquery(
-            active.filter(sponsor__isnull=False)
-            .exclude(sponsor_id=sponsor_id)
-            .order_by("pk")
-            .values("sponsor_id")[:1]
-        )
-    )
+        cursor.execute(f"DROP TABLE {_STAGE}")
 
 
 def _content(source: Any, file_name: str | None) -> tuple[bytes, str]:
@@ -193,8 +186,7 @@ def target_list_match(
     target = TargetList.objects.create(
         sponsor=found, file_name=name.rsplit("/", 1)[-1][:255], rows=frame.height, created_by=user
     )
-    _load(target, frame)
-    _classify(target, found.pk)
+    _load_classified(target, frame, found.pk)
     counts = dict(
         TargetRow.objects.filter(target_list=target)
         .values("klass")
@@ -205,35 +197,6 @@ def target_list_match(
     target.save(update_fields=["counts"])
     audit_record(actor=actor, action="match", instance=target, changes={"rows": target.rows, **target.counts})
     return target
-
-
-def target_list_get(*, user: Any, pk: Any) -> TargetList:
-    scope = require(user, Perm.SPONSORSHIP_TARGETS)
-    try:
-        target = TargetList.objects.select_related("sponsor").get(pk=pk)
-    except (TargetList.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotInScope from exc
-    sponsor_in_scope(scope, target.sponsor_id)
-    return target
-
-
-def match_result(target: TargetList) -> dict[str, Any]:
-    """The contract of `cakupan sponsors match-list --json`."""
-    return {
-        "rows": target.rows,
-        **{k.value: target.counts.get(k.value, 0) for k in CLASSES},
-        "report": target.pk,
-    }
-
-
-def other_sponsors(target: TargetList) -> dict[str, int]:
-    """Rows covered by another sponsor, per sponsor name (APBN: no sponsor row)."""
-    rows = (
-        TargetRow.objects.filter(target_list=target, klass=MatchClass.OTHER_SPONSOR)
-        .values("other_sponsor__name")
-        .annotate(n=Count("pk"))
-    )
-    return {row["other_sponsor__name"] or "APBN": row["n"] for row in rows}
 
 
 def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:

@@ -21,9 +21,9 @@ from cakupan.registry import services
 from cakupan.registry.models import Membership
 from cakupan.registry.nik import nik_compose
 from cakupan.sponsorship.models import TargetList, TargetRow
+from cakupan.sponsorship.selectors import other_sponsors
 from cakupan.sponsorship.services.funding import funded_period_create
 from cakupan.sponsorship.services.target_lists import (
-    other_sponsors,
     target_list_enrol,
     target_list_match,
 )

@@ -69,9 +69,10 @@ class Command(BaseCommand):
 
     def _run(self, o: dict[str, Any]) -> Any:
         from cakupan.sponsorship import selectors
+        from cakupan.sponsorship.selectors_villages import village_arrears
         from cakupan.sponsorship.services import bill_check, funding, target_lists
         from cakupan.sponsorship.services.alerts import alerts_raise
-        from cakupan.sponsorship.services.villages import letters_issue, village_arrears
+        from cakupan.sponsorship.services.villages import letters_issue
 
         action = o["action"]
         if action == "alerts":
@@ -114,7 +115,7 @@ class Command(BaseCommand):
             target = target_lists.target_list_match(
                 actor=actor, sponsor=_id(o["sponsor"], "sponsor"), source=o["target"]
             )
-            return target_lists.match_result(target)
+            return selectors.match_result(target)
         if action == "enrol-list":
             return target_lists.target_list_enrol(
                 actor=actor, target_list=_id(o["target"], "target_list"), start_month=o["start_month"] or None

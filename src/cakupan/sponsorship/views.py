@@ -1,0 +1,49 @@
+"""The sponsor's pages (issue 15): the sponsors in scope with their runway, one sponsor's funded periods,
+runway, alerts, bill flags, cohort and target lists, and a regency's village sponsors with their arrears.
+Thin: each view asks one selector per block; a sponsor's own user lands on its page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from cakupan.accounts.access import permission_required, scope_of
+from cakupan.accounts.permissions import Perm, may
+from cakupan.sponsorship import selectors
+from cakupan.sponsorship.selectors_villages import village_arrears
+
+LISTED = 50
+
+
+@permission_required(Perm.SPONSORSHIP_READ)
+def sponsor_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.sponsor_id is not None:
+        return redirect("sponsorship:detail", pk=scope.sponsor_id)
+    sponsors = list(selectors.sponsors_in_scope(scope).order_by("name")[:LISTED])
+    rows = [(s, selectors.runway(user=request.user, sponsor_id=s.pk)) for s in sponsors]
+    return render(request, "sponsorship/list.html", {"rows": rows})
+
+
+@permission_required(Perm.SPONSORSHIP_READ)
+def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.runway(user=request.user, sponsor_id=pk)
+    context = {
+        "sponsor": selectors.sponsor_in_scope(scope_of(request), pk),
+        "run": run,
+        "periods": selectors.funded_periods(user=request.user, sponsor_id=pk),
+        "alerts": selectors.alerts(user=request.user, sponsor_id=pk)[:20],
+        "flags": selectors.bill_flags(user=request.user, sponsor_id=pk)[:20],
+        "cohort": selectors.sponsor_cohorts(pk),
+        "targets": selectors.target_lists(user=request.user, sponsor_id=pk)[:10]
+        if may(scope_of(request), Perm.SPONSORSHIP_TARGETS)
+        else [],
+    }
+    return render(request, "sponsorship/detail.html", context)
+
+
+@permission_required(Perm.SPONSORSHIP_READ)
+def villages(request: HttpRequest, regency: str) -> HttpResponse:
+    return render(
+        request, "sponsorship/villages.html", {"report": village_arrears(user=request.user, regency=regency)}
+    )
