@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.benefits.eligibility.tables import END_REASONS
 from cakupan.benefits.models import BENEFIT_CHOICES, ClaimantKind
+from cakupan.core import labels
 
 
 class ClaimForm(forms.Form):
@@ -19,7 +19,7 @@ class ClaimForm(forms.Form):
     end_reason = forms.ChoiceField(
         label=_("How the job ended (JKP)"),
         required=False,
-        choices=[("", "—"), *[(r, r.replace("_", " ")) for r in END_REASONS]],
+        choices=lambda: [("", "—"), *labels.choices("end_reason")],
     )
     compliance_wage = forms.IntegerField(
         label=_("Wage in compliance data (optional)"), required=False, min_value=1

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cakupan.core import display
 from cakupan.rules.benefits import benefit_compute
 from cakupan.rules.benefits.inputs import add_months
 from cakupan.rules.contributions import contribution_assess
@@ -26,8 +27,8 @@ MEMBERSHIP_YEARS = 3
 
 
 def rupiah_text(amount: int) -> str:
-    """Rp1.234.567: the Indonesian way of writing amounts."""
-    return "Rp" + f"{amount:,}".replace(",", ".")
+    """Rp1.234.567 on an Indonesian page, Rp1,234,567 on an English one (core.display)."""
+    return display.rupiah(amount)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,21 @@ from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Case, CaseStep, Finding, FindingClass, MatchRun, Reminder, StepKind
 from cakupan.compliance.sanctions import add_working_days, sanction_tables
 from cakupan.compliance.services._common import chunks
+from cakupan.core import display
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.rules.money import percent_of
 
 WARNINGS = (StepKind.WARNING_1, StepKind.WARNING_2)
+# The letter's number names its kind as an office writes it (Surat Teguran 1 and 2, ...), not by our code.
+LETTER_CODES: dict[str, str] = {
+    StepKind.WARNING_1: "ST.1",
+    StepKind.WARNING_2: "ST.2",
+    StepKind.FINE: "DENDA",
+    StepKind.TMP2T: "TMP2T",
+    StepKind.INSPECTOR: "WAS",
+    StepKind.ATTORNEY: "SKK",
+}
 ENFORCEABLE = (
     FindingClass.PWBD,
     FindingClass.PDS_WORKERS,
@@ -110,7 +120,7 @@ def case_step_issue(*, actor: Any, case: Case, kind: str, today: dt.date | None 
             raise InvalidInput.single(
                 "kind",
                 _("The deadline of “%(step)s” runs until %(day)s.")
-                % {"step": StepKind(before).label, "day": step.deadline.isoformat()},
+                % {"step": StepKind(before).label, "day": display.date(step.deadline)},
             )
     step = CaseStep(case=case, kind=kind, issued_on=today, issued_by=actor)
     if kind in WARNINGS:
@@ -118,7 +128,7 @@ def case_step_issue(*, actor: Any, case: Case, kind: str, today: dt.date | None 
     if kind == StepKind.FINE:
         step.amount = fine_amount(case.gap)
     office = case.branch_office.code if case.branch_office else "PST"
-    step.number = f"{case.pk}/{kind.upper()}/{office}/{today:%m}/{today:%Y}"
+    step.number = f"{case.pk}/{LETTER_CODES[kind]}/{office}/{today:%m}/{today:%Y}"
     step.letter = letter_render(step=step, tables=tables)
     step.save()
     # A step taken answers the reminders of the steps before it.
