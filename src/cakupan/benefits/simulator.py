@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cakupan.core import display
 from cakupan.rules.benefits import benefit_compute
 from cakupan.rules.benefits.inputs import add_months
 from cakupan.rules.contributions import contribution_assess
@@ -43,8 +44,8 @@ PROGRAMME_LABELS = {
 
 
 def rupiah_text(amount: int) -> str:
-    """Rp1.234.567: the Indonesian way of writing amounts."""
-    return "Rp" + f"{amount:,}".replace(",", ".")
+    """Rp1.234.567 on an Indonesian page, Rp1,234,567 on an English one (core.display)."""
+    return display.rupiah(amount)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import io
 from collections.abc import Iterable
 
 import xlsxwriter
+from django.utils import translation
 
-from cakupan.compliance.models import Finding
+from cakupan.compliance.models import Finding, FindingClass
 from cakupan.core.spreadsheet import neutralise
 
 COLUMNS = (
@@ -37,6 +38,9 @@ def findings_xlsx(findings: Iterable[Finding]) -> bytes:
     bold = book.add_format({"bold": True})
     for col, title in enumerate(COLUMNS):
         sheet.write_string(0, col, title, bold)
+    # The sheet is Indonesian whatever the reader's language (its headers are): the class in words, not code.
+    with translation.override("id"):
+        klass_words = {value: str(label) for value, label in FindingClass.choices}
     for row, f in enumerate(findings, start=1):
         values = [
             f.reported.period,
@@ -45,7 +49,7 @@ def findings_xlsx(findings: Iterable[Finding]) -> bytes:
             f.reported.name,
             f.region_id,
             f.kbli,
-            f.klass,
+            klass_words[f.klass],
             f.reported.reported_workers,
             f.registered_workers,
             f.missing_workers,

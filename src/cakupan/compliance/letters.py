@@ -3,54 +3,41 @@ WeasyPrint. Letters are official documents in Bahasa Indonesia, whatever the use
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from cakupan.compliance.models import Case, CaseStep, Finding
+from cakupan.core import display
 from cakupan.partners.models import PartnerAgency
 from cakupan.regions.models import Region
 from cakupan.rules.sanctions import SanctionTables
 
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 LISTED_NIKS = 500  # the annex lists at most this many NIKs; the count is always complete
 
 
-def tanggal(day: dt.date | None) -> str:
-    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}" if day else "-"
+# Amounts, counts and dates as everywhere else (core.display), in Indonesian whatever the user's language.
+def _count(n: int) -> str:
+    return display.count(n, lang="id")
 
 
-def rupiah_id(amount: int | None) -> str:
-    return "Rp" + f"{amount or 0:,}".replace(",", ".")
+def _rupiah(amount: int | None) -> str:
+    return display.rupiah(amount or 0, lang="id")
 
 
 def _evidence(findings: list[Finding]) -> list[dict[str, Any]]:
     return [
         {
-            "period": f.reported.period,
-            "reported_workers": f"{f.reported.reported_workers:,}".replace(",", "."),
-            "registered_workers": f"{f.registered_workers:,}".replace(",", "."),
-            "missing_workers": f"{f.missing_workers:,}".replace(",", "."),
-            "reported_wages": rupiah_id(f.reported.reported_wages),
-            "registered_wages": rupiah_id(f.registered_wages),
+            "period": display.month(f.reported.period, lang="id"),
+            "reported_workers": _count(f.reported.reported_workers),
+            "registered_workers": _count(f.registered_workers),
+            "missing_workers": _count(f.missing_workers),
+            "reported_wages": _rupiah(f.reported.reported_wages),
+            "registered_wages": _rupiah(f.registered_wages),
             "missing_programmes": ", ".join(f.missing_programmes) or "-",
             "klass": f.klass,
-            "gap": rupiah_id(f.gap),
+            "gap": _rupiah(f.gap),
             "missing_niks": len(f.missing_niks),
             "underwaged_niks": len(f.underwaged_niks),
         }
@@ -96,8 +83,8 @@ def letter_render(*, step: CaseStep, tables: SanctionTables) -> bytes:
     context = {
         # The count the evidence table gives for the latest month, and the NIKs of the worker list: a
         # report without a worker list counts the workers but cannot name them.
-        "latest_period": latest.reported.period if latest else "",
-        "missing_workers": f"{latest.missing_workers:,}".replace(",", ".") if latest else "0",
+        "latest_period": display.month(latest.reported.period, lang="id") if latest else "",
+        "missing_workers": _count(latest.missing_workers if latest else 0),
         "listed": any(f.reported.workers.exists() for f in findings),
         "letterhead": {
             "office": office.name if office else "Kantor Pusat",
@@ -107,10 +94,10 @@ def letter_render(*, step: CaseStep, tables: SanctionTables) -> bytes:
         "copies": _copies(case),
         "step": step,
         "case": case,
-        "today": tanggal(step.issued_on),
-        "deadline": tanggal(step.deadline),
-        "fine": rupiah_id(step.amount),
-        "gap": rupiah_id(case.gap),
+        "today": display.date(step.issued_on, lang="id"),
+        "deadline": display.date(step.deadline, lang="id"),
+        "fine": _rupiah(step.amount),
+        "gap": _rupiah(case.gap),
         "evidence": _evidence(findings),
         "missing_count": len(missing),
         "missing_niks": missing[:LISTED_NIKS],
@@ -118,7 +105,7 @@ def letter_render(*, step: CaseStep, tables: SanctionTables) -> bytes:
         "underwaged_niks": underwaged[:LISTED_NIKS],
         "tables": tables,
         "warning_days": tables.warning_working_days.value,
-        "fine_rate": str(tables.fine_rate.value).replace(".", ","),
+        "fine_rate": display.percent_points(tables.fine_rate.value, lang="id"),
         "fine_days": tables.fine_max_days.value,
         "office": case.branch_office.name if case.branch_office else "BPJS Ketenagakerjaan",
         "region": case.region.name,

@@ -18,6 +18,7 @@ from cakupan.compliance import selectors, services
 from cakupan.compliance.exports import findings_xlsx
 from cakupan.compliance.models import FindingClass, StepKind
 from cakupan.compliance.sanction_view import step_choices
+from cakupan.core import display
 from cakupan.core.errors import InvalidInput, NotInScope
 
 FINDINGS_SHOWN = 200
@@ -90,7 +91,7 @@ def report_upload(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(n)s employers matched; estimated monthly gap Rp%(gap)s.")
-                % {"n": report.employers, "gap": f"{run.total_gap:,}"},
+                % {"n": display.count(report.employers), "gap": display.count(run.total_gap)},
             )
             return redirect("compliance:dashboard")
     status = 400 if form.errors else 200

@@ -8,6 +8,7 @@ Built on Babel's CLDR data for the active language (Indonesian by default, Engli
     percent(0.434)    "43,4 %"             "43.4%"         (a rate as a fraction; one decimal)
     date(d)           "7 Desember 2026"    "7 December 2026"
     month(p)          "November 2025"      "November 2025" (a Period, "2025-11", a date)
+    month_short(p)    "Nov 25"             "Nov 25"        (a chart's axis)
     datetime(t)       "7 Desember 2026 19.55"  "7 December 2026 19:55"  (Asia/Jakarta, settings.TIME_ZONE)
 
 Every function takes `lang=` for text written outside a request (a letter is always Indonesian); without it
@@ -87,12 +88,14 @@ def decimal(value: Any, *, digits: int = 2, lang: str | None = None) -> str:
     return format_decimal(_number(value), format=pattern, locale=language(lang))
 
 
-def percent(rate: Any, *, lang: str | None = None) -> str:
-    """A rate given as a fraction (0.434), written with one decimal: "43,4 %" / "43.4%"."""
+def percent(rate: Any, *, digits: int = 1, lang: str | None = None) -> str:
+    """A rate given as a fraction (0.434), written with one decimal: "43,4 %" / "43.4%" (`digits=0` where a
+    map tile or legend has room for "43 %" only)."""
     if _missing(rate):
         return MISSING
     code = language(lang)
-    return format_percent(_number(rate), format=_PERCENT[code], locale=code)
+    pattern = _PERCENT[code].replace("0.0", "0." + "0" * digits if digits > 0 else "0")
+    return format_percent(_number(rate), format=pattern, locale=code)
 
 
 def percent_points(value: Any, *, lang: str | None = None) -> str:
@@ -128,6 +131,14 @@ def month(value: Any, *, lang: str | None = None) -> str:
     else:
         day = Period.parse(str(value).strip()[:7]).first_day
     return format_date(day, _MONTH, locale=language(lang))
+
+
+def month_short(value: Any, *, lang: str | None = None) -> str:
+    """A month where room is short (a chart's axis): "Agu 25" / "Aug 25"."""
+    if _missing(value):
+        return MISSING
+    day = value.first_day if isinstance(value, Period) else Period.parse(str(value).strip()[:7]).first_day
+    return format_date(day, "MMM yy", locale=language(lang))
 
 
 def datetime(value: Any, *, lang: str | None = None) -> str:

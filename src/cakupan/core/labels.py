@@ -27,6 +27,7 @@ def _choices(model_choices: Any) -> dict[str, Any]:
 
 @cache
 def _kinds() -> dict[str, Callable[[], Mapping[str, Any]]]:
+    from cakupan.compliance.models import Case, StepKind
     from cakupan.partners.models import PartnerAgency
     from cakupan.registry.models import Employer, Membership, Segment, Sponsor
 
@@ -41,8 +42,82 @@ def _kinds() -> dict[str, Callable[[], Mapping[str, Any]]]:
             "other": _("other employers and workers"),
         }
 
+    def case_stage() -> dict[str, Any]:
+        # The compliance pipeline's keys (compliance/selectors.py): a case's latest step, or its state.
+        return {
+            "opened": _("opened, no letter yet"),
+            **_choices(StepKind),
+            "closed": Case.Status.CLOSED.label,
+        }
+
     return {
         "sector": sector,
+        "case_stage": case_stage,
+        # A coverage target or filter without a segment is for all of them.
+        "segment_or_all": lambda: {"": _("all segments"), **_choices(Segment)},
+        "target_status": lambda: {"on_track": _("on track"), "at_risk": _("at risk")},
+        "gap_category": lambda: {"all": _("all workers"), "informal": _("informal workers")},
+        # A benefit's parts as the calculators name them (rules/benefits, Answer.add).
+        "benefit_component": lambda: {
+            "lump_sum": _("lump sum"),
+            "periodic": _("periodic benefit"),
+            "funeral": _("funeral costs"),
+            "home_care": _("home care"),
+            "balance_payout": _("JHT balance paid out"),
+            "cash": _("cash benefit"),
+            "death_lump_sum": _("lump sum for death"),
+            "disability_lump_sum": _("lump sum for disability"),
+            "medical_care": _("medical care"),
+            "monthly_pension": _("monthly pension"),
+            "transport": _("transport costs"),
+            "wage_replacement": _("wage replacement (STMB)"),
+            "scholarship": _("children's scholarship"),
+        },
+        # Eligibility checks of a claim (benefits/eligibility/rules.py), their results and the decision.
+        "claim_check": lambda: {
+            "claim_window": _("claim window"),
+            "employer_pays_first": _("employer pays first"),
+            "jkp_citizen": _("citizenship (JKP)"),
+            "jkp_contributions": _("contributions paid (JKP)"),
+            "jkp_programmes": _("programmes held (JKP)"),
+            "jkp_reason": _("how the job ended (JKP)"),
+            "jkp_registration_age": _("age at registration (JKP)"),
+            "jp_months": _("months of contributions (JP)"),
+            "membership": _("active membership"),
+            "wage": _("wage used"),
+        },
+        "check_result": lambda: {
+            "pass": _("met"),
+            "fail": _("not met"),
+            "unknown": _("cannot tell from the data"),
+            "note": _("note"),
+        },
+        "eligibility": lambda: {
+            "eligible": _("eligible"),
+            "not_eligible": _("not eligible"),
+            "needs_review": _("needs review"),
+        },
+        # How sure a rule table's number is (rules/sourced.py; the domain notes' [C] [M] [B] [U]).
+        "confidence": lambda: {
+            key: text
+            for keys, text in (
+                (("confirmed", "C"), _("confirmed")),
+                (("medium", "M"), _("medium confidence")),
+                (("background", "B"), _("background source")),
+                (("unconfirmed", "U"), _("unconfirmed")),
+            )
+            for key in keys
+        },
+        # How a job ended (benefits/eligibility/tables.py END_REASONS): JKP and the JHT claim reason.
+        "end_reason": lambda: {
+            "dismissal": _("dismissed by the employer (PHK)"),
+            "contract_terminated_early": _("fixed-term contract ended early"),
+            "resignation": _("resigned"),
+            "contract_end": _("fixed-term contract ended on schedule"),
+            "total_disability": _("total permanent disability"),
+            "retirement": _("retirement"),
+            "death": _("death"),
+        },
         "segment": lambda: _choices(Segment),
         "facility_type": lambda: _choices(Employer.FacilityType),
         "sponsor_kind": lambda: _choices(Sponsor.Kind),
@@ -58,10 +133,26 @@ def kinds() -> list[str]:
 
 def label(kind: str, code: Any) -> str:
     """The word for `code` in code set `kind`, in the active language."""
-    if code is None or code == "":
-        return MISSING
     table = _kinds().get(kind)
     if table is None:
         raise KeyError(f"no code set named {kind!r}")
-    text = table().get(str(code))
-    return str(text) if text is not None else str(code)
+    text = table().get("" if code is None else str(code))
+    if text is not None:
+        return str(text)
+    return MISSING if code is None or code == "" else str(code)
+
+
+def choices(kind: str) -> list[tuple[str, Any]]:
+    """(code, lazy label) pairs for a form field: `ChoiceField(choices=partial(choices, "gap_category"))`."""
+    return list(_kinds()[kind]().items())
+
+
+def source(value: Any) -> str:
+    """A figure's source as a citation a person can read. A synthetic figure (the demo's stand-ins where
+    BPS publishes none) says so in the reader's language instead of its stored English note."""
+    get = value.get if isinstance(value, dict) else lambda key, default=None: getattr(value, key, default)
+    if not value:
+        return MISSING
+    if get("synthetic", False):
+        return str(_("synthetic figure for the demo, not published by BPS"))
+    return str(get("source", "") or MISSING)

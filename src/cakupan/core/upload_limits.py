@@ -28,6 +28,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core import display
 from cakupan.core.errors import InvalidInput
 from cakupan.core.xls_grid import NotXlsError, xls_grid
 
@@ -70,7 +71,7 @@ def limits() -> Limits:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1 << 20):,.1f}"
+    return display.decimal(size / (1 << 20), digits=1)
 
 
 def _refuse(message: Any) -> InvalidInput:
@@ -92,17 +93,17 @@ def check_rows(rows: int, columns: int) -> None:
     if rows > lim.max_rows:
         raise _refuse(
             _("The sheet has %(rows)s rows; at most %(limit)s are accepted. Split the roster.")
-            % {"rows": f"{rows:,}", "limit": f"{lim.max_rows:,}"}
+            % {"rows": display.count(rows), "limit": display.count(lim.max_rows)}
         )
     if columns > lim.max_columns:
         raise _refuse(
             _("The sheet has %(columns)s columns; at most %(limit)s are accepted.")
-            % {"columns": f"{columns:,}", "limit": f"{lim.max_columns:,}"}
+            % {"columns": display.count(columns), "limit": display.count(lim.max_columns)}
         )
     if rows * columns > lim.max_cells:
         raise _refuse(
             _("The sheet has %(cells)s cells (rows x columns); at most %(limit)s are accepted.")
-            % {"cells": f"{rows * columns:,}", "limit": f"{lim.max_cells:,}"}
+            % {"cells": display.count(rows * columns), "limit": display.count(lim.max_cells)}
         )
 
 
@@ -176,7 +177,7 @@ def _check_zip(handle: IO[bytes], *, kind: str) -> None:
                         "The file is compressed %(ratio)s times; at most %(limit)s times is accepted. "
                         "It is not an ordinary roster: save it again from the spreadsheet."
                     )
-                    % {"ratio": f"{ratio:,.0f}", "limit": f"{lim.max_ratio:,}"}
+                    % {"ratio": display.count(round(ratio)), "limit": display.count(lim.max_ratio)}
                 )
         try:
             if kind == "xlsx":
@@ -216,7 +217,7 @@ def _check_sheet_count(count: int) -> None:
     if count > cap:
         raise _refuse(
             _("The file has %(count)s sheets; at most %(limit)s are accepted.")
-            % {"count": f"{count:,}", "limit": f"{cap:,}"}
+            % {"count": display.count(count), "limit": display.count(cap)}
         )
 
 

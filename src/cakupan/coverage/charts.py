@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cakupan.core import display
+
 # code: (column, row, label)
 PROVINCE_TILES: dict[str, tuple[int, int, str]] = {
     "11": (0, 0, "ACE"), "12": (1, 0, "SMU"), "21": (3, 0, "KEP"), "61": (5, 0, "KBR"),
@@ -55,7 +57,7 @@ def tile_map(rows: list[dict[str, Any]], *, link: str = "?region={code}") -> dic
                 # White text on the darkest green only: on the others it fails WCAG's 4.5:1
                 # (white on #31a354: 3.2:1).
                 "dark": rate is not None and rate >= 0.8,
-                "rate_text": "–" if rate is None else f"{rate * 100:.0f}%",
+                "rate_text": display.percent(rate, digits=0),
                 "href": link.format(code=code),
             }
         )
@@ -67,7 +69,10 @@ def tile_map(rows: list[dict[str, Any]], *, link: str = "?region={code}") -> dic
 def legend() -> list[dict[str, str]]:
     out, low = [], 0.0
     for bound, colour in SCALE:
-        text = f"{low * 100:.0f}–{bound * 100:.0f}%" if bound < 1.5 else f"≥ {low * 100:.0f}%"
+        if bound < 1.5:
+            text = f"{display.count(round(low * 100))}–{display.percent(bound, digits=0)}"
+        else:
+            text = f"≥ {display.percent(low, digits=0)}"
         out.append({"fill": colour, "text": text})
         low = bound
     return out
@@ -89,7 +94,7 @@ def rate_bars(rows: list[dict[str, Any]], *, width: int = 560, bar_height: int =
                 "w": length,
                 "h": bar_height,
                 "text_x": label_w + length + 4,
-                "text": "–" if rate is None else f"{rate * 100:.1f}%",
+                "text": display.percent(rate),
                 "fill": rate_colour(rate),
             }
         )

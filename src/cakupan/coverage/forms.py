@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.coverage.selectors import GAP_CATEGORIES
+from cakupan.core import labels
 from cakupan.coverage.services.targets import SEGMENTS
 
 
@@ -41,7 +43,7 @@ class PlannerForm(forms.Form):
     region = forms.CharField(label=_("Region code"), required=False)
     period = forms.CharField(label=_("Coverage month"), required=False, help_text=_("YYYY-MM"))
     category = forms.ChoiceField(
-        label=_("Category"), choices=[(c, c) for c in GAP_CATEGORIES], required=False
+        label=_("Category"), choices=partial(labels.choices, "gap_category"), required=False
     )
     workers = forms.IntegerField(label=_("Workers to cover"), min_value=1, max_value=100_000_000)
     start = forms.RegexField(label=_("First month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", help_text=_("YYYY-MM"))

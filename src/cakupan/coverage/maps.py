@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cakupan.core import display
 from cakupan.coverage.charts import legend, rate_colour
 from cakupan.coverage.models import Boundary
 
@@ -34,7 +35,7 @@ def choropleth(rows: list[dict[str, Any]], *, link: str = "?region={code}") -> d
                 "name": row["name"],
                 "path": boundary.path,
                 "fill": rate_colour(rate),
-                "rate_text": "–" if rate is None else f"{rate * 100:.1f}%",
+                "rate_text": display.percent(rate),
                 "href": link.format(code=boundary.region_id),
             }
         )

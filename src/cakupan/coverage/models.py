@@ -64,6 +64,11 @@ class WorkforceStat(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id or 'ID'} {self.year}-{self.survey_month:02d}: {self.employed}"
 
+    @property
+    def survey(self) -> str:
+        """The survey round as a month, "2024-08" (shown as "Agustus 2024" by the month filter)."""
+        return f"{self.year}-{self.survey_month:02d}"
+
 
 class CoverageSnapshot(models.Model):
     """Active memberships on the last day of `period`, per region, segment and sector.

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.scope import Scope
+from cakupan.core import display, labels
 from cakupan.core.spreadsheet import neutralise
 from cakupan.coverage import charts, maps, selectors
 
@@ -43,10 +44,6 @@ def _cell(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
         ws.write(row, col, value, fmt)
 
 
-def _pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f} %"
-
-
 def report_xlsx(report: dict[str, Any]) -> bytes:
     """One sheet per table: summary, by segment, by sector, regions, months. Counts are numbers."""
     import xlsxwriter
@@ -70,13 +67,13 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
 
     summary = [
         [_("Region"), f"{show['region']} {show['region_name']}"],
-        [_("Month"), show["period"]],
+        [_("Month"), display.month(show["period"])],
         [_("Active participants"), show["active"]],
         [_("Workforce"), show["workforce"]],
         [_("Coverage rate"), show["rate"]],
         [_("Denominator"), show["denominator"]["label"]],
-        [_("Workforce survey"), detail.get("survey", "")],
-        [_("Workforce source"), detail.get("source", "")],
+        [_("Workforce survey"), display.month(detail.get("survey"))],
+        [_("Workforce source"), labels.source(detail)],
         [_("Synthetic workforce figure"), _("yes") if detail.get("synthetic") else _("no")],
     ]
     if show["target"]:
@@ -85,7 +82,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
             [_("Target"), t["target"]],
             [_("Achievement"), t["achievement"]],
             [_("Forecast (December)"), t["forecast"]],
-            [_("Status"), t["status"] or ""],
+            [_("Status"), labels.label("target_status", t["status"])],
         ]
     ws = book.add_worksheet(_("Summary"))
     for r, (label, value) in enumerate(summary):
@@ -96,13 +93,13 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     sheet(
         _("By segment"),
         [_("Segment"), _("Active")],
-        [[k, v] for k, v in show["by_segment"].items()],
+        [[labels.label("segment", k), v] for k, v in show["by_segment"].items()],
         [None, count],
     )
     sheet(
         _("By sector"),
         [_("Sector"), _("Active")],
-        [[k, v] for k, v in show["by_sector"].items()],
+        [[labels.label("sector", k), v] for k, v in show["by_sector"].items()],
         [None, count],
     )
     sheet(
@@ -124,7 +121,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     sheet(
         _("Months"),
         [_("Month"), _("Active")],
-        [[p, v] for p, v in sorted(report["series"].items())],
+        [[display.month(p), v] for p, v in sorted(report["series"].items())],
         [None, count],
     )
     book.close()
@@ -156,9 +153,9 @@ def planner_xlsx(scenarios: list[Any], gap: dict[str, Any] | None = None) -> byt
     for r, s in enumerate(scenarios, start=1):
         values = [
             s.funding.upper(),
-            s.sector,
+            labels.label("bpu_sector", s.sector),
             s.workers,
-            s.start,
+            display.month(s.start),
             s.months,
             s.per_worker,
             s.discount,
@@ -170,17 +167,17 @@ def planner_xlsx(scenarios: list[Any], gap: dict[str, Any] | None = None) -> byt
     months = book.add_worksheet(_("Per month"))
     _cell(months, 0, 0, _("Month"), bold)
     for c, s in enumerate(scenarios, start=1):
-        _cell(months, 0, c, f"{s.funding.upper()} {s.sector}", bold)
+        _cell(months, 0, c, f"{s.funding.upper()} {labels.label('bpu_sector', s.sector)}", bold)
         for r, line in enumerate(s.per_month, start=1):
-            _cell(months, r, 0, line["period"])
+            _cell(months, r, 0, display.month(line["period"]))
             _cell(months, r, c, line["per_worker"], rupiah)
     months.set_column(0, len(scenarios), 18)
     if gap:
         sheet = book.add_worksheet(_("Uncovered workers"))
         rows = [
             (_("Region"), f"{gap['region']} {gap['region_name']}"),
-            (_("Month"), gap["period"]),
-            (_("Category"), gap["category"]),
+            (_("Month"), display.month(gap["period"])),
+            (_("Category"), labels.label("gap_category", gap["category"])),
             (_("Workforce"), gap["workforce"]),
             (_("Active"), gap["active"]),
             (_("Uncovered"), gap["uncovered"]),

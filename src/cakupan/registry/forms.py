@@ -13,6 +13,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core import display
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import BranchOffice
 from cakupan.registry import selectors
@@ -80,7 +81,8 @@ class RupiahField(forms.IntegerField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}".replace(",", ".")
+            # Grouped with dots in either language: `to_python` reads dots as thousands separators.
+            return display.count(value, lang="id")
         return value
 
 

@@ -18,6 +18,7 @@ from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance.models import Case, CaseStep, Finding, FindingClass, MatchRun, Reminder, StepKind
 from cakupan.compliance.services._common import chunks
 from cakupan.compliance.working_days import add_working_days
+from cakupan.core import display
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.regions.models import BranchOffice
@@ -112,7 +113,7 @@ def case_step_issue(*, actor: Any, case: Case, kind: str, today: dt.date | None 
             raise InvalidInput.single(
                 "kind",
                 _("The deadline of “%(step)s” runs until %(day)s.")
-                % {"step": StepKind(before).label, "day": step.deadline.isoformat()},
+                % {"step": StepKind(before).label, "day": display.date(step.deadline)},
             )
     step = CaseStep(case=case, kind=kind, issued_on=today, issued_by=actor)
     if kind in WARNINGS:

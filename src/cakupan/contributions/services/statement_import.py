@@ -40,6 +40,7 @@ from cakupan.contributions.services.payments import (
     clean_reference,
     today,
 )
+from cakupan.core import display
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 
@@ -164,7 +165,7 @@ def statement_import(
             reasons.append(_("amount must be whole Rupiah above zero"))
         elif amount > MAX_AMOUNT:
             # The calculators' bound on any Rupiah (payments.MAX_AMOUNT): larger is a slip or a forgery.
-            reasons.append(_("amount is larger than Rp 1,000,000,000,000,000"))
+            reasons.append(_("amount is larger than %(max)s") % {"max": display.rupiah(MAX_AMOUNT)})
         if day is None:
             reasons.append(_("date must be YYYY-MM-DD or DD/MM/YYYY"))
         elif day > today():

@@ -49,6 +49,11 @@ def month(value: Any) -> str:
 
 
 @register.filter
+def month_short(value: Any) -> str:
+    return display.month_short(value)
+
+
+@register.filter
 def day_time(value: Any) -> str:
     return display.datetime(value)
 
@@ -56,3 +61,8 @@ def day_time(value: Any) -> str:
 @register.filter
 def label(code: Any, kind: str) -> str:
     return labels.label(kind, code)
+
+
+@register.filter
+def source(value: Any) -> str:
+    return labels.source(value)

@@ -28,6 +28,8 @@ MOMENT = dt.datetime(2026, 12, 7, 12, 55, tzinfo=dt.UTC)  # 19.55 in Jakarta
         (lambda lang: display.percent(0.4339, lang=lang), f"43,4{NBSP}%", "43.4%"),
         (lambda lang: display.percent(Decimal("0.8"), lang=lang), f"80,0{NBSP}%", "80.0%"),
         (lambda lang: display.percent_points("5.7", lang=lang), f"5,7{NBSP}%", "5.7%"),
+        (lambda lang: display.percent(0.8, digits=0, lang=lang), f"80{NBSP}%", "80%"),
+        (lambda lang: display.month_short("2025-08", lang=lang), "Agu 25", "Aug 25"),
         (lambda lang: display.decimal(0.8734, lang=lang), "0,87", "0.87"),
         (lambda lang: display.date(dt.date(2026, 12, 7), lang=lang), "7 Desember 2026", "7 December 2026"),
         (lambda lang: display.date("2025-11-15", lang=lang), "15 November 2025", "15 November 2025"),

@@ -102,10 +102,10 @@ def test_xlsx_export_holds_the_figures(built: Any) -> None:
     names = list(sheets)
     labels, values = sheets[names[0]].to_dict(as_series=False).values()
     # Rows by position (the labels follow the user's language): region, month, active, workforce.
-    assert values[:4] == ["35.73 Kota Malang", "2025-05", "2", "40"]
+    assert values[:4] == ["35.73 Kota Malang", "Mei 2025", "2", "40"]
     assert len(labels) == len(values)
     months, active = sheets[names[-1]].to_dict(as_series=False).values()
-    assert (months[1:], active[1:]) == (["2025-04", "2025-05"], ["1", "2"])
+    assert (months[1:], active[1:]) == (["April 2025", "Mei 2025"], ["1", "2"])
 
 
 def test_pdf_export_and_scope(built: Any) -> None:

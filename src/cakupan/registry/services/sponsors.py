@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
+from cakupan.core import display
 from cakupan.core.audit import audit_record, snapshot
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Employer, Sponsor
@@ -34,7 +35,7 @@ def _income_basis(value: Any, errors: _Errors, today: dt.date) -> int | None:
         errors.add(
             "income_basis",
             _("Enter whole Rupiah from %(lowest)s (the lowest BPU income level), or leave it empty.")
-            % {"lowest": f"{lowest:,}".replace(",", ".")},
+            % {"lowest": display.count(lowest)},
         )
         return None
     return amount

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
+from cakupan.core import display
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import FieldError, InvalidInput, NotInScope
 from cakupan.registry.models import Sponsor
@@ -189,8 +190,7 @@ def funded_period_amend(
             errors.append(
                 FieldError(
                     "amount",
-                    _("Rp%(billed)s is already billed in this period.")
-                    % {"billed": f"{billed:,}".replace(",", ".")},
+                    _("Rp%(billed)s is already billed in this period.") % {"billed": display.count(billed)},
                 )
             )
     if errors:
