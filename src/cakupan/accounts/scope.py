@@ -96,6 +96,15 @@ class Scope:
             return (f"{AudienceKind.SPONSOR.value}:{self.sponsor_id}",)
         return ()
 
+    def account_key(self) -> str | None:
+        """The one payer-account audience key (contributions.PayerAccountAudience) this scope reads its
+        accounts by: a branch office's, or an agency's with one regency; None where accounts are filtered
+        otherwise (an employer's or sponsor's own account, a worker's, several regencies)."""
+        keys = self.audience_keys()
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY) and len(keys) == 1:
+            return keys[0]
+        return None
+
     def persons(self, audience: Audience) -> Q:
         """`audience(ref)`: whether the person whose id is the field `ref` holds one of `audience_keys()`,
         as a boolean expression (registry.selectors.audience)."""

@@ -17,7 +17,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 
-from cakupan.accounts.models import Role
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.contributions.arrears import BUCKETS, FINED_ACCOUNT_KINDS, Standing, late_fine, standing_of
 from cakupan.contributions.models import Allocation, Bill, BillLine, PayerAccount, Payment
@@ -48,10 +47,10 @@ def payer_accounts(*, user: Any, scope: Scope | None = None) -> QuerySet[PayerAc
     accounts = PayerAccount.objects.select_related("employer", "person", "sponsor")
     if scope.everything:
         return accounts
-    keys = scope.audience_keys()
-    if scope.role in (Role.BRANCH_STAFF, Role.AGENCY) and len(keys) == 1:
+    key = scope.account_key()
+    if key is not None:
         return (
-            accounts.filter(audiences__key=keys[0])
+            accounts.filter(audiences__key=key)
             .annotate(**{LISTED_KIND: F("audiences__kind")})
             .order_by(LISTED_KIND, "id")
         )

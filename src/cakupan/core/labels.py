@@ -4,7 +4,8 @@
 One table of code sets ("kinds"). Where a model field has choices, the kind is those choices (their labels
 are already translated, `gettext_lazy`), so a label is written once, on the model. Codes that live outside a
 model field (the coverage snapshot's sector keys, filter values such as "all") are listed here with their
-msgid. The domain models are imported when a label is first asked for: core imports no domain app at load.
+msgid. The apps register the code sets of their models when they start (`register` in their
+AppConfig.ready): core imports no domain app.
 
 An unknown code is shown as itself: better a code on the page than a page that fails; the page test in
 `web/tests/test_display_pages.py` fails on such a code instead.
@@ -13,118 +14,93 @@ An unknown code is shown as itself: better a code on the page than a page that f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.display import MISSING
 
+# Code sets that belong to no model field; the apps add theirs at start-up (`register`, in their
+# AppConfig.ready), so core imports no domain app.
+_KINDS: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "target_status": lambda: {"on_track": _("on track"), "at_risk": _("at risk")},
+    "gap_category": lambda: {"all": _("all workers"), "informal": _("informal workers")},
+    # A benefit's parts as the calculators name them (rules/benefits, Answer.add).
+    "benefit_component": lambda: {
+        "lump_sum": _("lump sum"),
+        "periodic": _("periodic benefit"),
+        "funeral": _("funeral costs"),
+        "home_care": _("home care"),
+        "balance_payout": _("JHT balance paid out"),
+        "cash": _("cash benefit"),
+        "death_lump_sum": _("lump sum for death"),
+        "disability_lump_sum": _("lump sum for disability"),
+        "medical_care": _("medical care"),
+        "monthly_pension": _("monthly pension"),
+        "transport": _("transport costs"),
+        "wage_replacement": _("wage replacement (STMB)"),
+        "scholarship": _("children's scholarship"),
+    },
+    # Eligibility checks of a claim (benefits/eligibility/rules.py), their results and the decision.
+    "claim_check": lambda: {
+        "claim_window": _("claim window"),
+        "employer_pays_first": _("employer pays first"),
+        "jkp_citizen": _("citizenship (JKP)"),
+        "jkp_contributions": _("contributions paid (JKP)"),
+        "jkp_programmes": _("programmes held (JKP)"),
+        "jkp_reason": _("how the job ended (JKP)"),
+        "jkp_registration_age": _("age at registration (JKP)"),
+        "jp_months": _("months of contributions (JP)"),
+        "membership": _("active membership"),
+        "wage": _("wage used"),
+    },
+    "check_result": lambda: {
+        "pass": _("met"),
+        "fail": _("not met"),
+        "unknown": _("cannot tell from the data"),
+        "note": _("note"),
+    },
+    "eligibility": lambda: {
+        "eligible": _("eligible"),
+        "not_eligible": _("not eligible"),
+        "needs_review": _("needs review"),
+    },
+    # How sure a rule table's number is (rules/sourced.py; the domain notes' [C] [M] [B] [U]).
+    "confidence": lambda: {
+        key: text
+        for keys, text in (
+            (("confirmed", "C"), _("confirmed")),
+            (("medium", "M"), _("medium confidence")),
+            (("background", "B"), _("background source")),
+            (("unconfirmed", "U"), _("unconfirmed")),
+        )
+        for key in keys
+    },
+    # How a job ended (benefits/eligibility/tables.py END_REASONS): JKP and the JHT claim reason.
+    "end_reason": lambda: {
+        "dismissal": _("dismissed by the employer (PHK)"),
+        "contract_terminated_early": _("fixed-term contract ended early"),
+        "resignation": _("resigned"),
+        "contract_end": _("fixed-term contract ended on schedule"),
+        "total_disability": _("total permanent disability"),
+        "retirement": _("retirement"),
+        "death": _("death"),
+    },
+}
 
-def _choices(model_choices: Any) -> dict[str, Any]:
-    return {str(value): text for value, text in model_choices.choices}
+
+def register(kind: str, table: Callable[[], Mapping[str, Any]]) -> None:
+    """An app's code set: `table()` gives {code: lazy label}, read when a label is asked for."""
+    _KINDS[kind] = table
 
 
-@cache
+def model_choices(choices: Any) -> Callable[[], dict[str, Any]]:
+    """A code set that is a model field's choices (their labels are translated on the model)."""
+    return lambda: {str(value): text for value, text in choices.choices}
+
+
 def _kinds() -> dict[str, Callable[[], Mapping[str, Any]]]:
-    from cakupan.compliance.models import Case, StepKind
-    from cakupan.partners.models import PartnerAgency
-    from cakupan.registry.models import Employer, Membership, Segment, Sponsor
-
-    def sector() -> dict[str, Any]:
-        # The coverage snapshot's sector key (coverage/services/snapshots.py): a health facility's type, who
-        # pays for a sponsored member, or "other".
-        return {
-            **_choices(Employer.FacilityType),
-            "vulnerable-apbd": _("vulnerable workers paid by a regional budget (APBD)"),
-            "csr": _("sponsored by a company (CSR)"),
-            "donor": _("sponsored by a donor"),
-            "other": _("other employers and workers"),
-        }
-
-    def case_stage() -> dict[str, Any]:
-        # The compliance pipeline's keys (compliance/selectors.py): a case's latest step, or its state.
-        return {
-            "opened": _("opened, no letter yet"),
-            **_choices(StepKind),
-            "closed": Case.Status.CLOSED.label,
-        }
-
-    return {
-        "sector": sector,
-        "case_stage": case_stage,
-        # A coverage target or filter without a segment is for all of them.
-        "segment_or_all": lambda: {"": _("all segments"), **_choices(Segment)},
-        "target_status": lambda: {"on_track": _("on track"), "at_risk": _("at risk")},
-        "gap_category": lambda: {"all": _("all workers"), "informal": _("informal workers")},
-        # A benefit's parts as the calculators name them (rules/benefits, Answer.add).
-        "benefit_component": lambda: {
-            "lump_sum": _("lump sum"),
-            "periodic": _("periodic benefit"),
-            "funeral": _("funeral costs"),
-            "home_care": _("home care"),
-            "balance_payout": _("JHT balance paid out"),
-            "cash": _("cash benefit"),
-            "death_lump_sum": _("lump sum for death"),
-            "disability_lump_sum": _("lump sum for disability"),
-            "medical_care": _("medical care"),
-            "monthly_pension": _("monthly pension"),
-            "transport": _("transport costs"),
-            "wage_replacement": _("wage replacement (STMB)"),
-            "scholarship": _("children's scholarship"),
-        },
-        # Eligibility checks of a claim (benefits/eligibility/rules.py), their results and the decision.
-        "claim_check": lambda: {
-            "claim_window": _("claim window"),
-            "employer_pays_first": _("employer pays first"),
-            "jkp_citizen": _("citizenship (JKP)"),
-            "jkp_contributions": _("contributions paid (JKP)"),
-            "jkp_programmes": _("programmes held (JKP)"),
-            "jkp_reason": _("how the job ended (JKP)"),
-            "jkp_registration_age": _("age at registration (JKP)"),
-            "jp_months": _("months of contributions (JP)"),
-            "membership": _("active membership"),
-            "wage": _("wage used"),
-        },
-        "check_result": lambda: {
-            "pass": _("met"),
-            "fail": _("not met"),
-            "unknown": _("cannot tell from the data"),
-            "note": _("note"),
-        },
-        "eligibility": lambda: {
-            "eligible": _("eligible"),
-            "not_eligible": _("not eligible"),
-            "needs_review": _("needs review"),
-        },
-        # How sure a rule table's number is (rules/sourced.py; the domain notes' [C] [M] [B] [U]).
-        "confidence": lambda: {
-            key: text
-            for keys, text in (
-                (("confirmed", "C"), _("confirmed")),
-                (("medium", "M"), _("medium confidence")),
-                (("background", "B"), _("background source")),
-                (("unconfirmed", "U"), _("unconfirmed")),
-            )
-            for key in keys
-        },
-        # How a job ended (benefits/eligibility/tables.py END_REASONS): JKP and the JHT claim reason.
-        "end_reason": lambda: {
-            "dismissal": _("dismissed by the employer (PHK)"),
-            "contract_terminated_early": _("fixed-term contract ended early"),
-            "resignation": _("resigned"),
-            "contract_end": _("fixed-term contract ended on schedule"),
-            "total_disability": _("total permanent disability"),
-            "retirement": _("retirement"),
-            "death": _("death"),
-        },
-        "segment": lambda: _choices(Segment),
-        "facility_type": lambda: _choices(Employer.FacilityType),
-        "sponsor_kind": lambda: _choices(Sponsor.Kind),
-        "agency_sector": lambda: _choices(PartnerAgency.Sector),
-        "membership_status": lambda: _choices(Membership.Status),
-        "bpu_sector": lambda: _choices(Membership.BpuSector),
-    }
+    return _KINDS
 
 
 def kinds() -> list[str]:

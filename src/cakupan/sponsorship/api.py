@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -187,7 +188,7 @@ class EnrolListView(APIView):
         tags=TAGS,
         summary="Enrol a list's valid uncovered rows as the next roster",
         request=EnrolInput,
-        responses={201: serializers.DictField(), 400: ErrorOutput},
+        responses={201: OpenApiTypes.OBJECT, 400: ErrorOutput},
     )
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.SPONSORSHIP_TARGETS)
@@ -203,7 +204,7 @@ class OverlapsView(APIView):
         tags=TAGS,
         summary="Persons paid by two payers in one month",
         parameters=[PERIOD],
-        responses={200: serializers.DictField(), 400: ErrorOutput},
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorOutput},
     )
     def get(self, request: Request) -> Response:
         return Response(selectors.overlaps(user=request.user, period=request.query_params.get("period", "")))
@@ -213,7 +214,7 @@ class VillageArrearsView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Village sponsors of a regency: arrears and ageing",
-        responses={200: serializers.DictField(), 400: ErrorOutput},
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorOutput},
     )
     def get(self, request: Request, regency: str) -> Response:
         return Response(village_arrears(user=request.user, regency=regency))

@@ -56,8 +56,9 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     ),
     "compliance.services._common": ({"chunks"}, "pure helper"),
     "compliance.services.cases": (
-        {"fine_amount", "compliance_remind", "cases_close_by_run"},
-        "a pure figure; the daily reminder cron; closing cases inside compliance_match_run",
+        {"fine_amount", "compliance_remind", "cases_close_by_run", "letter_number"},
+        "a pure figure; the daily reminder cron; closing cases inside compliance_match_run; the next letter"
+        " number, taken inside the letter's service (which checks)",
     ),
     "compliance.services.findings": (
         {
@@ -123,8 +124,20 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     ),
     "registry.services.employment": ({"end_date_too_far"}, "a pure date rule"),
     "registry.services.scope_keys": (
-        {"scope_keys_refresh", "scope_keys_rebuild", "scope_keys_differences", "persons_of_employer"},
+        {
+            "scope_keys_refresh",
+            "scope_keys_rebuild",
+            "scope_keys_differences",
+            "persons_of_employer",
+            "scope_keys_follow",
+            "ids_sql",
+            "region_offices_sql",
+        },
         "derived scope keys, kept inside the transaction of the write that checked (or demo, command line)",
+    ),
+    "contributions.services.account_keys": (
+        {"account_keys_refresh", "account_keys_differences", "account_keys_follow"},
+        "derived payer-account keys, kept inside the registry's scope-key refresh (start-up wiring, reads)",
     ),
     "contributions.services.payments": (
         {

@@ -183,7 +183,7 @@ def test_worker_sees_contributions_by_month_jht_estimate_and_jp_months(world: An
     page = client.get(reverse("own_record"))
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.text)
-    assert "Rp 513.000" in text  # the estimate
+    assert "Rp513.000" in text  # the estimate
     assert "perkiraan" in text.lower()  # marked as an estimate
     assert text.count("state-paid") == 2
     assert "RS Contoh Sehat" in text  # who paid: the employer
