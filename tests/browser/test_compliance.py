@@ -66,7 +66,7 @@ def test_compliance_by_month_finding_and_import_errors(live_server: Any, two_mon
             assert page.locator("#by-period tbody tr").count() == 2
             page.select_option("#period", "2026-04")  # the month list submits itself
             page.wait_for_url("**/compliance/?period=2026-04")
-            assert "2026-04" in page.inner_text("h2:has-text('Ringkasan')")
+            assert "April 2026" in page.inner_text("h2:has-text('Ringkasan')")
             page.screenshot(path=str(ARTIFACTS / f"compliance-{name}.png"), full_page=True)
             if not fits(page):
                 wide.append(f"{name} /compliance/")

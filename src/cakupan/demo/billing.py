@@ -37,7 +37,8 @@ from cakupan.registry.models import Employer, Person
 Say = Callable[[str, int | None], None]
 
 BILLED_MONTHS = 6
-REFERENCE_PREFIX = "DEMO-"  # the demo's payments: how `--reset` finds them
+# The demo's payments: how `--reset` finds them; then the month as a bank writes it (DEMO-202607).
+REFERENCE_PREFIX = "DEMO-"
 
 
 def billed_periods(today: dt.date) -> list[str]:
@@ -91,7 +92,7 @@ def payments_load(*, periods: list[str], today: dt.date) -> dict[str, int]:
                 SELECT b.account_id,
                        CASE WHEN {half} THEN b.amount_due / 2 ELSE b.amount_due END AS amount,
                        {paid_on} AS paid_on,
-                       %s || b.period AS reference
+                       %s || REPLACE(b.period, '-', '') AS reference
                 FROM {bill} b JOIN {account} a ON a.id = b.account_id
                 LEFT JOIN {employer} e ON e.id = a.employer_id LEFT JOIN {person} p ON p.id = a.person_id
                 WHERE b.period IN ({placeholders}) AND b.amount_due > 0 AND {pays}
@@ -104,7 +105,8 @@ def payments_load(*, periods: list[str], today: dt.date) -> dict[str, int]:
             f"""
             INSERT INTO {allocation} (payment_id, bill_id, amount, created_at)
             SELECT p.id, b.id, p.amount, %s
-            FROM {bill} b JOIN {payment} p ON p.account_id = b.account_id AND p.reference = %s || b.period
+            FROM {bill} b JOIN {payment} p
+                ON p.account_id = b.account_id AND p.reference = %s || REPLACE(b.period, '-', '')
             WHERE b.period IN ({placeholders})
             """,  # noqa: S608 - table names only
             [now, REFERENCE_PREFIX, *periods],

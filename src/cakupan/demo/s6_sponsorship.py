@@ -137,7 +137,7 @@ def sponsorship_load(*, users: list[User], built: list[tuple[Sponsor, Any]], say
         actor=office,
         sponsor=apbd,
         source="apbd_regency",
-        document="DPA Dinas Tenaga Kerja Kota Malang 2026 (iuran BPU rentan)",
+        document="DPA Dinas Tenaga Kerja Kota Malang 2026",
         amount=APBD_MEMBERS * APBD_PRICE * 12,
         first_month="2026-01",
         last_month="2026-12",

@@ -17,7 +17,15 @@ from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.models import Membership, Sponsor
 from cakupan.registry.selectors import sponsor_list
 from cakupan.rules.period import Period
-from cakupan.sponsorship.models import BillFlag, FundedPeriod, FundingAlert, MatchClass, TargetList, TargetRow
+from cakupan.sponsorship.models import (
+    BillFlag,
+    FundedPeriod,
+    FundingAlert,
+    MatchClass,
+    SponsorVillage,
+    TargetList,
+    TargetRow,
+)
 from cakupan.sponsorship.pricing import FUNDING_OF_KIND, member_price
 
 # The classes of a target list's match, in the order they apply (issue 15's contract).
@@ -184,6 +192,19 @@ def bill_flags(*, user: Any, sponsor_id: Any) -> QuerySet[BillFlag]:
 
 def sponsors_in_scope(scope: Scope) -> QuerySet[Sponsor]:
     return sponsor_list(user=None, scope=scope)
+
+
+def village_regencies(scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the regencies whose villages sponsor members in the scope: the village arrears pages
+    the sponsors' list links to."""
+    from cakupan.regions.models import Region
+
+    codes = (
+        SponsorVillage.objects.filter(sponsor__in=sponsors_in_scope(scope))
+        .values_list("regency", flat=True)
+        .distinct()
+    )
+    return list(Region.objects.filter(code__in=codes).order_by("code").values_list("code", "name"))
 
 
 def sponsor_cohorts(sponsor_id: int) -> list[tuple[str, int]]:

@@ -22,7 +22,8 @@ def sponsor_list(request: HttpRequest) -> HttpResponse:
         return redirect("sponsorship:detail", pk=scope.sponsor_id)
     sponsors = list(selectors.sponsors_in_scope(scope).order_by("name")[:LISTED])
     rows = [(s, selectors.runway(user=request.user, sponsor_id=s.pk)) for s in sponsors]
-    return render(request, "sponsorship/list.html", {"rows": rows})
+    regencies = selectors.village_regencies(scope)
+    return render(request, "sponsorship/list.html", {"rows": rows, "village_regencies": regencies})
 
 
 @permission_required(Perm.SPONSORSHIP_READ)

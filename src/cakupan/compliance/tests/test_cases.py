@@ -74,7 +74,7 @@ def test_every_step_and_its_letter(cw: Compliance, tmp_path: Path) -> None:
     assert "Tembusan:" in text
     assert "ketenagakerjaan" in text.split("Tembusan:")[1]
     # The count says what the evidence table says: 500 not registered, not the 0 NIKs of an absent list.
-    assert "belum didaftarkan (periode 2026-05): 500" in text
+    assert "belum didaftarkan (periode Mei 2026): 500" in text
     assert "tidak disertai daftar pekerja" in text
     assert "WARNING" not in text
     # The second warning waits for the first one's deadline.
@@ -118,7 +118,7 @@ def test_letter_lists_missing_niks(cw: Compliance, tmp_path: Path) -> None:
     text = pdf_text(
         bytes(case_step_issue(actor=cw.world.admin, case=case, kind="warning_1").letter), tmp_path
     )
-    assert "belum didaftarkan (periode 2026-05): 500" in text  # the table's count
+    assert "belum didaftarkan (periode Mei 2026): 500" in text  # the table's count
     assert "NIK yang belum didaftarkan: 2" in text  # the listed NIKs, named in the annex
     assert all(n in text for n in unknown)
 

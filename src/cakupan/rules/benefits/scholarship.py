@@ -75,7 +75,7 @@ def qualifies(
     if years >= minimum:
         ans.reasons.append(
             f"Scholarship minimum counted as {years} calendar years of membership; the months actually paid "
-            "were not given (contribution_months), so a gap in payments is not seen."
+            "were not given, so a gap in payments is not seen."
         )
         return True
     ans.reasons.append(

@@ -27,6 +27,7 @@ from django.utils import translation
 from cakupan.accounts.models import User
 from cakupan.benefits.services.claims import claim_submit
 from cakupan.cards.services import card_issue
+from cakupan.contributions.models import PayerAccount
 from cakupan.contributions.tests.payment_fixtures import account_make, bill_make
 from cakupan.core import labels
 from cakupan.demo.services import demo_load
@@ -132,9 +133,12 @@ def _more_of_everything(folder: Path) -> dict[str, str]:
     hospital, sponsor = hr.employer, users["sponsor_hermina"].sponsor
     assert hospital is not None
     assert sponsor is not None
+    # The demo bills its last months, so its payers may have accounts already.
     accounts = [
-        account_make(va="8810000000009900", employer=hospital),
-        account_make(kind="sponsor", va="8810000000009901", sponsor=sponsor),
+        PayerAccount.objects.filter(employer=hospital).first()
+        or account_make(va="8810000000009900", employer=hospital),
+        PayerAccount.objects.filter(sponsor=sponsor).first()
+        or account_make(kind="sponsor", va="8810000000009901", sponsor=sponsor),
     ]
     for account in accounts:
         bill_make(account, "2025-09", 26_500, due=dt.date(2025, 10, 15))
