@@ -72,18 +72,7 @@ class AmendInput(serializers.Serializer):
 class FundedPeriodOutput(serializers.ModelSerializer):
     class Meta:
         model = FundedPeriod
-        fields = [
-            "id",
-            "sponsor",
-            "source",
-            "document",
-            "amount",
-            "first_month",
-            "last_month",
-            "jht",
-            "declared_income",
-            "member_cap",
-        ]
+        fields = ["id", *funding.FIELDS]  # what a funded period is made of (services/funding.py)
 
 
 class MatchInput(serializers.Serializer):
