@@ -2,8 +2,9 @@
 project's housekeeping beside it: dead jobs, the schedule; see jobs/worker.py). `--batch` runs what is
 queued and ready, then exits (tests, one-off use; it reaps dead jobs first, and enqueues no schedule
 entries). Started before `cakupan migrate`, a worker waits for the migrated database.
-`--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: stop after
-the current job."""
+`--no-schedule`: a worker that leaves the schedule to others. SIGTERM or Ctrl+C: django-tasks ends
+the current task at once (its child dies with it); the job left "running" is reaped by the next worker,
+requeued when its kind retries, failed otherwise (jobs/services.job_reap_dead)."""
 
 from __future__ import annotations
 
