@@ -16,17 +16,8 @@ from rest_framework.views import APIView
 from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance import selectors, services
 from cakupan.compliance.models import Case, CaseStep, Finding
-from cakupan.core.api import ErrorOutput, Pagination
+from cakupan.core.api import ErrorOutput, Pagination, validated
 from cakupan.core.api_parsing import JSONParser
-from cakupan.core.errors import FieldError, InvalidInput
-
-
-def _check(form: serializers.Serializer) -> dict[str, Any]:
-    if not form.is_valid():
-        raise InvalidInput(
-            FieldError(name, message) for name, msgs in form.errors.items() for message in msgs
-        )
-    return dict(form.validated_data)
 
 
 class ReportInput(serializers.Serializer):
@@ -127,7 +118,7 @@ class ReportView(APIView):
     )
     def post(self, request: Request) -> Response:
         require(request.user, Perm.WORKFORCE_REPORT_IMPORT)  # before the body: 403 whatever it holds
-        data = _check(ReportInput(data=request.data))
+        data = validated(ReportInput(data=request.data))
         workers = data.get("workers")
         report = services.report_import(
             actor=request.user,
@@ -181,7 +172,7 @@ class CaseCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         require(request.user, Perm.COMPLIANCE_ENFORCE)
-        data = _check(CaseInput(data=request.data))
+        data = validated(CaseInput(data=request.data))
         case = services.case_open(actor=request.user, finding_ids=data["findings"])
         return Response(CaseOutput(case).data, status=status.HTTP_201_CREATED)
 
@@ -198,7 +189,7 @@ class CaseStepView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.COMPLIANCE_ENFORCE)
         case = selectors.case_get(user=request.user, pk=pk)
-        data = _check(StepInput(data=request.data))
+        data = validated(StepInput(data=request.data))
         step = services.case_step_issue(actor=request.user, case=case, kind=data["kind"])
         return Response(StepOutput(step).data, status=status.HTTP_201_CREATED)
 

@@ -18,8 +18,17 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cakupan.core.errors import Forbidden, InvalidInput, NotInScope
+from cakupan.core.errors import FieldError, Forbidden, InvalidInput, NotInScope
 from cakupan.core.pagination import KeysetPage, keyset_page
+
+
+def validated(form: serializers.Serializer) -> dict[str, Any]:
+    """An input serializer's data, or InvalidInput with one field error per message (HTTP 400)."""
+    if not form.is_valid():
+        raise InvalidInput(
+            FieldError(name, message) for name, msgs in form.errors.items() for message in msgs
+        )
+    return dict(form.validated_data)
 
 
 class ErrorItemOutput(serializers.Serializer):

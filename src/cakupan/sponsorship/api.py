@@ -4,8 +4,6 @@ service, render; bad input is 400 {"errors": [{"field", "message"}]}, out of sco
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,21 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cakupan.accounts.permissions import Perm, require
-from cakupan.core.api import ErrorOutput
+from cakupan.core.api import ErrorOutput, validated
 from cakupan.core.api_parsing import JSONParser
-from cakupan.core.errors import FieldError, InvalidInput
 from cakupan.sponsorship import selectors
 from cakupan.sponsorship.models import FundedPeriod
 from cakupan.sponsorship.selectors_villages import village_arrears
 from cakupan.sponsorship.services import funding, target_lists
-
-
-def _check(form: serializers.Serializer) -> dict[str, Any]:
-    if not form.is_valid():
-        raise InvalidInput(
-            FieldError(name, message) for name, msgs in form.errors.items() for message in msgs
-        )
-    return dict(form.validated_data)
 
 
 class RunwayOutput(serializers.Serializer):
@@ -130,7 +119,7 @@ class FundedPeriodsView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.SPONSORSHIP_FUND)
-        data = _check(FundedPeriodInput(data=request.data))
+        data = validated(FundedPeriodInput(data=request.data))
         fp = funding.funded_period_create(actor=request.user, sponsor=pk, **data)
         return Response(FundedPeriodOutput(fp).data, status=status.HTTP_201_CREATED)
 
@@ -146,7 +135,7 @@ class FundedPeriodAmendView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.SPONSORSHIP_FUND)
-        data = _check(AmendInput(data=request.data))
+        data = validated(AmendInput(data=request.data))
         reason = data.pop("reason")
         fp = funding.funded_period_amend(actor=request.user, funded_period=pk, reason=reason, **data)
         return Response(FundedPeriodOutput(fp).data)
@@ -163,7 +152,7 @@ class MatchListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.SPONSORSHIP_TARGETS)  # before the body
-        data = _check(MatchInput(data=request.data))
+        data = validated(MatchInput(data=request.data))
         target = target_lists.target_list_match(
             actor=request.user, sponsor=pk, source=data["file"], file_name=data["file"].name
         )
@@ -181,7 +170,7 @@ class EnrolListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         require(request.user, Perm.SPONSORSHIP_TARGETS)
-        data = _check(EnrolInput(data=request.data))
+        data = validated(EnrolInput(data=request.data))
         out = target_lists.target_list_enrol(
             actor=request.user, target_list=pk, start_month=data.get("start_month") or None
         )

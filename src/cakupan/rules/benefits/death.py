@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from cakupan.rules.benefits.answer import Answer
-from cakupan.rules.benefits.inputs import Event, Reader
-from cakupan.rules.benefits.scholarship import read_paid_months, scholarship_entitlement
+from cakupan.rules.benefits.inputs import Event, Reader, read_paid_months
+from cakupan.rules.benefits.scholarship import scholarship_entitlement
 from cakupan.rules.benefits.tables import BenefitTables, Cited
 
 COMPONENTS = {

@@ -138,3 +138,16 @@ def full_years(start: dt.date, end: dt.date) -> int:
 def calendar_months(start: dt.date, end: dt.date) -> int:
     """Calendar months from `start`'s month up to (not including) `end`'s month."""
     return Period.of(start).months_until(Period.of(end))
+
+
+def read_paid_months(reader: Reader, event: Event) -> int | None:
+    """The optional `contribution_months` (months actually paid before the event), checked against the
+    calendar months of membership."""
+    months = reader.integer("contribution_months", minimum=0)
+    reader.within(
+        "contribution_months",
+        months,
+        calendar_months(event.membership_start, event.event_date),
+        "calendar months of membership before the event",
+    )
+    return months

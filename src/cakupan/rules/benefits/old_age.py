@@ -14,7 +14,14 @@ import datetime as dt
 from decimal import Decimal
 
 from cakupan.rules.benefits.answer import Answer
-from cakupan.rules.benefits.inputs import Event, Reader, add_months, calendar_months, full_years
+from cakupan.rules.benefits.inputs import (
+    Event,
+    Reader,
+    add_months,
+    calendar_months,
+    full_years,
+    read_paid_months,
+)
 from cakupan.rules.benefits.tables import BenefitTables, Cited, Version
 from cakupan.rules.money import rupiah
 
@@ -38,13 +45,7 @@ def jht_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     wage = reader.integer("monthly_wage", minimum=1)
     if balance is None and reader.payload.get("monthly_wage") is None:
         reader.error("balance", "Give the balance, or monthly_wage to project it from contributions.")
-    months = reader.integer("contribution_months", minimum=0)
-    reader.within(
-        "contribution_months",
-        months,
-        calendar_months(event.membership_start, event.event_date),
-        "calendar months of membership before the event",
-    )
+    months = read_paid_months(reader, event)
     claim_date = reader.date("claim_date")
     if claim_date is not None and claim_date < event.event_date:
         reader.error("claim_date", "The claim cannot be before the event.")

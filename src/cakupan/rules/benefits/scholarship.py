@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cakupan.rules.benefits.answer import SCHOLARSHIP, Answer
-from cakupan.rules.benefits.inputs import Event, Reader, calendar_months, full_years
+from cakupan.rules.benefits.inputs import Event, Reader, full_years, read_paid_months
 from cakupan.rules.benefits.tables import BenefitTables, Cited, Version
 
 LEVELS = ("TK", "SD", "SMP", "SMA", "PT")
@@ -37,19 +37,6 @@ PAID_MONTHS_RULE = Cited(
     "B",
     "PP 82/2019: the minimum membership period is counted in contribution months paid (masa iur)",
 )
-
-
-def read_paid_months(reader: Reader, event: Event) -> int | None:
-    """The optional `contribution_months` (months actually paid before the event), checked against the
-    calendar months of membership."""
-    months = reader.integer("contribution_months", minimum=0)
-    reader.within(
-        "contribution_months",
-        months,
-        calendar_months(event.membership_start, event.event_date),
-        "calendar months of membership before the event",
-    )
-    return months
 
 
 def qualifies(

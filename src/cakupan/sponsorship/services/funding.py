@@ -32,16 +32,7 @@ FIELDS = (
     "declared_income",
     "member_cap",
 )
-AMENDABLE = (
-    "source",
-    "document",
-    "amount",
-    "first_month",
-    "last_month",
-    "jht",
-    "declared_income",
-    "member_cap",
-)
+AMENDABLE = tuple(field for field in FIELDS if field != "sponsor")  # a period stays with its sponsor
 _DOC_MAX = FundedPeriod._meta.get_field("document").max_length or 200
 
 
