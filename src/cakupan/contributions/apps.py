@@ -8,9 +8,10 @@ class ContributionsConfig(AppConfig):
     verbose_name = _("Contributions")
 
     def ready(self) -> None:
-        from cakupan.contributions.services.account_keys import account_keys_follow
+        from cakupan.contributions.services.account_keys import account_keys_differences, account_keys_follow
         from cakupan.contributions.services.billing_jobs import register_job_kinds
         from cakupan.registry.services.scope_keys import scope_keys_follow
 
         register_job_kinds()
-        scope_keys_follow(account_keys_follow)  # the accounts' audience follows the registry's keys
+        # The accounts' audience follows the registry's keys, and is checked with them.
+        scope_keys_follow(account_keys_follow, account_keys_differences)

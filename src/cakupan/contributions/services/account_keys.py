@@ -27,7 +27,7 @@ from cakupan.accounts.scope import AudienceKind
 from cakupan.contributions.models import PayerAccount, PayerAccountAudience
 from cakupan.core.sqlnames import quoted, table
 from cakupan.registry.models import Employer, Person, Sponsor
-from cakupan.registry.services.scope_keys import SqlText, ids_sql, region_offices_sql
+from cakupan.registry.services.scope_keys import ScopeKeyDifference, SqlText, ids_sql, region_offices_sql
 
 AUDIENCE, ACCOUNT = table(PayerAccountAudience), table(PayerAccount)
 EMPLOYER, SPONSOR, PERSON = table(Employer), table(Sponsor), table(Person)
@@ -96,20 +96,20 @@ def account_keys_refresh(account_ids: Iterable[int]) -> None:
         _write(f"pa.id IN ({ids.text})", list(ids.params))
 
 
-def account_keys_differences(limit: int = 50) -> list[tuple[str, int, str, str]]:
-    """(key, account, stored kind, derived kind) of the keys that differ from a fresh derivation (empty
-    when consistent), at most `limit` each way."""
+def account_keys_differences(limit: int = 50) -> list[ScopeKeyDifference]:
+    """The accounts' keys that differ from a fresh derivation (empty when consistent), at most `limit`
+    each way: row "key account", stored and derived the key's kind."""
     keys = _keys_sql("true")
-    found: list[tuple[str, int, str, str]] = []
+    found: list[ScopeKeyDifference] = []
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT key, account_id, kind FROM ({keys}) d "
             f"EXCEPT SELECT key, account_id, kind FROM {AUDIENCE} LIMIT {int(limit)}"
         )
-        found += [(k, a, "", kind) for k, a, kind in cursor.fetchall()]
+        found += [ScopeKeyDifference(AUDIENCE, f"{k} {a}", "", kind) for k, a, kind in cursor.fetchall()]
         cursor.execute(
             f"SELECT key, account_id, kind FROM {AUDIENCE} "
             f"EXCEPT SELECT key, account_id, kind FROM ({keys}) d LIMIT {int(limit)}"
         )
-        found += [(k, a, kind, "") for k, a, kind in cursor.fetchall()]
+        found += [ScopeKeyDifference(AUDIENCE, f"{k} {a}", kind, "") for k, a, kind in cursor.fetchall()]
     return found

@@ -57,14 +57,21 @@ class SqlText:
 # registered from their AppConfig.ready so that the registry needs not know them. Each is called inside the
 # refresh's transaction with the persons refreshed (a subquery of ids; None: everyone) and the employers
 # whose own region, office or facility type changed.
+# Each also names how its keys are checked against a fresh derivation, so that `cakupan scope check` and
+# the consistency test see every key, the followers' included.
 Follower = Callable[[SqlText | None, Sequence[int]], None]
+FollowerCheck = Callable[[int], list["ScopeKeyDifference"]]
 _FOLLOWERS: list[Follower] = []
+_CHECKS: list[FollowerCheck] = []
 
 
-def scope_keys_follow(follower: Follower) -> None:
-    """Registers `follower` to run after every refresh and rebuild of the scope keys (once)."""
+def scope_keys_follow(follower: Follower, check: FollowerCheck) -> None:
+    """Registers `follower` to run after every refresh and rebuild of the scope keys, and `check` to run
+    with every `scope_keys_differences` (once each)."""
     if follower not in _FOLLOWERS:
         _FOLLOWERS.append(follower)
+    if check not in _CHECKS:
+        _CHECKS.append(check)
 
 
 def ids_sql(person_ids: PersonIds) -> SqlText | None:
@@ -246,7 +253,7 @@ class ScopeKeyDifference:
 def scope_keys_differences(limit: int = 50) -> list[ScopeKeyDifference]:
     """Stored scope keys that differ from a fresh derivation (empty when consistent), at most `limit` of
     each kind: audience keys missing, extra or with a stale name, employment and membership rows with
-    stale columns."""
+    stale columns, and the differences of every follower's keys (the payer accounts')."""
     keys = _keys_sql(None)
     found: list[ScopeKeyDifference] = []
     with connection.cursor() as cursor:
@@ -275,4 +282,6 @@ def scope_keys_differences(limit: int = 50) -> list[ScopeKeyDifference]:
                 ScopeKeyDifference(table, str(pk), f"{sp}/{se}", f"{dp}/{de}")
                 for pk, sp, se, dp, de in cursor.fetchall()
             ]
+    for check in _CHECKS:
+        found += check(limit)
     return found

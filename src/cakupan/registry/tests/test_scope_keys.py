@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cakupan.accounts.models import User
+from cakupan.contributions.models import PayerAccountAudience
 from cakupan.contributions.selectors_payments import payer_accounts
 from cakupan.contributions.services.billing_write import GOVERNMENT, accounts_ensure
+from cakupan.contributions.tests.payment_fixtures import account_make
 from cakupan.core.errors import NotInScope
 from cakupan.core.pagination import keyset_page
 from cakupan.enrolment.services import roster_import
@@ -153,15 +155,22 @@ def test_drift_is_found_and_the_command_reports_it(world: World) -> None:
     out = StringIO()
     call_command("scope", "check", stdout=out)
     assert "consistent" in out.getvalue()
-    # Manual SQL: a stale column and a lost key.
+    account = account_make(va="8800100", employer=world.hospital)
+    # Manual SQL: a stale column, a lost person key and a lost payer-account key.
     Employment.objects.filter(person=world.nurse).update(employer_regency="32.16")
     PersonAudience.objects.filter(person=world.driver, key=f"b:{world.malang.pk}").delete()
+    PayerAccountAudience.objects.filter(account=account, key=f"b:{world.malang.pk}").delete()
     found = scope_keys_differences()
-    assert {d.table for d in found} == {Employment._meta.db_table, PersonAudience._meta.db_table}
+    assert {d.table for d in found} == {
+        Employment._meta.db_table,
+        PersonAudience._meta.db_table,
+        PayerAccountAudience._meta.db_table,
+    }
     with pytest.raises(SystemExit) as exit_info:
         call_command("scope", "check", stdout=StringIO(), stderr=(err := StringIO()))
     assert exit_info.value.code == 1
     assert f"b:{world.malang.pk} {world.driver.pk}" in err.getvalue()
+    assert f"b:{world.malang.pk} {account.pk}: stored -, derived employer" in err.getvalue()
     scope_keys_rebuild()
     assert_scope_keys_consistent()
 
