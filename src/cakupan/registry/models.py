@@ -272,6 +272,37 @@ class Employment(models.Model):
         return self.basic_wage + self.fixed_allowance
 
 
+class WageHistory(models.Model):
+    """One wage of an employment and the month it starts in; it holds until the next row's month.
+
+    Kept by `registry/services/wages.py` (employment writes and the roster import); the JP average indexed
+    wage (PP 45/2015) reads the whole history."""
+
+    employment = models.ForeignKey(Employment, on_delete=models.CASCADE, related_name="wages")
+    # The first day of the month the wage starts in.
+    start_month = models.DateField(_("from month"))
+    basic_wage = models.BigIntegerField(_("basic wage (upah pokok)"))
+    fixed_allowance = models.BigIntegerField(_("fixed allowances (tunjangan tetap)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wage history")
+        verbose_name_plural = _("wage history")
+        ordering = ["employment_id", "start_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "start_month"], name="wage_history_one_per_month"),
+            models.CheckConstraint(condition=Q(basic_wage__gte=0), name="wage_history_basic_nonneg"),
+            models.CheckConstraint(condition=Q(fixed_allowance__gte=0), name="wage_history_allowance_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employment_id} from {self.start_month:%Y-%m}"
+
+    @property
+    def monthly_wage(self) -> int:
+        return self.basic_wage + self.fixed_allowance
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
