@@ -74,7 +74,8 @@ def test_a_changed_wage_is_kept_from_the_month_given_and_the_old_one_stays(world
     assert history(job) == [("2024-01", 5_000_000, 500_000), ("2024-07", 6_000_000, 500_000)]
     assert AuditEvent.objects.count() == events + 1
     event = AuditEvent.objects.order_by("-id").first()
-    assert event is not None and event.changes["wage_from"] == [None, "2024-07-01"]
+    assert event is not None
+    assert event.changes["wage_from"] == [None, "2024-07-01"]
     # A second change in the same month replaces that month's wage.
     services.employment_update(
         actor=world.admin, employment=job, fixed_allowance=0, wage_from=dt.date(2024, 7, 28)

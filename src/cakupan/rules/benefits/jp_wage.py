@@ -31,9 +31,20 @@ class IndexedAverage:
 
 
 def table_cap(period: Period) -> int | None:
-    """The JP wage cap in force in `period` from the contribution tables (None before JP began)."""
-    found = contribution_tables().jp_wage_cap.in_force(period)
+    """The JP wage cap in force in `period` from the contribution tables (None before JP began). After the
+    last known cap the last one is kept (a projection, flagged by `average_indexed_wage`): caps only follow
+    GDP growth, which is not known ahead."""
+    series = contribution_tables().jp_wage_cap
+    found = series.in_force(period)
+    if found is None and period >= Period.of(series.versions[-1].validity.effective_from):
+        found = series.versions[-1]
     return None if found is None else int(found.cap.value)
+
+
+def cap_known_until() -> Period:
+    """The last month the contribution tables give a JP wage cap for."""
+    last = contribution_tables().jp_wage_cap.versions[-1].validity
+    return Period.of(last.effective_to) if last.effective_to is not None else Period(9999, 12)
 
 
 def year_factors(
@@ -100,6 +111,17 @@ def average_indexed_wage(
             f"The wage history starts in {ordered[0][0]}; earlier months use its first wage "
             f"(Rp{ordered[0][1]:,})."
         )
+    beyond = [p for p in counted if p > cap_known_until()]
+    if beyond and cap_of is table_cap:
+        result.cited.append(
+            Cited(
+                "jp_wage_cap.projected",
+                f"{beyond[0]}..{beyond[-1]}",
+                "U",
+                "JP wage cap not known yet for these months; the last known one is used (Pasal 29)",
+            )
+        )
+        result.notes.append(f"{len(beyond)} months are after the last known JP wage cap; that cap was used.")
     if capped:
         result.notes.append(
             f"{capped} of {len(counted)} months were above the JP wage cap and count at the cap."
