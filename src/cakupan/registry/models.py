@@ -363,6 +363,12 @@ class Membership(models.Model):
     bpu_sector = models.CharField(
         _("BPU sector"), max_length=10, choices=BpuSector.choices, blank=True, default=""
     )
+    # Jakon: the project's contract value (rules.md §3.1, contribution by bracket); PMI: the work contract's
+    # length in months (§3.2). Both are paid once for the contract, billed in the membership's first month.
+    contract_value = models.BigIntegerField(_("contract value (Jakon)"), null=True, blank=True)
+    contract_months = models.PositiveSmallIntegerField(
+        _("contract length in months (PMI)"), null=True, blank=True
+    )
     # Scope keys, as on Employment ('' for a membership without an employer).
     person_regency = models.CharField(max_length=5, db_default="", editable=False)
     employer_regency = models.CharField(max_length=5, db_default="", editable=False)
