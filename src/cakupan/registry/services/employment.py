@@ -154,7 +154,8 @@ def employment_update(
     changes = diff(before, snapshot(employment, EMPLOYMENT_FIELDS))
     if wage_month is not None and ("basic_wage" in changes or "fixed_allowance" in changes):
         _wage_set(employment, wage_month)
-        changes["wage_from"] = [None, wage_month.isoformat()]
+        if wage_from is not None:  # a month given is recorded; the default is the current month
+            changes["wage_from"] = [None, wage_month.isoformat()]
     if changes:
         audit_record(actor=actor, action="update", instance=employment, changes=changes)
     return employment
