@@ -137,6 +137,9 @@ class Employer(models.Model):
     facility_type = models.CharField(
         _("health facility type"), max_length=20, choices=FacilityType.choices, blank=True, default=""
     )
+    # PP 49/2020: an employer that qualified for and asked the JP deferral (contributions of Aug 2020 -
+    # Jan 2021); billing then charges 1 % of JP for those months (registry/services/relief.py sets it).
+    jp_deferral_pp49 = models.BooleanField(_("JP deferral under PP 49/2020"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

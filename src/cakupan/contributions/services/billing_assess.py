@@ -37,7 +37,8 @@ Part = tuple[int, ...]  # 10 ints: jkk, jkm, jht, jp, jkp, employer, worker, gov
 # (ok) base, the payer's part, the government's part; or (skipped) the reason.
 Priced = tuple[int, Part | None, Part | None] | str
 # segment, programmes held (5 booleans), wage, risk class, income, sector, funding, contract value (Jakon),
-# contract months (PMI), opening (1 in a Jakon or PMI membership's first month).
+# contract months (PMI), opening (1 in a Jakon or PMI membership's first month), JP deferred (1 for a PU
+# member of an employer marked as deferring JP under PP 49/2020).
 PriceKey = tuple[Any, ...]
 # Paid once for the whole contract (rules.md §3.1 Jakon by contract value, §3.2 PMI by contract length):
 # billed in the membership's first month, nothing due in the months after.
@@ -71,7 +72,7 @@ def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
 
 
 def _payload(key: PriceKey, period: str) -> dict[str, Any]:
-    segment, held, wage, risk, income, sector, funding, contract_value, contract_months, _opening = key
+    segment, held, wage, risk, income, sector, funding, contract_value, contract_months, _opening, _jp = key
     programs = [name for name, on in zip(PROGRAM_NAMES, held, strict=True) if on]
     payload: dict[str, Any] = {"segment": segment, "period": period, "programs": programs}
     if segment in ("PU",):
@@ -100,10 +101,14 @@ def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[Pric
     for key in keys:
         if key in cache:
             continue
-        if key[0] in ONCE_PER_CONTRACT and not key[-1]:
+        if key[0] in ONCE_PER_CONTRACT and not key[9]:
             cache[key] = f"{key[0]}: paid once for the contract, in the membership's first month."
             continue
         payload = _payload(key, period)
+        if key[10] and rules.relief is not None and "JP" in payload["programs"]:
+            # PP 49/2020: 99 % of JP deferred for a qualifying employer, in the relief months only (repaid by
+            # 15 April 2022; the repayment is not billed here).
+            payload["jp_deferred"] = True
         if rules.pu_jkp is None and "JKP" in payload["programs"]:
             # JKP began with PP 37/2021 (February 2021): a membership holding it owes no JKP for the months
             # before, and its other programmes are billed as usual (PP 49/2020 months included).

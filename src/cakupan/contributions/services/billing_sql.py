@@ -72,7 +72,8 @@ SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
        {_FUNDING} WHEN m.payer_kind = {_SPONSOR} THEN s.kind END, '') AS funding,
   COALESCE(CASE WHEN m.segment = {_JAKON} THEN m.contract_value END, -1) AS contract_value,
   COALESCE(CASE WHEN m.segment = {_PMI} THEN m.contract_months END, -1) AS contract_months,
-  CASE WHEN m.segment IN ({_JAKON}, {_PMI}) AND m.start_date >= %s THEN 1 ELSE 0 END AS opening
+  CASE WHEN m.segment IN ({_JAKON}, {_PMI}) AND m.start_date >= %s THEN 1 ELSE 0 END AS opening,
+  CASE WHEN m.segment = {_PU} AND m.jp AND r.jp_deferral_pp49 THEN 1 ELSE 0 END AS jp_deferred
 FROM {_M} m
 LEFT JOIN {_E} e ON e.id = m.employment_id
 LEFT JOIN {_R} r ON r.id = m.employer_id
@@ -96,6 +97,7 @@ KEY_COLUMNS = (
     "contract_value",
     "contract_months",
     "opening",
+    "jp_deferred",
 )
 _KEY_JOIN = " AND ".join(f"p.{c} = k.{c}" for c in KEY_COLUMNS)
 _KEY_SELECT = ", ".join(f"k.{c}" for c in KEY_COLUMNS)
@@ -114,6 +116,7 @@ _NONE: dict[str, Any] = {
     "contract_value": -1,
     "contract_months": -1,
     "opening": None,  # 0 or 1, never "none"
+    "jp_deferred": None,  # 0 or 1
 }
 
 
@@ -197,7 +200,7 @@ KeyRow = tuple[Any, ...]  # the KEY_COLUMNS values of a member, "none" spelled -
 
 def price_key(row: KeyRow) -> PriceKey:
     """billing_assess's key (segment, programmes held, wage, risk, income, sector, funding, contract value,
-    contract months, opening) of a key row."""
+    contract months, opening, JP deferred) of a key row."""
     segment, *held = row[:6]
     named = zip(KEY_COLUMNS[6:], row[6:], strict=True)
     values = [None if value == _NONE[column] else value for column, value in named]

@@ -128,3 +128,26 @@ def test_contract_fields_belong_to_their_segment(world: Any) -> None:
         )
     assert {e.field for e in caught.value.errors} == {"contract_value", "contract_months"}
     assert not Membership.objects.filter(person=person).exists()
+
+
+def test_pp49_2020_jp_deferral_bills_1_percent_of_jp_for_a_qualifying_employer_in_the_relief_months(
+    world: Any,
+) -> None:
+    from cakupan.registry.services.relief import employer_jp_deferral_set
+
+    nurse = Membership.objects.get(person=world.nurse)  # PU since 2020-01, wage 4,500,000, at the hospital
+    employer_jp_deferral_set(actor=world.admin, employer=world.hospital, qualifies=True)
+    for period in ("2020-07", "2020-09"):
+        assert billing_run(period=period).status == "done"
+    normal = BillLine.objects.get(membership=nurse, period="2020-07")
+    deferred = BillLine.objects.get(membership=nurse, period="2020-09")
+    # JP on 4,500,000 (under the 2020 cap 8,939,700): employer 2 % = 90,000, worker 1 % = 45,000.
+    assert normal.jp == 135_000
+    # PP 49/2020: 99 % deferred, each party's share charged at 1 %: 900 + 450.
+    assert deferred.jp == 1_350
+    assert normal.worker_share - deferred.worker_share == 45_000 - 450
+    # Unmarked, the same employer's next run for that month would bill JP in full: the mark is what defers.
+    employer_jp_deferral_set(actor=world.admin, employer=world.hospital, qualifies=False)
+    BillLine.objects.filter(membership=nurse, period="2020-09").delete()
+    assert billing_run(period="2020-09").status == "done"
+    assert BillLine.objects.get(membership=nurse, period="2020-09").jp == 135_000
