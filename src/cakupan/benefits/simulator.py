@@ -29,6 +29,7 @@ from cakupan.rules.benefits import benefit_compute
 from cakupan.rules.benefits.inputs import add_months
 from cakupan.rules.contributions import contribution_assess
 from cakupan.rules.errors import RuleInputError
+from cakupan.rules.period import Period
 
 SEGMENTS = ("PU", "BPU")
 WAGE_MAX = 1_000_000_000
@@ -270,7 +271,8 @@ def _projections(
                 "event_date": add_months(today, months).isoformat(),
                 "membership_start": today.isoformat(),
                 "contribution_months": months,
-                "average_indexed_wage": inp.amount,
+                # The wage from today on, capped by the JP wage cap month by month (PP 45/2015).
+                "wage_history": [{"from": str(Period.of(today)), "wage": inp.amount}],
             }
         )
         parts = {c["name"]: c["amount"] for c in answer["components"]}

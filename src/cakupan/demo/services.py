@@ -19,7 +19,15 @@ from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.core.models import AuditEvent
 from cakupan.regions.models import Region
-from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience, Sponsor
+from cakupan.registry.models import (
+    Employer,
+    Employment,
+    Membership,
+    Person,
+    PersonAudience,
+    Sponsor,
+    WageHistory,
+)
 from cakupan.registry.services.scope_keys import scope_keys_rebuild
 
 from . import (
@@ -138,8 +146,10 @@ def demo_load(
         grown = story.grow_kota_malang(
             scale=scale, employer_ids=[e.pk for e in built["Kota Malang employers"]], say=say
         )
-        # The rows above bypassed the services (bulk_create, raw SQL): their scope keys at once.
+        # The rows above bypassed the services (bulk_create, raw SQL): their scope keys at once, and each
+        # job's wage history (the nurse had a raise: JP averages the whole history).
         scope_keys_rebuild()
+        say("wage history written", _wage_history(raised=[kota_malang.nurse.pk]))
         _analyze(Employer, Person, Employment, Membership, PersonAudience)
         coverage = story.coverage_build(say=say)
         users = actors.users_create(
@@ -245,6 +255,36 @@ def _avoid_existing(pop: Population) -> None:
     while taken_nib := _clashes(Employer, "nib", [e for e in pop.rows.employers if e.nib]):
         for employer in taken_nib:
             employer.nib = pop.new_nib()
+
+
+def _wage_history(*, raised: list[int]) -> int:
+    """One history row per demo job from its start month, as the registry's migration seeds them; the
+    `raised` persons earned 85 % of today's wage until January 2025."""
+    raise_month = dt.date(2025, 1, 1)
+    written = 0
+    jobs = Employment.objects.filter(wages__isnull=True).values_list(
+        "pk", "person_id", "start_date", "basic_wage", "fixed_allowance"
+    )
+    batch: list[WageHistory] = []
+    for pk, person, start, basic, allowance in list(jobs):  # read first: the loop writes wage rows
+        first = start.replace(day=1)
+        if person in raised and first < raise_month:
+            batch.append(
+                WageHistory(
+                    employment_id=pk,
+                    start_month=first,
+                    basic_wage=basic * 85 // 100,
+                    fixed_allowance=allowance,
+                )
+            )
+            first = raise_month
+        batch.append(
+            WageHistory(employment_id=pk, start_month=first, basic_wage=basic, fixed_allowance=allowance)
+        )
+        if len(batch) >= BATCH:
+            written += len(WageHistory.objects.bulk_create(batch))
+            batch = []
+    return written + len(WageHistory.objects.bulk_create(batch))
 
 
 def _insert(model: type[Model], objs: list[Any], label: str, say: Progress) -> None:

@@ -137,6 +137,9 @@ class Employer(models.Model):
     facility_type = models.CharField(
         _("health facility type"), max_length=20, choices=FacilityType.choices, blank=True, default=""
     )
+    # PP 49/2020: an employer that qualified for and asked the JP deferral (contributions of Aug 2020 -
+    # Jan 2021); billing then charges 1 % of JP for those months (registry/services/relief.py sets it).
+    jp_deferral_pp49 = models.BooleanField(_("JP deferral under PP 49/2020"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -272,6 +275,37 @@ class Employment(models.Model):
         return self.basic_wage + self.fixed_allowance
 
 
+class WageHistory(models.Model):
+    """One wage of an employment and the month it starts in; it holds until the next row's month.
+
+    Kept by `registry/services/wages.py` (employment writes and the roster import); the JP average indexed
+    wage (PP 45/2015) reads the whole history."""
+
+    employment = models.ForeignKey(Employment, on_delete=models.CASCADE, related_name="wages")
+    # The first day of the month the wage starts in.
+    start_month = models.DateField(_("from month"))
+    basic_wage = models.BigIntegerField(_("basic wage (upah pokok)"))
+    fixed_allowance = models.BigIntegerField(_("fixed allowances (tunjangan tetap)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wage history")
+        verbose_name_plural = _("wage history")
+        ordering = ["employment_id", "start_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "start_month"], name="wage_history_one_per_month"),
+            models.CheckConstraint(condition=Q(basic_wage__gte=0), name="wage_history_basic_nonneg"),
+            models.CheckConstraint(condition=Q(fixed_allowance__gte=0), name="wage_history_allowance_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employment_id} from {self.start_month:%Y-%m}"
+
+    @property
+    def monthly_wage(self) -> int:
+        return self.basic_wage + self.fixed_allowance
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
@@ -331,6 +365,12 @@ class Membership(models.Model):
     declared_income = models.BigIntegerField(_("declared income (BPU)"), null=True, blank=True)
     bpu_sector = models.CharField(
         _("BPU sector"), max_length=10, choices=BpuSector.choices, blank=True, default=""
+    )
+    # Jakon: the project's contract value (rules.md §3.1, contribution by bracket); PMI: the work contract's
+    # length in months (§3.2). Both are paid once for the contract, billed in the membership's first month.
+    contract_value = models.BigIntegerField(_("contract value (Jakon)"), null=True, blank=True)
+    contract_months = models.PositiveSmallIntegerField(
+        _("contract length in months (PMI)"), null=True, blank=True
     )
     # Scope keys, as on Employment ('' for a membership without an employer).
     person_regency = models.CharField(max_length=5, db_default="", editable=False)

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
-from cakupan.registry.models import Employer, Employment, Membership, Person, PersonAudience, Sponsor
+from cakupan.registry.models import (
+    Employer,
+    Employment,
+    Membership,
+    Person,
+    PersonAudience,
+    Sponsor,
+    WageHistory,
+)
 from cakupan.registry.person_view import shows_birth, shows_contact
 from cakupan.rules.contributions.tables import contribution_tables
 from cakupan.rules.period import Period
@@ -217,3 +225,17 @@ def sponsor_get(*, user: Any, pk: Any) -> Sponsor:
 def nik_for_display(*, scope: Scope, nik: str) -> str:
     """The NIK as this role may see it: sponsors see it masked (UU 27/2022, data minimisation)."""
     return mask_nik(nik) if scope.masks_nik else nik
+
+
+def wage_history_of(employment_ids: list[int]) -> list[tuple[dt.date, int]]:
+    """The wage history of one worker's jobs as (start month, monthly wage), oldest first; when two jobs
+    overlap the later-started row holds from its month (a selector for the benefit calculators)."""
+    rows = (
+        WageHistory.objects.filter(employment_id__in=employment_ids)
+        .order_by("start_month", "employment__start_date", "pk")
+        .values_list("start_month", "basic_wage", "fixed_allowance")
+    )
+    history: dict[dt.date, int] = {}
+    for start, basic, allowance in rows:
+        history[start] = basic + allowance
+    return sorted(history.items())

@@ -18,6 +18,7 @@ from cakupan.benefits.eligibility.contributions import employer_standing_at, fir
 from cakupan.benefits.eligibility.rules import Check
 from cakupan.compliance.selectors import reported_wage_for
 from cakupan.registry.models import Employment, Membership, Person
+from cakupan.registry.selectors import wage_history_of
 from cakupan.rules.benefits import BENEFITS, default_tables
 from cakupan.rules.eligibility import eligibility_tables, on_day
 from cakupan.rules.period import Period
@@ -49,6 +50,9 @@ class Eligibility:
     wage: int | None = None
     employer_pays_first: bool = False
     paid_months: int | None = None
+    # JP: the registry's wage history of the jobs and the months paid, for the average indexed wage.
+    wage_history: list[tuple[Period, int]] = field(default_factory=list)
+    paid_periods: list[Period] = field(default_factory=list)
     request: dict[str, Any] | None = None
 
     @property
@@ -153,6 +157,13 @@ def eligibility_assess(
     elif benefit == "JP":
         paid, billed = paid_periods(membership_ids=ids, as_of=event_date, programme="jp")
         out.paid_months = len([p for p in paid if p.last_day < event_date])
+        jobs = Membership.objects.filter(pk__in=ids, employment__isnull=False).values_list(
+            "employment_id", flat=True
+        )
+        out.wage_history = [
+            (Period.of(start), wage) for start, wage in wage_history_of(list(jobs)) if start <= event_date
+        ]
+        out.paid_periods = sorted(p for p in paid if p.last_day < event_date)
         version = tables.version("jp", event_date)
         if version is not None:
             out.checks.append(
@@ -238,7 +249,12 @@ def _request(out: Eligibility, person: Person, claim_date: dt.date, benefit: str
         request["claim_date"] = claim_date.isoformat()
     if benefit in ("JKP", "JP", "JKM", "SCHOLARSHIP") and out.paid_months is not None:
         request["contribution_months"] = out.paid_months
-    if benefit == "JP" and out.wage is not None:
-        # No wage history is kept: the last reported wage stands in for the average indexed wage (noted).
+    if benefit == "JP" and out.wage_history:
+        # PP 45/2015: the average of the capped, indexed wages of the months paid (the calculator averages).
+        request["wage_history"] = [{"from": str(p), "wage": w} for p, w in out.wage_history]
+        if out.paid_periods:
+            request["paid_periods"] = [str(p) for p in out.paid_periods]
+    elif benefit == "JP" and out.wage is not None:
+        # An employment without a wage history: the last reported wage stands in for the average (noted).
         request["average_indexed_wage"] = out.wage
     return request

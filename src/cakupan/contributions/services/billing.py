@@ -240,12 +240,20 @@ def _execute(
         run,
         f"{'resumed after member ' + str(run.cursor) if resumed else 'started'}: {counts['total']} members",
     )
+    rules = contribution_tables().for_period(parsed)
+    # Which rule charged the month of a membership starting or ending in it (rules.md has none: flagged).
+    proration = rules.proration
+    counts["proration"] = (
+        {"method": proration.method.value, "confidence": proration.method.source.confidence}
+        if proration is not None
+        else {"method": "whole_month", "confidence": "unconfirmed"}
+    )
     run.status = BillingRun.Status.RUNNING
     run.counts = counts
     run.save(update_fields=["status", "counts"])
     # The month's partition of bill lines and the next month's, before any line is written (PostgreSQL).
     partitions_ensure(parsed)
-    prices = _Prices(contribution_tables().for_period(parsed))
+    prices = _Prices(rules)
     chunks = 0
     try:
         last = False

@@ -20,6 +20,7 @@ from cakupan.rules.contributions import (
     contribution_input_parse,
     contributions_assess_batch,
 )
+from cakupan.rules.contributions.assess import PMI_PACKAGE, PMI_PRE_PLACEMENT
 from cakupan.rules.errors import RuleInputError
 
 # Column order of an amount part: programmes, then parties, then the total.
@@ -27,11 +28,21 @@ PROGRAM_INDEX = {"JKK": 0, "JKM": 1, "JHT": 2, "JP": 3, "JKP": 4}
 PARTY_INDEX = {"employer": 5, "worker": 6, "government": 7, "sponsor": 8}
 AMOUNT_INDEX = 9
 PROGRAM_NAMES = ("JKK", "JKM", "JHT", "JP", "JKP")
+# Permenaker 4/2023 Pasal 18 prices PMI protection as one JKK + JKM package without a split between the two;
+# a bill line must name a programme column, so the package is kept in the JKK column (our convention, not
+# the regulation's; docs/rules.md). The line's total is the package either way.
+PACKAGE_PROGRAM = {PMI_PACKAGE: "JKK", PMI_PRE_PLACEMENT: "JKK"}
 
 Part = tuple[int, ...]  # 10 ints: jkk, jkm, jht, jp, jkp, employer, worker, government, sponsor, amount
 # (ok) base, the payer's part, the government's part; or (skipped) the reason.
 Priced = tuple[int, Part | None, Part | None] | str
-PriceKey = tuple[Any, ...]  # segment, programmes held (5 booleans), wage, risk class, income, sector, funding
+# segment, programmes held (5 booleans), wage, risk class, income, sector, funding, contract value (Jakon),
+# contract months (PMI), opening (1 in a Jakon or PMI membership's first month), JP deferred (1 for a PU
+# member of an employer marked as deferring JP under PP 49/2020).
+PriceKey = tuple[Any, ...]
+# Paid once for the whole contract (rules.md §3.1 Jakon by contract value, §3.2 PMI by contract length):
+# billed in the membership's first month, nothing due in the months after.
+ONCE_PER_CONTRACT = ("JAKON", "PMI")
 
 
 # The calculator's source of funds of a BPU participant from the registry's payer (rules.md §3, §7); a
@@ -46,7 +57,7 @@ def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
     payer = [0] * 10
     government = [0] * 10
     for line in assessment.lines:
-        column = PROGRAM_INDEX.get(line.program)
+        column = PROGRAM_INDEX.get(PACKAGE_PROGRAM.get(line.program, line.program))
         if column is None:
             raise RuleInputError([("programs", f"{line.program} is not billed monthly.")])
         for party, value in line.shares.items():
@@ -61,15 +72,20 @@ def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
 
 
 def _payload(key: PriceKey, period: str) -> dict[str, Any]:
-    segment, held, wage, risk, income, sector, funding = key
+    segment, held, wage, risk, income, sector, funding, contract_value, contract_months, _opening, _jp = key
     programs = [name for name, on in zip(PROGRAM_NAMES, held, strict=True) if on]
     payload: dict[str, Any] = {"segment": segment, "period": period, "programs": programs}
     if segment in ("PU",):
         payload.update(monthly_wage=wage, risk_class=risk)
     elif segment == "BPU":
         payload.update(declared_income=income, sector=sector or None, funding=funding)
-    # Jakon needs the contract value and PMI the contract length, which the registry does not hold: the
-    # calculator names the missing field and the member is skipped with it.
+    elif segment == "JAKON":
+        # Without a contract value the calculator names the field and the member is skipped with it.
+        payload.update(contract_value=contract_value)
+    elif segment == "PMI":
+        # The optional PMI JHT is a nominal the member chooses; the registry does not hold the choice yet,
+        # so the package (JKK + JKM) is billed and JHT is not.
+        payload.update(contract_months=contract_months, programs=[p for p in programs if p != "JHT"])
     return payload
 
 
@@ -85,7 +101,14 @@ def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[Pric
     for key in keys:
         if key in cache:
             continue
+        if key[0] in ONCE_PER_CONTRACT and not key[9]:
+            cache[key] = f"{key[0]}: paid once for the contract, in the membership's first month."
+            continue
         payload = _payload(key, period)
+        if key[10] and rules.relief is not None and "JP" in payload["programs"]:
+            # PP 49/2020: 99 % of JP deferred for a qualifying employer, in the relief months only (repaid by
+            # 15 April 2022; the repayment is not billed here).
+            payload["jp_deferred"] = True
         if rules.pu_jkp is None and "JKP" in payload["programs"]:
             # JKP began with PP 37/2021 (February 2021): a membership holding it owes no JKP for the months
             # before, and its other programmes are billed as usual (PP 49/2020 months included).
@@ -99,7 +122,7 @@ def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[Pric
         if isinstance(result, RuleInputError):
             cache[key] = _reason(key[0], result)
             continue
-        base = key[2] if key[0] == "PU" else key[4]
+        base = {"PU": key[2], "BPU": key[4], "JAKON": key[7]}.get(key[0]) or 0
         try:
             payer, government = _parts(result)
         except RuleInputError as exc:

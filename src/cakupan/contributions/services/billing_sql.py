@@ -36,6 +36,7 @@ LINE_COLUMNS = ("bill_id", "membership_id", "period", "base", *_PART_COLUMNS)
 
 _M, _E, _R, _S = (table(model) for model in (Membership, Employment, Employer, Sponsor))
 _PU, _BPU = quoted(Segment.PU), quoted(Segment.BPU)
+_JAKON, _PMI = quoted(Segment.JAKON), quoted(Segment.PMI)
 # A membership's payer kind and the kind of account that pays its bills.
 _PAYS, _ACCOUNT = Membership.PayerKind, PayerAccount.Kind
 _EMPLOYER, _SPONSOR, _SELF, _GOVERNMENT = (
@@ -51,7 +52,9 @@ _BILLABLE_WHERE = billable_sql("m")
 
 # One row per billable member of the chunk with its calculator input. A PU membership that names no
 # employment takes the person's employment with the membership's employer covering the month (the latest
-# started). Parameters: last day, first day (fallback wage), last day, first day (billable), low, high.
+# started). A Jakon or PMI membership pays once for its contract (rules.md §3.1, §3.2): `opening` marks its
+# first month, the one it is billed in. Parameters: last day, first day (fallback wage), first day
+# (opening), billable_params, low, high.
 _SOURCE = f"""
 SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
   CAST(m.jkk AS INTEGER) AS jkk, CAST(m.jkm AS INTEGER) AS jkm, CAST(m.jht AS INTEGER) AS jht,
@@ -66,7 +69,11 @@ SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
   COALESCE(CASE WHEN m.segment = {_BPU} THEN m.declared_income END, -1) AS income,
   COALESCE(CASE WHEN m.segment = {_BPU} THEN m.bpu_sector END, '') AS sector,
   COALESCE(CASE WHEN m.segment <> {_BPU} THEN NULL
-       {_FUNDING} WHEN m.payer_kind = {_SPONSOR} THEN s.kind END, '') AS funding
+       {_FUNDING} WHEN m.payer_kind = {_SPONSOR} THEN s.kind END, '') AS funding,
+  COALESCE(CASE WHEN m.segment = {_JAKON} THEN m.contract_value END, -1) AS contract_value,
+  COALESCE(CASE WHEN m.segment = {_PMI} THEN m.contract_months END, -1) AS contract_months,
+  CASE WHEN m.segment IN ({_JAKON}, {_PMI}) AND m.start_date >= %s THEN 1 ELSE 0 END AS opening,
+  CASE WHEN m.segment = {_PU} AND m.jp AND r.jp_deferral_pp49 THEN 1 ELSE 0 END AS jp_deferred
 FROM {_M} m
 LEFT JOIN {_E} e ON e.id = m.employment_id
 LEFT JOIN {_R} r ON r.id = m.employer_id
@@ -75,7 +82,23 @@ WHERE {_BILLABLE_WHERE} AND m.id > %s AND m.id <= %s
 """
 # The calculator input of a member as columns without NULL (-1 and '' stand for "none"), so that members
 # join their price on plain equality.
-KEY_COLUMNS = ("segment", "jkk", "jkm", "jht", "jp", "jkp", "wage", "risk", "income", "sector", "funding")
+KEY_COLUMNS = (
+    "segment",
+    "jkk",
+    "jkm",
+    "jht",
+    "jp",
+    "jkp",
+    "wage",
+    "risk",
+    "income",
+    "sector",
+    "funding",
+    "contract_value",
+    "contract_months",
+    "opening",
+    "jp_deferred",
+)
 _KEY_JOIN = " AND ".join(f"p.{c} = k.{c}" for c in KEY_COLUMNS)
 _KEY_SELECT = ", ".join(f"k.{c}" for c in KEY_COLUMNS)
 _PAYER_ID = (
@@ -84,7 +107,17 @@ _PAYER_ID = (
 )
 _BILLABLE = f"FROM {_M} m WHERE {_BILLABLE_WHERE}"
 # A key column's "none" (see KEY_COLUMNS) and back.
-_NONE = {"wage": -1, "risk": -1, "income": -1, "sector": "", "funding": ""}
+_NONE: dict[str, Any] = {
+    "wage": -1,
+    "risk": -1,
+    "income": -1,
+    "sector": "",
+    "funding": "",
+    "contract_value": -1,
+    "contract_months": -1,
+    "opening": None,  # 0 or 1, never "none"
+    "jp_deferred": None,  # 0 or 1
+}
 
 
 class Chunk:
@@ -93,7 +126,7 @@ class Chunk:
     def __init__(self, *, first_day: dt.date, last_day: dt.date, low: int, high: int) -> None:
         self.low, self.high = low, high
         billable = billable_params(first_day=first_day, last_day=last_day)
-        self.source_params: list[Any] = [last_day, first_day, *billable, low, high]
+        self.source_params: list[Any] = [last_day, first_day, first_day, *billable, low, high]
 
 
 def tables_reset() -> None:
@@ -166,7 +199,8 @@ KeyRow = tuple[Any, ...]  # the KEY_COLUMNS values of a member, "none" spelled -
 
 
 def price_key(row: KeyRow) -> PriceKey:
-    """billing_assess's key (segment, programmes held, wage, risk, income, sector, funding) of a key row."""
+    """billing_assess's key (segment, programmes held, wage, risk, income, sector, funding, contract value,
+    contract months, opening, JP deferred) of a key row."""
     segment, *held = row[:6]
     named = zip(KEY_COLUMNS[6:], row[6:], strict=True)
     values = [None if value == _NONE[column] else value for column, value in named]

@@ -208,6 +208,20 @@ def test_employers_wages_and_dates(demo: DemoResult, db: Any) -> None:
         assert job.end_date is None or job.end_date >= job.start_date
 
 
+def test_every_job_has_its_wage_history_and_the_nurse_had_a_raise(demo: DemoResult, db: Any) -> None:
+    from cakupan.registry.models import WageHistory
+
+    assert not Employment.objects.filter(wages__isnull=True).exists()
+    # The latest row of each job is its current wage.
+    for job in Employment.objects.prefetch_related("wages"):
+        assert max(job.wages.all(), key=lambda w: w.start_month).monthly_wage == job.monthly_wage
+    raises = WageHistory.objects.filter(start_month=dt.date(2025, 1, 1)).filter(
+        employment__wages__start_month__lt=dt.date(2025, 1, 1)
+    )
+    nurse = User.objects.get(username="perawat").person_id
+    assert [r.employment.person_id for r in raises.select_related("employment")] == [nurse]
+
+
 def test_one_audit_event_with_the_counts(demo: DemoResult, db: Any) -> None:
     events = AuditEvent.objects.filter(action="demo_load")
     assert events.count() == 1

@@ -41,6 +41,7 @@ from cakupan.enrolment.services.validate import check_rows, rows_from
 from cakupan.partners.models import PartnerAgency
 from cakupan.registry.models import Segment
 from cakupan.registry.selectors import employer_list, sponsor_list
+from cakupan.registry.services.wages import wage_history_sync
 
 __all__ = ["REPORTS_DIR", "merge_path", "parse_as", "report_path", "roster_import", "template_xlsx"]
 
@@ -293,6 +294,12 @@ def _run(
         written.result()
     record.finished_at = timezone.now()
     record.save()
+    if not dry_run and "employer_id" in checked.columns:
+        # The jobs the rows wrote keep their wages with the month they start (registry wage history).
+        employer_ids = [int(e) for e in checked["employer_id"].drop_nulls().unique().to_list()]
+        if employer_ids:
+            with phase(phases, "wage history"):
+                wage_history_sync(actor=actor, employer_ids=employer_ids)
     if not dry_run:
         with phase(phases, "audit"):
             _audit(actor, record, target)

@@ -59,6 +59,8 @@ MEMBERSHIP_FIELDS = (
     "employment",
     "sponsor",
     "declared_income",
+    "contract_value",
+    "contract_months",
     "bpu_sector",
 )
 SPONSOR_FIELDS = ("name", "kind", "region", "employer", "income_basis")

@@ -18,6 +18,7 @@ from cakupan.registry.selectors import employer_list
 from cakupan.registry.services._common import EMPLOYMENT_FIELDS, _Errors
 from cakupan.registry.services.persons import person_register
 from cakupan.registry.services.scope_keys import scope_keys_refresh
+from cakupan.registry.services.wages import _month_start, _wage_set
 
 # A sanity bound, not a rule: far above any monthly wage, far below the BIGINT column's limit (a larger
 # value would fail in the database instead of as a field error).
@@ -110,6 +111,8 @@ def employment_start(
             "employer", _("This person already has an open employment with this employer.")
         ) from exc
     scope_keys_refresh([person.pk])
+    assert start_date is not None  # validated above
+    _wage_set(employment, start_date)  # the first wage holds from the start month
     audit_record(
         actor=actor, action="create", instance=employment, changes=snapshot(employment, EMPLOYMENT_FIELDS)
     )
@@ -117,8 +120,13 @@ def employment_start(
 
 
 @transaction.atomic
-def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> Employment:
-    """Changes dates, wage and occupation; the person and the employer of an employment never change."""
+def employment_update(
+    *, actor: Any, employment: Employment, wage_from: dt.date | None = None, **fields: Any
+) -> Employment:
+    """Changes dates, wage and occupation; the person and the employer of an employment never change.
+
+    A changed wage is kept in the wage history from the month of `wage_from` (default: this month); the
+    month may not be before the employment's start month nor more than a year ahead."""
     scope = require(actor, Perm.REGISTRY_WRITE)
     if _writable_employer(actor, scope, employment.employer_id, _Errors()) is None:
         raise NotInScope
@@ -127,6 +135,7 @@ def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> E
     data = {k: getattr(employment, k) for k in EMPLOYMENT_FIELDS if k not in ("person", "employer")}
     data.update({k: v for k, v in fields.items() if k in data})
     _employment_validate(errors, data, born=employment.person.birth_date)
+    wage_month = _wage_month(errors, wage_from, data.get("start_date"))
     if data["end_date"] is None and _open_elsewhere(
         employment.person_id, employment.employer, exclude_pk=employment.pk
     ):
@@ -143,9 +152,31 @@ def employment_update(*, actor: Any, employment: Employment, **fields: Any) -> E
         ) from exc
     scope_keys_refresh([employment.person_id])  # save() wrote the instance's copy of the scope columns
     changes = diff(before, snapshot(employment, EMPLOYMENT_FIELDS))
+    if wage_month is not None and ("basic_wage" in changes or "fixed_allowance" in changes):
+        _wage_set(employment, wage_month)
+        if wage_from is not None:  # a month given is recorded; the default is the current month
+            changes["wage_from"] = [None, wage_month.isoformat()]
     if changes:
         audit_record(actor=actor, action="update", instance=employment, changes=changes)
     return employment
+
+
+def _wage_month(errors: _Errors, wage_from: Any, start: Any) -> dt.date | None:
+    """The first day of the month a changed wage starts in, checked (None with a field error)."""
+    if wage_from is None:
+        this_month = _month_start(timezone.localdate())
+        return max(this_month, _month_start(start)) if isinstance(start, dt.date) else this_month
+    if not isinstance(wage_from, dt.date):
+        errors.add("wage_from", _("Enter the month the new wage starts in as a date."))
+        return None
+    month = _month_start(wage_from)
+    if isinstance(start, dt.date) and month < _month_start(start):
+        errors.add("wage_from", _("The new wage cannot start before the employment's start month."))
+        return None
+    if end_date_too_far(wage_from):
+        errors.add("wage_from", _("The new wage can start at most a year ahead."))
+        return None
+    return month
 
 
 @transaction.atomic

@@ -163,6 +163,8 @@ def membership_enrol(
     declared_income: int | None = None,
     bpu_sector: str = "",
     kpj: str | None = None,
+    contract_value: int | None = None,
+    contract_months: int | None = None,
 ) -> Membership:
     scope = require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
@@ -187,6 +189,7 @@ def membership_enrol(
         errors.add("person", _("This person is outside your area."))
     _employment_validate(errors, person, data["employer"], employment)
     _kpj_validate(errors, kpj)
+    _contract_validate(errors, segment, contract_value, contract_months)
     if person.citizenship != Citizenship.WNI and {"JP", "JKP"} & set(data["programs"]):
         # JP and JKP are for Indonesian citizens (rules.md §1.1).
         errors.add("programs", _("JP and JKP are for Indonesian citizens only."))
@@ -210,6 +213,8 @@ def membership_enrol(
                 employment=employment,
                 **{f: f.upper() in programs_set for f in Membership.PROGRAM_FIELDS},
                 **data,
+                contract_value=contract_value,
+                contract_months=contract_months,
             )
     except IntegrityError as exc:  # a concurrent enrolment of the same person, or of the same KPJ
         raise InvalidInput.single(
@@ -220,6 +225,29 @@ def membership_enrol(
         actor=actor, action="create", instance=membership, changes=snapshot(membership, MEMBERSHIP_FIELDS)
     )
     return membership
+
+
+def _contract_validate(
+    errors: _Errors, segment: str, contract_value: int | None, contract_months: int | None
+) -> None:
+    """Jakon gives its contract value, PMI its contract length (what billing prices them by); no other
+    segment has either."""
+    if contract_value is not None:
+        if segment != Segment.JAKON:
+            errors.add("contract_value", _("Only construction (Jakon) memberships have a contract value."))
+        elif not _whole(contract_value, 10**15):
+            errors.add(
+                "contract_value", _("Enter the contract value as a whole number of Rupiah above zero.")
+            )
+    if contract_months is not None:
+        if segment != Segment.PMI:
+            errors.add("contract_months", _("Only migrant worker (PMI) memberships have a contract length."))
+        elif not _whole(contract_months, 1200):
+            errors.add("contract_months", _("Enter the contract length as whole months, 1 to 1200."))
+
+
+def _whole(value: Any, top: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= top
 
 
 def ended_by(day: dt.date) -> Q:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cakupan.rules.benefits.answer import Answer
-from cakupan.rules.benefits.inputs import Event, Reader, calendar_months, full_years
+from cakupan.rules.benefits.inputs import Event, Reader, calendar_months, full_years, whole_number
+from cakupan.rules.benefits.jp_wage import average_indexed_wage
 from cakupan.rules.benefits.tables import BenefitTables, Cited, Version
 from cakupan.rules.money import rupiah
+from cakupan.rules.period import Period
 
 
 def pension_age(version: Version, year: int) -> tuple[int, Cited]:
@@ -39,7 +41,9 @@ def year_bounds(tables: BenefitTables, year: int) -> Cited:
 
 def jp_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     months = reader.integer("contribution_months", required=True, minimum=1, maximum=1200)
-    wage = reader.integer("average_indexed_wage", required=True, minimum=1)
+    history = _read_history(reader, event)
+    paid = _read_paid_periods(reader, event)
+    wage = reader.integer("average_indexed_wage", required=history is None, minimum=1)
     balance = reader.integer("balance", minimum=0)
     born = reader.date("birth_date")
     reader.within(
@@ -57,8 +61,12 @@ def jp_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     reader.check()
     assert version is not None
     assert months is not None
-    assert wage is not None
     ans = Answer(event.benefit)
+    if history is not None and wage is None:
+        wage = _average_from_history(ans, tables, history, event, months, paid)
+    elif history is not None:
+        ans.reasons.append("The average indexed wage given was used; the wage history was not averaged.")
+    assert wage is not None
     ans.follow(tables, version, event.event_date)
     ans.attach_documents(tables, "JP")
     year = event.event_date.year
@@ -82,6 +90,81 @@ def jp_compute(reader: Reader, tables: BenefitTables, event: Event) -> Answer:
     else:
         _lump_sum(ans, version, months, wage, balance, threshold)
     return ans
+
+
+def _read_history(reader: Reader, event: Event) -> list[tuple[Period, int]] | None:
+    """`wage_history`: [{"from": "YYYY-MM", "wage": n}, ...], each wage with the month it starts in."""
+    raw = reader.payload.get("wage_history")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        reader.error("wage_history", 'Give a list of {"from": "YYYY-MM", "wage": amount}.')
+        return None
+    history: list[tuple[Period, int]] = []
+    for item in raw:
+        start = item.get("from") if isinstance(item, dict) else None
+        wage = whole_number(item.get("wage")) if isinstance(item, dict) else None
+        try:
+            period = Period.parse(start) if isinstance(start, str) else None
+        except ValueError:
+            period = None
+        if period is None or wage is None or wage < 1:
+            reader.error("wage_history", 'Each entry needs "from" as YYYY-MM and a "wage" of at least 1.')
+            return None
+        if period > Period.of(event.event_date):
+            reader.error("wage_history", f"The wage from {period} starts after the event.")
+            return None
+        history.append((period, wage))
+    if len({p for p, _w in history}) != len(history):
+        reader.error("wage_history", "Each month may start only one wage.")
+        return None
+    return sorted(history)
+
+
+def _read_paid_periods(reader: Reader, event: Event) -> list[Period] | None:
+    """`paid_periods`: the months actually paid ("YYYY-MM"), up to the event (earlier memberships count)."""
+    raw = reader.payload.get("paid_periods")
+    if raw is None:
+        return None
+    last = Period.of(event.event_date)
+    periods: list[Period] = []
+    for item in raw if isinstance(raw, list) else [None]:
+        try:
+            period = Period.parse(item) if isinstance(item, str) else None
+        except ValueError:
+            period = None
+        if period is None or period > last:
+            reader.error("paid_periods", "Give the months paid as YYYY-MM, up to the event's month.")
+            return None
+        periods.append(period)
+    return periods
+
+
+def _average_from_history(
+    ans: Answer,
+    tables: BenefitTables,
+    history: list[tuple[Period, int]],
+    event: Event,
+    months: int,
+    paid: list[Period] | None,
+) -> int:
+    """The average indexed wage over the months paid, or else the membership's calendar months before the
+    event (PP 45/2015: the whole contribution history)."""
+    first = Period.of(event.membership_start)
+    span = max(1, calendar_months(event.membership_start, event.event_date))
+    counted = paid if paid else [first.shift(k) for k in range(span)]
+    average = average_indexed_wage(tables, history, counted, event.event_date)
+    for cited in average.cited:
+        ans.use(cited)
+    ans.reasons.extend(average.notes)
+    if not paid and months < span:
+        ans.reasons.append(
+            f"{months} months were paid of {span} calendar months; without the months' list every calendar "
+            "month of the history is averaged."
+        )
+    ans.details["average_indexed_wage"] = average.amount
+    ans.details["wage_months_averaged"] = average.months
+    return average.amount
 
 
 def _monthly(

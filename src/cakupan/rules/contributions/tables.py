@@ -155,6 +155,14 @@ class Pp49Relief:
 
 
 @dataclass(frozen=True)
+class Proration:
+    """How a month is charged when a membership starts or ends inside it (rules.md has no rule: [U])."""
+
+    validity: Validity
+    method: Sourced[str]
+
+
+@dataclass(frozen=True)
 class ArrearsStanding:
     """How many months behind makes a payer's standing "behind" (rules.md §4 employers, §12.2 BPU)."""
 
@@ -184,6 +192,7 @@ class PeriodRules:
     payment_terms: PaymentTerms | None = None
     relief: Pp49Relief | None = None
     arrears_standing: ArrearsStanding | None = None
+    proration: Proration | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,7 @@ class ContributionTables:
     payment_terms: Series[PaymentTerms]
     relief_pp49_2020: Series[Pp49Relief]
     arrears_standing: Series[ArrearsStanding]
+    proration: Series[Proration] | None = None  # optional, so an older table file still loads
 
     def segment_starts(self) -> dict[str, dt.date]:
         """The first day each segment's tables cover; earlier periods cannot be assessed."""
@@ -238,6 +248,7 @@ class ContributionTables:
             payment_terms=self.payment_terms.in_force(period),
             relief=self.relief_pp49_2020.in_force(period),
             arrears_standing=self.arrears_standing.in_force(period),
+            proration=self.proration.in_force(period) if self.proration is not None else None,
         )
 
 
@@ -344,6 +355,10 @@ def _arrears_standing(e: Entry, v: Validity) -> ArrearsStanding:
     return ArrearsStanding(v, e.count("employer_months", maximum=120), e.count("bpu_months", maximum=120))
 
 
+def _proration(e: Entry, v: Validity) -> Proration:
+    return Proration(v, e.text("method", ("whole_month",)))
+
+
 def _relief(e: Entry, v: Validity) -> Pp49Relief:
     relief = Pp49Relief(
         v,
@@ -376,6 +391,7 @@ SERIES = (
     "payment_terms",
     "relief_pp49_2020",
     "arrears_standing",
+    "proration",
 )
 
 
@@ -411,6 +427,7 @@ def contribution_tables_parse(text: str, *, source_path: str = "<string>") -> Co
         payment_terms=read_series("payment_terms", raw.get("payment_terms"), _payment_terms),
         relief_pp49_2020=read_series("relief_pp49_2020", raw.get("relief_pp49_2020"), _relief),
         arrears_standing=read_series("arrears_standing", raw.get("arrears_standing"), _arrears_standing),
+        proration=read_series("proration", raw["proration"], _proration) if "proration" in raw else None,
     )
 
 
