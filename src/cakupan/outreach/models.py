@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # No 0/O, 1/I/L: the code is read aloud and typed from a poster as often as it is scanned.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -42,7 +43,7 @@ class Audience(models.TextChoices):
 class Event(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
-        HELD = "held", _("held")
+        HELD = "held", pgettext_lazy("outreach event", "held")
         CANCELLED = "cancelled", _("cancelled")
 
     code = models.CharField(_("code"), max_length=12, unique=True, default=code_new, editable=False)

@@ -55,7 +55,8 @@ def test_self_paid_conversion(world: Any) -> None:
     for serial in (1, 2):
         signup = rows[worker(serial)["nik"]]
         m = signup.membership
-        assert m is not None and signup.person is not None
+        assert m is not None
+        assert signup.person is not None
         assert (m.segment, m.payer_kind, m.jkk, m.jkm, m.jht, m.start_date) == (
             "BPU",
             "self",
@@ -65,13 +66,15 @@ def test_self_paid_conversion(world: Any) -> None:
             START,
         )
         assert m.bpu_sector == "transport"  # ride-hailing drivers: PP 50/2025's transport sector
-        assert m.declared_income == 1_000_000 and len(m.kpj) == 11
+        assert m.declared_income == 1_000_000
+        assert len(m.kpj) == 11
         assert signup.person.address_region_id == "35.07.01"
         assert signup.person.full_name == worker(serial)["full_name"]
         # The scope keys were refreshed: the office sees the new person at once.
         assert person_list(user=world.branch_malang).filter(pk=signup.person_id).exists()
         assert m.person_regency == "35.07"
-    assert rows[three["nik"]].membership is None and rows[three["nik"]].person_id == person.pk
+    assert rows[three["nik"]].membership is None
+    assert rows[three["nik"]].person_id == person.pk
     assert Membership.objects.filter(person=person).count() == 1
     assert AuditEvent.objects.filter(action="convert", entity="outreach.event").count() == 1
     # Again: nothing left to convert, nothing written.
@@ -132,7 +135,8 @@ def test_sponsor_capacity(world: Any) -> None:
     )
     assert (result.converted, result.waiting) == (2, 1)
     members = Membership.objects.filter(sponsor=sponsor)
-    assert members.count() == 2 and {m.payer_kind for m in members} == {"sponsor"}
+    assert members.count() == 2
+    assert {m.payer_kind for m in members} == {"sponsor"}
 
 
 def _queries(world: Any, n: int, offset: int) -> int:

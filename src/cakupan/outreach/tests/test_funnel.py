@@ -126,7 +126,8 @@ def test_scope_pages_and_cli(world: Any) -> None:
 
     staff = client(world.branch_malang)
     listing = staff.get("/outreach/")
-    assert listing.status_code == 200 and event.name in listing.content.decode()
+    assert listing.status_code == 200
+    assert event.name in listing.content.decode()
     assert "Sosialisasi Cikarang" not in listing.content.decode()
     detail = staff.get(f"/outreach/{event.code}/").content.decode()
     assert worker(1)["nik"] in detail  # the office calls the worker back: the NIK in full
@@ -134,12 +135,14 @@ def test_scope_pages_and_cli(world: Any) -> None:
     # The partner agency sees its own event read-only, NIK masked; not the others; may not convert.
     partner = client(world.agency_health_malang)
     page = partner.get(f"/outreach/{event.code}/").content.decode()
-    assert worker(1)["nik"] not in page and worker(1)["nik"][:4] + "********" in page
+    assert worker(1)["nik"] not in page
+    assert worker(1)["nik"][:4] + "********" in page
     assert partner.get(f"/outreach/{bekasi.code}/").status_code == 404
     assert partner.post(f"/outreach/{event.code}/convert/", {"payer": "self"}).status_code == 403
     assert client(world.worker_user).get("/outreach/").status_code == 403
     pdf = staff.get(f"/outreach/{event.code}/poster.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     converted = staff.post(f"/outreach/{event.code}/convert/", {"payer": "self", "start_date": "2026-02-01"})
     assert converted.status_code == 200
     assert SignUp.objects.get(event=event).membership is not None

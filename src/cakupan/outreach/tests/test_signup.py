@@ -31,7 +31,10 @@ def test_api_valid_invalid_duplicate_without_login(world: Any) -> None:
     reference = first.json()["reference"]
     assert reference.startswith("DFT-")
     row = SignUp.objects.get(reference=reference)
-    assert row.nik_valid and row.consent and row.consent_at is not None and row.person is None
+    assert row.nik_valid
+    assert row.consent
+    assert row.consent_at is not None
+    assert row.person is None
     # The same NIK again for the same event: the first reference, nothing added.
     again = api(client, event.code, {**worker(1), "full_name": "Nama Lain"})
     assert again.status_code == 200
@@ -71,7 +74,8 @@ def test_throttled_per_address_and_per_event(world: Any) -> None:
         third = api(client, event.code, worker(3))
         assert third.status_code == 429
         message = third.json()["errors"][0]["message"]
-        assert "Too many sign-ups" in message and "Terlalu banyak pendaftaran" in message
+        assert "Too many sign-ups" in message
+        assert "Terlalu banyak pendaftaran" in message
         # Another address may still sign up for this event until the event's own limit.
         assert api(client, event.code, worker(4), REMOTE_ADDR="10.0.0.9").status_code == 201
         assert api(client, event.code, worker(5), REMOTE_ADDR="10.0.0.10").status_code == 429
