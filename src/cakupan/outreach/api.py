@@ -6,7 +6,7 @@ the endpoint changes nothing a session could be tricked into."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -46,7 +46,7 @@ class SignUpView(APIView):
     throttle_classes = list(THROTTLES)
     parser_classes = [JSONParser]
 
-    def throttled(self, request: Request, wait: float | None) -> None:
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
         raise Throttled(wait=wait, detail=str(MESSAGE))
 
     @extend_schema(

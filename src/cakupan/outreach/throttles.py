@@ -29,7 +29,7 @@ class _SignUpThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at use, not at import (DRF's class attribute): a changed setting applies at once.
-        return str(api_settings.DEFAULT_THROTTLE_RATES[self.scope])
+        return str(api_settings.DEFAULT_THROTTLE_RATES[str(self.scope)])
 
 
 class AddressThrottle(_SignUpThrottle):

@@ -71,7 +71,7 @@ def test_self_paid_conversion(world: Any) -> None:
         assert signup.person.address_region_id == "35.07.01"
         assert signup.person.full_name == worker(serial)["full_name"]
         # The scope keys were refreshed: the office sees the new person at once.
-        assert person_list(user=world.branch_malang).filter(pk=signup.person_id).exists()
+        assert person_list(user=world.branch_malang).filter(pk=signup.person.pk).exists()
         assert m.person_regency == "35.07"
     assert rows[three["nik"]].membership is None
     assert rows[three["nik"]].person_id == person.pk

@@ -40,8 +40,8 @@ def _case(world: Any) -> Any:
     signups_convert(actor=world.branch_malang, event=event, start_date=dt.date(2026, 2, 1))
     billing_run(period="2026-02")
     for serial in (1, 2):
-        signup = SignUp.objects.select_related("membership").get(event=event, nik=worker(serial)["nik"])
-        account = PayerAccount.objects.get(kind="self", person_id=signup.person_id)
+        signup = SignUp.objects.select_related("person").get(event=event, nik=worker(serial)["nik"])
+        account = PayerAccount.objects.get(kind="self", person=signup.person)
         bill = Bill.objects.get(account=account, period="2026-02")
         payment_record(
             actor=world.admin,
