@@ -3,8 +3,8 @@ informal-worker target (scenarios.md S1), written through the outreach services.
 
 - the 26 February 2020 socialisation at a restaurant in Kepanjen for the association of inpatient clinics
   and hospitals (the seed article), with the Kab. Malang labour agency as partner;
-- three market and harbour events of the demo's year (AS_OF) (Kepanjen and Lawang markets, Sendang Biru fishers) and
-  one planned for next month, with no sign-ups yet;
+- three market and harbour events of the demo's year (AS_OF): Kepanjen and Lawang markets, Sendang Biru
+  fishers; and one planned for next month, with no sign-ups yet;
 - sign-ups through the public path (the same service as the QR page), a few paper forms with a NIK that
   fails the rules (serial 0000) typed in by the office, a few workers who signed up after the conversion
   (still waiting);
