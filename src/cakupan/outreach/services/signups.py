@@ -65,8 +65,18 @@ def _phone(value: Any, errors: list[FieldError]) -> str:
     return text
 
 
+_TEXT = ("nik", "full_name", "birth_date", "sex", "phone", "occupation")
+
+
 def _validate(data: dict[str, Any], *, strict: bool) -> tuple[dict[str, Any], list[FieldError], bool]:
     errors: list[FieldError] = []
+    data = dict(data)
+    for field in _TEXT:
+        value = data.get(field)
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL refuses a NUL in text (a 500); a form never sends one, a script may.
+            errors.append(FieldError(field, _("Remove the invalid characters.")))
+            data[field] = "\x00"
     name = data.get("full_name")
     name = " ".join(name.split()) if isinstance(name, str) else ""
     if not name:

@@ -54,6 +54,10 @@ def test_api_valid_invalid_duplicate_without_login(world: Any) -> None:
     fields = {e["field"] for e in empty.json()["errors"]}
     assert empty.status_code == 400
     assert {"nik", "full_name", "birth_date", "sex", "phone", "occupation", "consent"} <= fields
+    # A NUL byte (PostgreSQL refuses it in text): a 400 at the field, not a 500.
+    nul = api(client, event.code, {**worker(5), "full_name": "Nama\x00Contoh"})
+    assert nul.status_code == 400
+    assert "full_name" in {e["field"] for e in nul.json()["errors"]}
     assert SignUp.objects.filter(event=event).count() == 1
     assert AuditEvent.objects.filter(action="signup", entity="outreach.signup").count() == 1
     # An unknown code, and a cancelled event's poster: 404.
