@@ -62,7 +62,7 @@ def _events(today: dt.date) -> list[dict[str, Any]]:
     return [
         {
             "fields": {
-                "name": "Sosialisasi Paguyuban Klinik Rawat Inap dan Rumah Sakit se-Kabupaten Malang",
+                "name": "Sosialisasi Paguyuban Klinik Rawat Inap & Rumah Sakit se-Kabupaten Malang",
                 "place": "Rumah makan di Kepanjen",
                 "region": _district("Kepanjen"),
                 "date": dt.date(2020, 2, 26),

@@ -190,7 +190,6 @@ def event_detail(
         "rows": rows,
         "counts": selectors.signup_counts(event),
         "funnel_rows": [funnel.event_funnel(event=event)],
-        "signup_url": signup_url(request, event),
         "may_write": may(scope, Perm.OUTREACH_WRITE),
         "may_convert": may_convert,
         "convert_form": convert_form or (ConvertForm(sponsors=_sponsors(request)) if may_convert else None),
