@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-# No 0/O, 1/I/L: the code is read aloud and typed from a poster as often as it is scanned.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8  # 31^8 ≈ 8.5e11: not guessable at the throttled rate of the public endpoint
+# No 0/O, 1/I/L: the code is read aloud and typed from a poster as often as it is scanned. No vowels and no
+# Y either, so a code never spells a word (in either language) on a page or a poster.
+CODE_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXZ"
+CODE_LENGTH = 8  # 27^8 ≈ 2.8e11: not guessable at the throttled rate of the public endpoint
 
 
 def code_new(length: int = CODE_LENGTH) -> str:
