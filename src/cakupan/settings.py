@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cakupan.compliance",
     "cakupan.cards",
     "cakupan.sponsorship",
+    "cakupan.outreach",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,24 @@ REST_FRAMEWORK = {
     ],
     # OPTIONS without DRF's body description, which needs a `serializer_class` our views do not declare.
     "DEFAULT_METADATA_CLASS": "cakupan.core.api_parsing.Metadata",
+    # The public outreach sign-up (outreach/throttles.py): per address and per event, counted in the
+    # "throttle" cache below so every gunicorn worker shares the count. Mobile carriers put many phones
+    # behind one address (CGNAT): the per-address rate is generous, the per-event one caps a flood.
+    "DEFAULT_THROTTLE_RATES": {
+        "signup_address": env.str("CAKUPAN_SIGNUP_RATE_ADDRESS", default="30/hour"),
+        "signup_event": env.str("CAKUPAN_SIGNUP_RATE_EVENT", default="2000/hour"),
+    },
+}
+# Django's default cache is per process; counts that must hold across gunicorn workers (the sign-up
+# throttles) live in a database table, on SQLite and PostgreSQL alike (created by outreach's migration
+# 0002 and by the test runner).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cakupan_throttle_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cakupan API",

@@ -68,6 +68,10 @@ class Perm(StrEnum):
     SPONSORSHIP_TARGETS = "sponsorship.targets"  # candidate lists: match, enrol the uncovered
     SPONSORSHIP_END = "sponsorship.end"  # renew, move, convert to self-paid, end a member's sponsored cover
     SPONSORSHIP_ALERT = "sponsorship.alert"  # the daily runway alerts
+    # outreach events, sign-ups and their funnel (issue 16)
+    OUTREACH_READ = "outreach.read"  # events in scope, their sign-ups (NIK masked) and the funnel
+    OUTREACH_WRITE = "outreach.write"  # plan, edit and close events; type in paper sign-ups
+    OUTREACH_CONVERT = "outreach.convert"  # turn sign-ups into BPU memberships
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -129,6 +133,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_ALERT: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
+    # A partner agency follows the events it co-hosts; the office plans them and enrols the workers.
+    Perm.OUTREACH_READ: _OFFICE | {Role.AGENCY},
+    Perm.OUTREACH_WRITE: _OFFICE,
+    Perm.OUTREACH_CONVERT: _OFFICE,
 }
 
 

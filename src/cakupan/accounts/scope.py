@@ -231,6 +231,17 @@ class Scope:
             return self.regions_q("region")
         return Q(pk__in=[])
 
+    def events(self) -> Q:
+        """Outreach events (outreach.Event): branch staff, those held in their office's regions; a
+        partner agency, those it is the partner of (read-only, Perm.OUTREACH_WRITE is the office's)."""
+        if self.everything:
+            return Q()
+        if self.role == Role.BRANCH_STAFF:
+            return self.regions_q("region")
+        if self.role == Role.AGENCY and self.agency_id is not None:
+            return Q(partner_id=self.agency_id)
+        return Q(pk__in=[])
+
 
 NOTHING = Scope(role="none")
 # What the command line reads with: it runs on the server, as its operator, who sees every row.

@@ -40,6 +40,7 @@ from . import (
     s4_kota_malang,
     s5_lhokseumawe,
     s6_sponsorship,
+    s8_outreach,
     story,
 )
 from . import figures as f
@@ -162,8 +163,14 @@ def demo_load(
         say("users", len(users))
         # The Batang labour agency's workforce report matched with the registry (compliance services).
         compliance = s2_compliance.compliance_load(scale=scale, users=users, say=say)
+        # Kab. Malang's socialisation events, their sign-ups and conversions (outreach services, issue 16),
+        # before billing: the billing's payment pattern decides which new members pay.
+        outreach = s8_outreach.outreach_load(users=users, seed=seed, say=say)
         # Bills of the last months, mostly paid: bills, arrears and the homes look like a working office.
         billed = billing.billing_load(say=say)
+        outreach["outreach_lapsed"] = s8_outreach.outreach_lapse(
+            users=users, events=outreach.pop("events"), say=say
+        )
         _analyze(Bill, BillLine, Payment, Allocation)
         # Funded periods, villages, a candidate list and runway alerts (sponsorship services, issue 15).
         sponsorship = s6_sponsorship.sponsorship_load(
@@ -174,14 +181,15 @@ def demo_load(
             "partner_agencies": len(agencies),
             "employers": len(rows.employers),
             "sponsors": len(rows.sponsors),
-            "persons": len(rows.persons) + grown["persons"],
+            "persons": len(rows.persons) + grown["persons"] + outreach.pop("persons"),
             "employments": len(rows.employments) + grown["employments"],
-            "memberships": len(rows.memberships) + grown["memberships"],
+            "memberships": len(rows.memberships) + grown["memberships"] + outreach.pop("memberships"),
             "users": len(users),
             "snapshot_months": coverage["periods"],
             **compliance,
             **billed,
             **sponsorship,
+            **outreach,
         }
         event = audit_record(
             actor=None,
@@ -333,6 +341,7 @@ def demo_delete() -> dict[str, int]:
     deleted: dict[str, int] = {}
     try:
         deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
+        deleted.update(s8_outreach.outreach_delete())
         for label, queryset in (
             (
                 "allocations",

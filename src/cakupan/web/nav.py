@@ -168,6 +168,19 @@ MENU: tuple[Section, ...] = (
             ),
         ),
     ),
+    Section(
+        "outreach",
+        _("Outreach"),
+        (
+            Link(
+                "outreach:list",
+                _("Outreach events"),
+                Perm.OUTREACH_READ,
+                _("Socialisation events, their QR sign-ups and who became a member."),
+            ),
+            Link("outreach:funnel", _("Outreach funnel"), Perm.OUTREACH_READ),
+        ),
+    ),
 )
 
 

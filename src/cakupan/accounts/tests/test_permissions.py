@@ -55,6 +55,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "texts and mail of notifications already created; a user marks only their own as read",
     ),
     "compliance.services._common": ({"chunks"}, "pure helper"),
+    "outreach.services.signups": (
+        {"signup_submit"},
+        "the public sign-up behind an event's QR poster: no account, throttled per address and event",
+    ),
     "compliance.services.cases": (
         {"fine_amount", "compliance_remind", "cases_close_by_run", "letter_number"},
         "a pure figure; the daily reminder cron; closing cases inside compliance_match_run; the next letter"

@@ -89,11 +89,14 @@ def test_kab_malang_has_22_registered_facilities_some_unregistered_and_the_bpu_c
         staff = employer.employments.filter(end_date__isnull=True).count()
         assert _active(employer.memberships).count() == staff > 0
     assert facilities.exclude(pk__in=registered).filter(employments__isnull=False).distinct().count() == 6
-    # The village funds' members (s6_sponsorship) are not the article's self-paying cohort.
+    # The village funds' members (s6_sponsorship) are not the article's self-paying cohort, nor are the
+    # workers enrolled from the outreach events' sign-ups (s8_outreach).
+    from cakupan.outreach.models import SignUp
+
     bpu = _active(
-        Membership.objects.filter(segment="BPU", person__address_region__code__startswith="35.07.").exclude(
-            sponsor__village__isnull=False
-        )
+        Membership.objects.filter(segment="BPU", person__address_region__code__startswith="35.07.")
+        .exclude(sponsor__village__isnull=False)
+        .exclude(pk__in=SignUp.objects.filter(membership__isnull=False).values("membership_id"))
     )
     assert bpu.count() == round(27_000 * SCALE)
     assert not bpu.exclude(payer_kind="self").exists()
@@ -336,3 +339,18 @@ def test_lhokseumawe_health_workers_by_facility_type(demo: DemoResult, db: Any) 
     assert total["facilities"] == len(s5_lhokseumawe.FACILITIES)
     assert 0 < total["covered"] < total["reported"]
     assert total["jht"] == total["registered"]  # the agreement: JHT for every enrolled health worker
+
+
+def test_kab_malang_outreach_funnel_has_every_step(demo: DemoResult, db: Any) -> None:
+    """Issue 16: the 2020 socialisation of the seed article and this year's market events, with a funnel
+    whose every step has a count (some NIKs fail, some members never pay or lapse)."""
+    from cakupan.outreach.funnel import event_funnel
+    from cakupan.outreach.models import Event
+
+    assert Event.objects.filter(date=dt.date(2020, 2, 26), region__code__startswith="35.07.").exists()
+    assert Event.objects.filter(status="planned", signups__isnull=True).exists()
+    market = Event.objects.get(name__startswith="Sosialisasi Pasar Kepanjen")
+    row = event_funnel(event=market)
+    assert row.signups > row.valid_nik > row.members > row.active_3m > 0
+    assert 0 < row.paid_first <= row.members
+    assert demo.counts["outreach_lapsed"] == 5

@@ -81,6 +81,7 @@ UNREACHED = {
     "coverage_planner_export": "XLSX, as above",
     "enrolment:template": "XLSX: the roster template's column headers are the file format",
     "enrolment:report_download": "XLSX and CSV: the roster report file, both languages side by side",
+    "outreach:convert": "a POST form on the event page",
 }
 
 # Problems another part of issue 14 removes; listed so this test passes meanwhile and fails (as a reminder
@@ -104,7 +105,7 @@ PENDING_PAGES: dict[tuple[str, str], str] = {
 }
 
 # Official documents, in Indonesian whatever the reader's language: letters and the membership card.
-INDONESIAN_DOCUMENTS = {"compliance:letter", "cards:mine_pdf", "cards:person_pdf"}
+INDONESIAN_DOCUMENTS = {"compliance:letter", "cards:mine_pdf", "cards:person_pdf", "outreach:poster"}
 
 HREF = re.compile(r'href="(/[^"#]*)"')
 

@@ -27,6 +27,7 @@ OPEN_PAGES = {
     "benefits:simulator_pdf": "public: no personal data (benefits/simulator.py)",
     "cards:verify": "public: initials, KPJ and status only, after the token's signature (cards/selectors.py)",
     "cards:verify_empty": "public: the same calm page for a missing token",
+    "outreach:signup": "public: an event's QR sign-up; asks for data, shows none back (outreach/views.py)",
     "healthz": "the process is up: no data (core/health.py)",
     "readyz": "readiness for a load balancer: check names and counts, no personal data (core/health.py)",
     "metrics": "Prometheus: token or this machine only, no personal data (core/metrics.py)",
