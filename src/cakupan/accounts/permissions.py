@@ -68,6 +68,7 @@ class Perm(StrEnum):
     SPONSORSHIP_TARGETS = "sponsorship.targets"  # candidate lists: match, enrol the uncovered
     SPONSORSHIP_END = "sponsorship.end"  # renew, move, convert to self-paid, end a member's sponsored cover
     SPONSORSHIP_ALERT = "sponsorship.alert"  # the daily runway alerts
+    SPONSORSHIP_ACCEPT = "sponsorship.accept"  # accept or decline members another sponsor hands over
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -127,6 +128,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_TARGETS: _OFFICE | {Role.SPONSOR},
     Perm.SPONSORSHIP_END: _OFFICE,
     Perm.SPONSORSHIP_ALERT: _ADMIN,
+    Perm.SPONSORSHIP_ACCEPT: _OFFICE | {Role.SPONSOR},
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
 }
