@@ -47,6 +47,7 @@ class Perm(StrEnum):
     RETENTION_PURGE = "enrolment.retention_purge"  # deletes roster reports and uploads past retention
     # coverage
     COVERAGE_READ = "coverage.read"
+    COVERAGE_PLAN = "coverage.plan"  # the gap and budget planner (a sponsor: for its own region)
     TARGET_SET = "coverage.target_set"
     WORKFORCE_IMPORT = "coverage.workforce_import"
     SNAPSHOT_BUILD = "coverage.snapshot_build"
@@ -105,6 +106,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.LINK_REVIEW: _OFFICE,
     Perm.RETENTION_PURGE: _ADMIN,
     Perm.COVERAGE_READ: _OFFICE | {Role.AGENCY},
+    Perm.COVERAGE_PLAN: _OFFICE | {Role.AGENCY, Role.SPONSOR},
     Perm.TARGET_SET: _ADMIN,
     # Workforce figures are the denominator of every rate: office staff import them, partner agencies do not.
     Perm.WORKFORCE_IMPORT: _OFFICE,

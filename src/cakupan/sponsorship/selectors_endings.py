@@ -83,11 +83,27 @@ def moves_waiting(*, user: Any, sponsor_id: Any) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    months: int  # months after the last sponsored month
+    still: int  # still active then
+    followed: int  # members followed (0: that month is not over yet)
+
+    @property
+    def rate(self) -> float | None:
+        return self.still / self.followed if self.followed else None
+
+
+@dataclass(frozen=True)
 class RetentionRow:
     month: str  # the last sponsored month of the cohort
     members: int
     actions: dict[str, int]
-    still: dict[int, tuple[int, int] | None]  # months later -> (still active, followed), None: not yet
+    follow_ups: tuple[FollowUp, ...]
+
+    @property
+    def still(self) -> dict[int, tuple[int, int] | None]:
+        """Months later -> (still active, followed); None while that month is not over."""
+        return {f.months: (f.still, f.followed) if f.followed else None for f in self.follow_ups}
 
 
 @dataclass(frozen=True)
@@ -112,12 +128,9 @@ def _retention(endings: QuerySet[CoverEnding], limit: int) -> Retention:
     out = []
     for found in rows:
         row: dict[str, Any] = dict(found)
-        still: dict[int, tuple[int, int] | None] = {}
-        for k in FOLLOW_UPS:
-            followed = row[f"followed_{k}"]
-            still[k] = (row[f"still_{k}"], followed) if followed else None
+        follow_ups = tuple(FollowUp(k, row[f"still_{k}"], row[f"followed_{k}"]) for k in FOLLOW_UPS)
         actions = {a: row[f"a_{a}"] for a in CoverEnding.Action.values if row[f"a_{a}"]}
-        out.append(RetentionRow(row["ended_month"], row["members"], actions, still))
+        out.append(RetentionRow(row["ended_month"], row["members"], actions, follow_ups))
     return Retention(out, bpu_inactivity(this_month()))
 
 
@@ -184,3 +197,32 @@ def runway_forecast(sponsor: Sponsor, run: Runway) -> Forecast:
 def member_messages(*, person_id: int) -> QuerySet[MemberMessage]:
     """The messages of the member's own page (the caller has checked it is their own record)."""
     return MemberMessage.objects.filter(person_id=person_id)[:5]
+
+
+def cover_undecided(scope: Scope, months: int = 2) -> QuerySet[Membership]:
+    """The home queue: sponsored members in the scope whose sponsor's funded period ends this month or the
+    next (about 60 days) and for whom nothing is decided yet."""
+    from django.db.models import Exists, OuterRef
+
+    first = this_month()
+    window = [str(first.shift(i)) for i in range(months)]
+    ending = FundedPeriod.objects.filter(sponsor_id=OuterRef("sponsor_id"), last_month__in=window)
+    decided = CoverEnding.objects.filter(membership=OuterRef("pk"), ended_month__in=window).exclude(
+        state=CoverEnding.State.DECLINED
+    )
+    return (
+        Membership.objects.filter(
+            sponsor__in=sponsors_in_scope(scope).values("pk"),
+            payer_kind=Membership.PayerKind.SPONSOR,
+            status=Membership.Status.ACTIVE,
+        )
+        .filter(Exists(ending))
+        .exclude(Exists(decided))
+    )
+
+
+def moves_waiting_in_scope(scope: Scope) -> QuerySet[CoverEnding]:
+    """The home queue: members handed over to a sponsor in the scope, waiting for its answer."""
+    return CoverEnding.objects.filter(
+        to_sponsor__in=sponsors_in_scope(scope).values("pk"), state=CoverEnding.State.PENDING
+    )

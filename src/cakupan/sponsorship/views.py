@@ -28,10 +28,23 @@ def sponsor_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from cakupan.sponsorship import selectors_endings as endings
+    from cakupan.sponsorship.exports import full_data_granted
+
+    scope = scope_of(request)
     run = selectors.runway(user=request.user, sponsor_id=pk)
+    sponsor = selectors.sponsor_in_scope(scope, pk)
     context = {
-        "sponsor": selectors.sponsor_in_scope(scope_of(request), pk),
+        "sponsor": sponsor,
         "run": run,
+        "forecast": endings.runway_forecast(sponsor, run),
+        "ending": endings.endings_soon(user=request.user, sponsor_id=pk),
+        "moves": endings.moves_waiting(user=request.user, sponsor_id=pk),
+        "retention": endings.retention(user=request.user, sponsor_id=pk),
+        "full_data": full_data_granted(sponsor.pk),
+        "may_accept": may(scope, Perm.SPONSORSHIP_ACCEPT),
+        "may_fund": may(scope, Perm.SPONSORSHIP_FUND),
+        "may_plan": may(scope, Perm.COVERAGE_PLAN),
         "periods": selectors.funded_periods(user=request.user, sponsor_id=pk),
         "alerts": selectors.alerts(user=request.user, sponsor_id=pk)[:20],
         "flags": selectors.bill_flags(user=request.user, sponsor_id=pk)[:20],
