@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput, NotInScope
 from cakupan.core.sqlnames import table
@@ -249,9 +249,10 @@ def cover_moves_answer(
 
 
 @transaction.atomic
-def cover_endings_apply(*, actor: Any = None, today: dt.date | None = None) -> dict[str, int]:
+def cover_endings_apply(*, actor: Any = SYSTEM, today: dt.date | None = None) -> dict[str, int]:
     """Make the decisions whose last sponsored month is over take effect: a conversion makes the member
     self-paid, an accepted move gives the member to the new sponsor. A constant number of statements."""
+    require(actor, Perm.SPONSORSHIP_ALERT)  # the daily run (SYSTEM), or a national admin
     current = str(Period.of(today or timezone.localdate()))
     ready = CoverEnding.objects.filter(state=State.DONE, applied_at=None, ended_month__lt=current)
     converted = ready.filter(action=Action.CONVERT)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import BillLine
 from cakupan.core.audit import audit_record
 from cakupan.registry.models import Membership
@@ -51,8 +52,9 @@ def still_active(at: Period) -> Exists:
 
 
 @transaction.atomic
-def retention_follow(*, actor: Any = None, today: dt.date | None = None) -> dict[str, int]:
+def retention_follow(*, actor: Any = SYSTEM, today: dt.date | None = None) -> dict[str, int]:
     """Record every follow-up whose month is over. Returns the rows recorded per follow-up."""
+    require(actor, Perm.SPONSORSHIP_ALERT)  # the daily run (SYSTEM), or a national admin
     current = Period.of(today or timezone.localdate())
     recorded: dict[str, int] = {}
     for k in FOLLOW_UPS:
