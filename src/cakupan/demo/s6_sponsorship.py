@@ -245,7 +245,7 @@ def endings_story(*, office: User, apbd: Sponsor, csr: Sponsor, past: Period, en
       message on /me/), three ended, four handed over to Kota Malang's APBD (waiting for its answer), twenty
       renewed, the rest not decided yet (the office's home queue).
     """
-    worker = User.objects.filter(username=WORKER_USER).values_list("person_id", flat=True).first()
+    worker = User.objects.filter(username=WORKER_USER).values_list("person_id", flat=True).first() or 0
     drivers = list(
         Membership.objects.filter(sponsor=csr, status=Membership.Status.ACTIVE)
         .exclude(person_id=worker)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +60,7 @@ def other_payers(niks: Iterable[str], *, sponsor_id: int | None, start: dt.date)
     return found
 
 
-def other_payer_sql(nik: str, start: str, sponsor_id: int | None) -> tuple[str, list[object]]:
+def other_payer_sql(nik: str, start: str, sponsor_id: int | None) -> tuple[str, list[Any]]:
     """PostgreSQL (the COPY import path): a scalar subquery giving the name of another payer (sponsor or
     APBN) of the person with NIK `nik` from the month of date `start` on (both SQL expressions of the
     caller's row), or NULL; with its parameters."""

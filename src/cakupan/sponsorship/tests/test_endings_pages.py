@@ -158,7 +158,7 @@ def test_the_member_export_masks_the_nik_unless_the_agreement_grants_full_data(w
 def test_a_sponsor_plans_the_budget_for_its_own_regency(world: Any) -> None:
     snapshot_build(period=str(M))
     own = client_for(world.sponsor_user)
-    query = {"workers": 100, "start": str(M.shift(1)), "months": 12, "period": str(M)}
+    query: dict[str, str] = {"workers": "100", "start": str(M.shift(1)), "months": "12", "period": str(M)}
     page = own.get("/coverage/planner/", query)
     assert page.status_code == 200
     text = page.content.decode()
