@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
@@ -59,6 +60,8 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def villages(request: HttpRequest, regency: str) -> HttpResponse:
-    return render(
-        request, "sponsorship/villages.html", {"report": village_arrears(user=request.user, regency=regency)}
-    )
+    context = {
+        "report": village_arrears(user=request.user, regency=regency),
+        "detail_prefix": reverse("sponsorship:list"),  # each village's page: one reverse, not one a row
+    }
+    return render(request, "sponsorship/villages.html", context)
