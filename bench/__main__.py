@@ -1,6 +1,7 @@
 """`python -m bench [NAME ...]` (`make bench`): the benchmarks, each in its own process and database.
 
-billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7); none named runs all.
+billing (issue 3), rosters (issue 4), coverage (issue 6), compliance (issue 7), sponsorship (issue 15: the
+target-list match and the village runway/arrears pages); none named runs all.
 national, populated, pages and load (issue 13): the national data set (kept in `bench_national`, built when
 missing); the roster import, billing, snapshot and compliance match inside a copy of it
 (--populated-template); the page benchmark on it and a 50,000-person one; the load test against
@@ -20,7 +21,17 @@ import subprocess
 import sys
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-NAMES = ("billing", "rosters", "coverage", "compliance", "national", "populated", "pages", "load")
+NAMES = (
+    "billing",
+    "rosters",
+    "coverage",
+    "compliance",
+    "national",
+    "populated",
+    "pages",
+    "load",
+    "sponsorship",
+)
 
 
 def _run(module: str, *args: object) -> int:
@@ -43,6 +54,9 @@ def main() -> int:
     parser.add_argument("--page-requests", type=int, default=20)
     parser.add_argument("--load-users", type=int, default=200)
     parser.add_argument("--load-minutes", type=float, default=10)
+    parser.add_argument("--sponsor-persons", type=int, default=10_000_000, help="registry of the list match")
+    parser.add_argument("--sponsor-list", type=int, default=1_000_000, help="target list NIKs (0 skips)")
+    parser.add_argument("--sponsor-villages", type=int, default=500, help="village sponsors (0 skips)")
     parser.add_argument(
         "--populated-template", default="bench_national", help="the populated registry to copy"
     )
@@ -91,6 +105,21 @@ def main() -> int:
             "--minutes",
             args.load_minutes,
         )
+    if "sponsorship" in chosen:  # issue 15: the target-list match, the village runway and arrears pages
+        if args.sponsor_list:
+            code |= _run(
+                "sponsorship", "--url", url, "--persons", args.sponsor_persons, "--list", args.sponsor_list
+            )
+        if args.sponsor_villages:
+            code |= _run(
+                "sponsorship_pages",
+                "--url",
+                url,
+                "--villages",
+                args.sponsor_villages,
+                "--requests",
+                args.page_requests,
+            )
     return code
 
 

@@ -47,6 +47,7 @@ class Perm(StrEnum):
     RETENTION_PURGE = "enrolment.retention_purge"  # deletes roster reports and uploads past retention
     # coverage
     COVERAGE_READ = "coverage.read"
+    COVERAGE_PLAN = "coverage.plan"  # the gap and budget planner (a sponsor: for its own region)
     TARGET_SET = "coverage.target_set"
     WORKFORCE_IMPORT = "coverage.workforce_import"
     SNAPSHOT_BUILD = "coverage.snapshot_build"
@@ -72,6 +73,7 @@ class Perm(StrEnum):
     OUTREACH_READ = "outreach.read"  # events in scope, their sign-ups (NIK masked) and the funnel
     OUTREACH_WRITE = "outreach.write"  # plan, edit and close events; type in paper sign-ups
     OUTREACH_CONVERT = "outreach.convert"  # turn sign-ups into BPU memberships
+    SPONSORSHIP_ACCEPT = "sponsorship.accept"  # accept or decline members another sponsor hands over
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -108,6 +110,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.LINK_REVIEW: _OFFICE,
     Perm.RETENTION_PURGE: _ADMIN,
     Perm.COVERAGE_READ: _OFFICE | {Role.AGENCY},
+    Perm.COVERAGE_PLAN: _OFFICE | {Role.AGENCY, Role.SPONSOR},
     Perm.TARGET_SET: _ADMIN,
     # Workforce figures are the denominator of every rate: office staff import them, partner agencies do not.
     Perm.WORKFORCE_IMPORT: _OFFICE,
@@ -131,6 +134,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_TARGETS: _OFFICE | {Role.SPONSOR},
     Perm.SPONSORSHIP_END: _OFFICE,
     Perm.SPONSORSHIP_ALERT: _ADMIN,
+    Perm.SPONSORSHIP_ACCEPT: _OFFICE | {Role.SPONSOR},
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
     # A partner agency follows the events it co-hosts; the office plans them and enrols the workers.

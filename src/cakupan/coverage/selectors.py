@@ -8,6 +8,7 @@ one's scope answers NotInScope (404), as if it did not exist.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -30,9 +31,9 @@ def coverage_may_view(scope: Scope) -> bool:
     return may(scope, Perm.COVERAGE_READ)
 
 
-def _check_region(*, scope: Scope, region: str | None) -> Region | None:
+def _check_region(*, scope: Scope, region: str | None, perm: Perm = Perm.COVERAGE_READ) -> Region | None:
     """The region asked for (None: Indonesia), after the role and scope checks."""
-    require(scope, Perm.COVERAGE_READ)
+    require(scope, perm)
     code = (region or "").strip()
     obj = None
     if code and code.upper() != NATIONAL:
@@ -106,11 +107,13 @@ def _snapshot_exists(period: str) -> None:
         )
 
 
-def coverage_show(*, scope: Scope, region: str | None, period: str | None = None) -> dict[str, Any]:
+def coverage_show(
+    *, scope: Scope, region: str | None, period: str | None = None, perm: Perm = Perm.COVERAGE_READ
+) -> dict[str, Any]:
     """The contract answer: region, period, active, workforce, rate, by_segment, by_sector, target.
     Without a period: the newest built month."""
     period = period_or_latest(period)
-    obj = _check_region(scope=scope, region=region)
+    obj = _check_region(scope=scope, region=region, perm=perm)
     _snapshot_exists(period)
     rows = CoverageSnapshot.objects.filter(period=period)
     rows = rows.filter(region_id=obj.code) if obj else rows.filter(level=1)
@@ -232,13 +235,18 @@ GAP_CATEGORIES = ("all", "informal")
 
 
 def coverage_gap(
-    *, scope: Scope, region: str | None, period: str | None = None, category: str = "all"
+    *,
+    scope: Scope,
+    region: str | None,
+    period: str | None = None,
+    category: str = "all",
+    perm: Perm = Perm.COVERAGE_READ,
 ) -> dict[str, Any]:
     """Uncovered workers: the workforce (by the configured definition) minus the active participants;
     "informal": the informal workers BPS counts minus active BPU participants."""
     if category not in GAP_CATEGORIES:
         raise InvalidInput.single("category", _("Choose all or informal."))
-    show = coverage_show(scope=scope, region=region, period=period)
+    show = coverage_show(scope=scope, region=region, period=period, perm=perm)
     workforce = show["workforce_detail"]
     if category == "all":
         base = workforce["denominator"] if workforce else None
@@ -256,3 +264,18 @@ def coverage_gap(
         "uncovered": None if base is None else max(0, base - active),
         "definition": show["denominator"],
     }
+
+
+def planner_gap(*, scope: Scope, region: str | None, period: str | None, category: str) -> dict[str, Any]:
+    """The budget planner's gap. A sponsor (who has no coverage pages) plans for its own regency only: its
+    region stands in for an empty one, and any other region is outside its scope."""
+    require(scope, Perm.COVERAGE_PLAN)
+    if scope.sponsor_id is None:
+        return coverage_gap(scope=scope, region=region, period=period, category=category)
+    from cakupan.registry.models import Sponsor
+
+    own = (Sponsor.objects.filter(pk=scope.sponsor_id).values_list("region_id", flat=True).first() or "")[:5]
+    if not own or (region and region.strip() != own):
+        raise NotInScope
+    regional = replace(scope, regency_codes=(own,))
+    return coverage_gap(scope=regional, region=own, period=period, category=category, perm=Perm.COVERAGE_PLAN)

@@ -74,6 +74,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else None,
         crumbs=_crumbs(region) if scope.everything else [],
     )
+    if may(scope, Perm.SPONSORSHIP_READ):  # ended sponsored cohorts, still active 3, 6 and 12 months later
+        from cakupan.sponsorship.selectors_endings import retention_in_scope
+
+        context["retention"] = retention_in_scope(scope, limit=6)
     return render(request, "coverage/dashboard.html", context)
 
 
@@ -177,7 +181,7 @@ def _planner(request: HttpRequest) -> tuple[PlannerForm, dict[str, Any]]:
         data = form.cleaned_data
         try:
             if data["period"] or selectors.latest_period():
-                context["gap"] = selectors.coverage_gap(
+                context["gap"] = selectors.planner_gap(
                     scope=scope,
                     region=data["region"],
                     period=data["period"],
@@ -194,7 +198,7 @@ def _planner(request: HttpRequest) -> tuple[PlannerForm, dict[str, Any]]:
     return form, context
 
 
-@permission_required(Perm.COVERAGE_READ)
+@permission_required(Perm.COVERAGE_PLAN)
 def planner(request: HttpRequest) -> HttpResponse:
     form, context = _planner(request)
     if "scenarios" in context:
@@ -202,7 +206,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     return render(request, "coverage/planner.html", context, status=400 if form.errors else 200)
 
 
-@permission_required(Perm.COVERAGE_READ)
+@permission_required(Perm.COVERAGE_PLAN)
 def planner_export(request: HttpRequest) -> HttpResponse:
     form, context = _planner(request)
     if form.errors or "scenarios" not in context:

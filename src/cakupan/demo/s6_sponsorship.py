@@ -2,12 +2,15 @@
 
 - Kota Malang's APBD: a 2026 funded period for 26,500 members at Rp16,800 a month (12 months, the regency
   budget's DPA), cap 26,500 (the demo's cohort is `figures.APBD_COHORT` scaled);
-- RS Hermina's CSR: a funded period from the cohort's start (June 2025) to the month after this one, so its
-  cover ends within 60 days of the load and its 30/60-day alert is raised;
+- RS Hermina's CSR: agreements from the cohort's start (June 2025): one ended seven months ago, one ends the
+  month after this one (cover ending within 60 days of the load: its 30/60-day alert is raised), and a
+  renewal after it; Kota Malang's APBD has its 2027 period (it takes drivers over);
 - ten villages of Kab. Malang (the first village of ten districts in the Kemendagri list) as sponsors from
   their village funds (APBDes, June 2025 to December 2026), three members each (built with the other
   rows); when bills exist (a billing run before this step), six of them pay and four stay in arrears;
-- a DTKS-style candidate list for Kota Malang matched for the APBD sponsor, with every class present.
+- a DTKS-style candidate list for Kota Malang matched for the APBD sponsor, with every class present;
+- the ends of the CSR's cover (`endings_story`): a cohort followed since its agreement ended seven months ago,
+  and the cohort ending next month with each action decided; the city's agreement grants full data.
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ from cakupan.sponsorship.models import (
     SponsorVillage,
     TargetList,
 )
+from cakupan.sponsorship.services.agreements import agreement_set
 from cakupan.sponsorship.services.alerts import alerts_raise
+from cakupan.sponsorship.services.endings import cover_endings_apply, cover_endings_decide
+from cakupan.sponsorship.services.endings_follow import retention_follow
 from cakupan.sponsorship.services.funding import funded_period_create
 from cakupan.sponsorship.services.target_lists import target_list_match
 from cakupan.sponsorship.services.villages import village_link
@@ -57,6 +63,8 @@ TARGET_FILE = "dtks-kota-malang-2026.csv"
 OFFICE_USER = "staf_malang"
 VILLAGE_MEMBERS = 3
 VILLAGE_START = dt.date(2025, 6, 1)
+PAST_MONTHS = 7  # the CSR's first agreement ended this many months ago: its cohort followed 3 and 6 months
+WORKER_USER = "pekerja"  # the demo worker, a CSR driver
 
 
 def _villages() -> list[Any]:
@@ -144,18 +152,37 @@ def sponsorship_load(*, users: list[User], built: list[tuple[Sponsor, Any]], say
         declared_income=1_000_000,
         member_cap=APBD_MEMBERS,
     )
-    ends = Period.of(timezone.localdate()).shift(1)
-    months = (ends.year - 2025) * 12 + ends.month - 6 + 1
+    now = Period.of(timezone.localdate())
+    ends, past = now.shift(1), now.shift(-PAST_MONTHS)
+    # The CSR's agreements: the first ended `past` (its cohort followed since), the second ends next month
+    # (its cohort's endings are being decided), the third, signed, pays for those renewed.
+    for document, first, last in (
+        ("Perjanjian CSR RS Hermina Contoh 2025", Period(2025, 6), past),
+        ("Perjanjian CSR RS Hermina Contoh (lanjutan)", past.shift(1), ends),
+        ("Perjanjian CSR RS Hermina Contoh (perpanjangan)", ends.shift(1), ends.shift(12)),
+    ):
+        funded_period_create(
+            actor=office,
+            sponsor=csr,
+            source="csr",
+            document=document,
+            amount=f.CSR_DRIVERS * 16_800 * (first.months_until(last) + 1),
+            first_month=str(first),
+            last_month=str(last),
+            declared_income=1_000_000,
+            member_cap=f.CSR_DRIVERS,
+        )
+    # Kota Malang's next budget year: it takes over drivers the CSR hands over.
     funded_period_create(
         actor=office,
-        sponsor=csr,
-        source="csr",
-        document="Perjanjian CSR RS Hermina Contoh 2025",
-        amount=f.CSR_DRIVERS * 16_800 * months,
-        first_month="2025-06",
-        last_month=str(ends),
+        sponsor=apbd,
+        source="apbd_regency",
+        document="DPA Dinas Tenaga Kerja Kota Malang 2027",
+        amount=APBD_MEMBERS * APBD_PRICE * 12,
+        first_month="2027-01",
+        last_month="2027-12",
         declared_income=1_000_000,
-        member_cap=f.CSR_DRIVERS,
+        member_cap=APBD_MEMBERS,
     )
     villages = []
     for sponsor, village in built:
@@ -195,13 +222,53 @@ def sponsorship_load(*, users: list[User], built: list[tuple[Sponsor, Any]], say
     say("S6 sponsorship: DTKS list rows matched", target.rows)
     alerts = alerts_raise(actor=SYSTEM)
     say("S6 sponsorship: runway alerts", len(alerts))
+    endings = endings_story(office=office, apbd=apbd, csr=csr, past=past, ends=ends)
+    say("S6 sponsorship: cover endings decided", endings["cover_endings"])
+    agreement_set(actor=office, sponsor=apbd, full_data=True)  # the city's agreement grants full data
     return {
-        "funded_periods": 2 + len(villages),
+        **endings,
+        "funded_periods": 5 + len(villages),
         "village_sponsors": len(villages),
         "villages_paid": paid,
         "target_rows": target.rows,
         "alerts": len(alerts),
     }
+
+
+def endings_story(*, office: User, apbd: Sponsor, csr: Sponsor, past: Period, ends: Period) -> dict[str, int]:
+    """Ending sponsored cover, each action shown (issue 15 point 3), on the CSR's drivers:
+
+    - the cohort of the agreement that ended `past` (seven months ago): six ended, six converted to
+      self-paid (their first bills unpaid, so the inactivity rule finds them non-active), the rest renewed;
+      applied and followed 3 and 6 months later (12: not yet);
+    - the cohort whose cover ends next month: the demo worker's own driver and two more converted (the
+      message on /me/), three ended, four handed over to Kota Malang's APBD (waiting for its answer), twenty
+      renewed, the rest not decided yet (the office's home queue).
+    """
+    worker = User.objects.filter(username=WORKER_USER).values_list("person_id", flat=True).first() or 0
+    drivers = list(
+        Membership.objects.filter(sponsor=csr, status=Membership.Status.ACTIVE)
+        .exclude(person_id=worker)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    own = Membership.objects.filter(sponsor=csr, person_id=worker).values_list("pk", flat=True).first()
+
+    def decide(month: Period, action: str, ids: list[int] | None, **extra: Any) -> None:
+        cover_endings_decide(
+            actor=office, sponsor=csr, month=str(month), action=action, memberships=ids, **extra
+        )
+
+    decide(past, "end", drivers[0:6])
+    decide(past, "convert", drivers[6:12])
+    decide(past, "renew", None)
+    cover_endings_apply(actor=SYSTEM)
+    retention_follow(actor=SYSTEM)
+    decide(ends, "convert", [*([own] if own else []), *drivers[12:14]])
+    decide(ends, "end", drivers[14:17])
+    decide(ends, "move", drivers[17:21], to_sponsor=apbd.pk)
+    decide(ends, "renew", drivers[21:41])
+    return {"cover_endings": CoverEnding.objects.filter(sponsor=csr).count()}
 
 
 def demo_sponsors() -> Q:

@@ -17,6 +17,7 @@ from cakupan.accounts.permissions import Perm, require
 from cakupan.core.api import ErrorOutput, validated
 from cakupan.core.api_parsing import JSONParser
 from cakupan.sponsorship import selectors
+from cakupan.sponsorship.api_endings import urlpatterns as endings_urls
 from cakupan.sponsorship.models import FundedPeriod
 from cakupan.sponsorship.selectors_villages import village_arrears
 from cakupan.sponsorship.services import funding, target_lists
@@ -207,3 +208,4 @@ urlpatterns = [
     path("target-lists/<int:pk>/enrol/", EnrolListView.as_view(), name="target_list_enrol"),
     path("villages/<str:regency>/arrears/", VillageArrearsView.as_view(), name="village_arrears"),
 ]
+urlpatterns += endings_urls  # ending sponsored cover (api_endings.py)

@@ -177,6 +177,11 @@ class CoverEnding(models.Model):
         CONVERT = "convert", _("converted to self-paid")
         END = "end", _("ended")
 
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the other sponsor")
+        DONE = "done", _("done")
+        DECLINED = "declined", _("declined by the other sponsor")
+
     membership = models.ForeignKey(
         "registry.Membership", on_delete=models.PROTECT, related_name="cover_endings"
     )
@@ -190,13 +195,35 @@ class CoverEnding(models.Model):
     to_sponsor = models.ForeignKey(
         "registry.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A move waits for the other sponsor: pending until it accepts (done) or declines (declined).
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DONE)
+    # When the decision took effect in the registry (services/endings.py: the month after the last
+    # sponsored one): a conversion or an accepted move changes the payer only once the sponsor's months
+    # are over, so the sponsor's last bill is still the sponsor's.
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    # The follow-up (services/endings_follow.py): still active 3, 6 and 12 months after the last
+    # sponsored month; empty until that month has passed.
+    active_3 = models.BooleanField(_("active 3 months later"), null=True, blank=True)
+    active_6 = models.BooleanField(_("active 6 months later"), null=True, blank=True)
+    active_12 = models.BooleanField(_("active 12 months later"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("end of sponsored cover")
         verbose_name_plural = _("ends of sponsored cover")
         ordering = ["-ended_month", "id"]
-        indexes = [models.Index(fields=["sponsor", "ended_month"], name="coverending_sponsor_month")]
+        indexes = [
+            models.Index(fields=["sponsor", "ended_month"], name="coverending_sponsor_month"),
+            models.Index(fields=["to_sponsor", "state"], name="coverending_to_sponsor"),
+        ]
+        constraints = [
+            # One decision per membership and last sponsored month (a declined move may be decided again).
+            models.UniqueConstraint(
+                fields=["membership", "ended_month"],
+                condition=~Q(state="declined"),
+                name="coverending_one_decision",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.action} {self.ended_month}"
@@ -254,3 +281,46 @@ class ArrearsLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sponsor_id} {self.month}"
+
+
+class SponsorAgreement(models.Model):
+    """What a sponsor's agreement with the branch office grants (issue 15): `full_data` lets the sponsor's
+    export show its members' full NIK; without it the NIK is masked. Set by the office, audited."""
+
+    sponsor = models.OneToOneField(
+        "registry.Sponsor", on_delete=models.CASCADE, related_name="agreement", primary_key=True
+    )
+    full_data = models.BooleanField(_("full data granted"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sponsor agreement")
+        verbose_name_plural = _("sponsor agreements")
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_id} full={self.full_data}"
+
+
+class MemberMessage(models.Model):
+    """A message to a member about their own cover, shown on their own page (/me/): today the conversion to
+    self-paid after a sponsor's cover ends, with the first month they pay and its amount."""
+
+    class Kind(models.TextChoices):
+        CONVERTED = "converted", _("now self-paid")
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sponsor_name = models.CharField(_("sponsor"), max_length=200)
+    first_month = models.CharField(_("first month"), max_length=7)
+    amount = models.BigIntegerField(_("amount"))
+    virtual_account = models.CharField(_("virtual account"), max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member message")
+        verbose_name_plural = _("member messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="membermessage_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.first_month}"

@@ -119,10 +119,81 @@ def runway_compute(sponsor: Sponsor, period: str) -> Runway:
     were paid, and how many more months of this month's bill the rest pays for."""
     bill = _sponsor_bills(sponsor.pk).filter(period=period).first()
     funded = funded_period_covering(sponsor.pk, period)
-    if bill is not None:
-        members, monthly_bill = bill.members, bill.amount_due
+    if funded is None:
+        committed = paid = 0
+    else:
+        bills = _sponsor_bills(sponsor.pk).filter(period__gte=funded.first_month, period__lte=period)
+        committed = int(bills.aggregate(total=Sum("amount_due"))["total"] or 0)
+        paid = int(
+            Allocation.objects.filter(bill__in=bills.values("pk")).aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+    billed = (bill.members, bill.amount_due) if bill is not None else None
+    active = active_members(sponsor.pk) if bill is None else 0
+    return _runway_of(sponsor, period, billed, active, funded, committed, paid)
+
+
+def runways_for(sponsors: list[Sponsor]) -> dict[int, Runway]:
+    """The runway of each sponsor as of its latest billed month (as `runway` without --period), for a list
+    page: six queries whatever the number of sponsors."""
+    ids = [s.pk for s in sponsors]
+    bills = list(
+        Bill.objects.completed()
+        .filter(account__kind="sponsor", account__sponsor_id__in=ids)
+        .values_list("pk", "account__sponsor_id", "period", "members", "amount_due")
+    )
+    latest: dict[int, str] = {}
+    for _pk, sid, period, _m, _a in bills:
+        latest[sid] = max(latest.get(sid, period), period)
+    now = str(this_month())
+    periods = {sid: latest.get(sid, now) for sid in ids}
+    fundeds: dict[int, FundedPeriod] = {}
+    for fp in FundedPeriod.objects.filter(sponsor_id__in=ids):
+        if fp.covers(periods[fp.sponsor_id]):
+            fundeds[fp.sponsor_id] = fp
+    paid_of = dict(
+        Allocation.objects.filter(bill_id__in=[b[0] for b in bills])
+        .values("bill_id")
+        .annotate(total=Sum("amount"))
+        .values_list("bill_id", "total")
+    )
+    active = dict(
+        Membership.objects.filter(sponsor_id__in=ids, status=Membership.Status.ACTIVE)
+        .values("sponsor_id")
+        .annotate(n=Count("pk"))
+        .values_list("sponsor_id", "n")
+    )
+    out = {}
+    for sponsor in sponsors:
+        period, funded = periods[sponsor.pk], fundeds.get(sponsor.pk)
+        billed, committed, paid = None, 0, 0
+        for pk, sid, bill_period, members, amount in bills:
+            if sid != sponsor.pk:
+                continue
+            if bill_period == period:
+                billed = (members, amount)
+            if funded is not None and funded.first_month <= bill_period <= period:
+                committed += amount
+                paid += int(paid_of.get(pk, 0) or 0)
+        out[sponsor.pk] = _runway_of(
+            sponsor, period, billed, active.get(sponsor.pk, 0), funded, committed, paid
+        )
+    return out
+
+
+def _runway_of(
+    sponsor: Sponsor,
+    period: str,
+    billed: tuple[int, int] | None,
+    active: int,
+    funded: FundedPeriod | None,
+    committed: int,
+    paid: int,
+) -> Runway:
+    if billed is not None:
+        members, monthly_bill = billed
     else:  # not billed yet: the active cohort at the funded period's price
-        members = active_members(sponsor.pk)
+        members = active
         monthly_bill = (
             members
             * member_price(
@@ -136,11 +207,6 @@ def runway_compute(sponsor: Sponsor, period: str) -> Runway:
         )
     if funded is None:
         return Runway(sponsor.pk, period, members, monthly_bill, 0, 0, 0, 0, 0, None)
-    bills = _sponsor_bills(sponsor.pk).filter(period__gte=funded.first_month, period__lte=period)
-    committed = int(bills.aggregate(total=Sum("amount_due"))["total"] or 0)
-    paid = int(
-        Allocation.objects.filter(bill__in=bills.values("pk")).aggregate(total=Sum("amount"))["total"] or 0
-    )
     remaining = funded.amount - committed
     month = Period.parse(period)
     last = Period.parse(funded.last_month)

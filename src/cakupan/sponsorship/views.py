@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
@@ -21,17 +22,31 @@ def sponsor_list(request: HttpRequest) -> HttpResponse:
     if scope.sponsor_id is not None:
         return redirect("sponsorship:detail", pk=scope.sponsor_id)
     sponsors = list(selectors.sponsors_in_scope(scope).order_by("name")[:LISTED])
-    rows = [(s, selectors.runway(user=request.user, sponsor_id=s.pk)) for s in sponsors]
+    runways = selectors.runways_for(sponsors)  # a constant number of queries for the page
+    rows = [(s, runways[s.pk]) for s in sponsors]
     regencies = selectors.village_regencies(scope)
     return render(request, "sponsorship/list.html", {"rows": rows, "village_regencies": regencies})
 
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from cakupan.sponsorship import selectors_endings as endings
+    from cakupan.sponsorship.exports import full_data_granted
+
+    scope = scope_of(request)
     run = selectors.runway(user=request.user, sponsor_id=pk)
+    sponsor = selectors.sponsor_in_scope(scope, pk)
     context = {
-        "sponsor": selectors.sponsor_in_scope(scope_of(request), pk),
+        "sponsor": sponsor,
         "run": run,
+        "forecast": endings.runway_forecast(sponsor, run),
+        "ending": endings.endings_soon(user=request.user, sponsor_id=pk),
+        "moves": endings.moves_waiting(user=request.user, sponsor_id=pk),
+        "retention": endings.retention(user=request.user, sponsor_id=pk),
+        "full_data": full_data_granted(sponsor.pk),
+        "may_accept": may(scope, Perm.SPONSORSHIP_ACCEPT),
+        "may_fund": may(scope, Perm.SPONSORSHIP_FUND),
+        "may_plan": may(scope, Perm.COVERAGE_PLAN),
         "periods": selectors.funded_periods(user=request.user, sponsor_id=pk),
         "alerts": selectors.alerts(user=request.user, sponsor_id=pk)[:20],
         "flags": selectors.bill_flags(user=request.user, sponsor_id=pk)[:20],
@@ -45,6 +60,8 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def villages(request: HttpRequest, regency: str) -> HttpResponse:
-    return render(
-        request, "sponsorship/villages.html", {"report": village_arrears(user=request.user, regency=regency)}
-    )
+    context = {
+        "report": village_arrears(user=request.user, regency=regency),
+        "detail_prefix": reverse("sponsorship:list"),  # each village's page: one reverse, not one a row
+    }
+    return render(request, "sponsorship/villages.html", context)

@@ -120,7 +120,7 @@ MENU: tuple[Section, ...] = (
             Link(
                 "coverage_planner",
                 _("Gap and budget planner"),
-                Perm.COVERAGE_READ,
+                Perm.COVERAGE_PLAN,
                 _("What covering uncovered workers would cost, by funding source."),
             ),
         ),

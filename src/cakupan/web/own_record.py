@@ -24,6 +24,7 @@ from cakupan.core.errors import NotInScope
 from cakupan.registry.models import Person
 from cakupan.registry.selectors import membership_list, person_get
 from cakupan.rules.benefits.tables import default_tables
+from cakupan.sponsorship.selectors_endings import member_messages
 
 
 @dataclass(frozen=True)
@@ -84,5 +85,6 @@ def own_page(request: HttpRequest) -> HttpResponse:
         "months": _months(summary.history),
         "jp_minimum": pension.cited("min_months_for_pension").value if pension else None,
         "memberships": membership_list(user=request.user, scope=scope).select_related("employer", "sponsor"),
+        "cover_messages": member_messages(person_id=person.pk),  # e.g. now self-paid after a sponsor's end
     }
     return render(request, "web/own_record.html", context)

@@ -169,6 +169,22 @@ def _sponsored(scope: Scope) -> bool:  # those who see sponsored memberships of 
     return scope.employer_id is None and scope.person_id is None and may(scope, Perm.MEMBERSHIP_READ)
 
 
+def _cover_undecided(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    from cakupan.sponsorship.selectors_endings import cover_undecided
+
+    return cover_undecided(scope)
+
+
+def _moves_waiting(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    from cakupan.sponsorship.selectors_endings import moves_waiting_in_scope
+
+    return moves_waiting_in_scope(scope)
+
+
+def _cover_deciders(scope: Scope) -> bool:  # who decides how sponsored cover ends, and the sponsor itself
+    return scope.employer_id is None and scope.person_id is None and may(scope, Perm.SPONSORSHIP_READ)
+
+
 QUEUES: tuple[Queue, ...] = (
     Queue(
         "claims_to_verify",
@@ -262,6 +278,22 @@ QUEUES: tuple[Queue, ...] = (
             payer_kind=Membership.PayerKind.SPONSOR,
             ending=ENDING_DAYS,
         ),
+    ),
+    Queue(
+        "cover_undecided",
+        _("Sponsored cover ending, nothing decided"),
+        _("The funded period ends within about 60 days: renew, hand over, convert to self-paid or end."),
+        _cover_deciders,
+        _cover_undecided,
+        _link("sponsorship:list"),
+    ),
+    Queue(
+        "moves_waiting",
+        _("Members handed over, waiting for an answer"),
+        _("Another sponsor hands its members over: accept or decline them."),
+        _perm(Perm.SPONSORSHIP_ACCEPT),
+        _moves_waiting,
+        _link("sponsorship:list"),
     ),
     Queue(
         "bills_to_pay",

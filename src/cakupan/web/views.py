@@ -98,6 +98,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["queues"], context["counts"], context["counted_at"] = _counts(request)
         if may(scope, Perm.ROSTER_UPLOAD):
             context["last_roster"] = last_roster(user=user)
+        if scope.sponsor_id is not None and may(scope, Perm.SPONSORSHIP_READ):  # a sponsor: its runway
+            from cakupan.sponsorship.selectors import runway
+
+            context["runway"] = runway(user=user, sponsor_id=scope.sponsor_id)
     context["greeting_name"] = greeting_name(user, context.get("person"))
     return _render(request, "web/home.html", context)
 

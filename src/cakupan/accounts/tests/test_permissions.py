@@ -50,6 +50,15 @@ ACTOR_EXEMPT: dict[str, str] = {
 
 # Public functions of the service modules without an actor, by module, and why they need no permission.
 NO_ACTOR: dict[str, tuple[set[str], str]] = {
+    "sponsorship.services.endings": (
+        {"decided", "endings_due"},
+        "reads: which memberships a decision is due for (the services and selectors check)",
+    ),
+    "sponsorship.services.conversion": (
+        {"first_bills_write"},
+        "a step of cover_endings_decide, inside its transaction, after its require(...)",
+    ),
+    "sponsorship.services.endings_follow": ({"still_active"}, "a query expression of retention_follow"),
     "benefits.services.notifications": (
         {"claim_message", "notifications_mail", "notification_mark_read"},
         "texts and mail of notifications already created; a user marks only their own as read",

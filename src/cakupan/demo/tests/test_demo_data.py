@@ -38,6 +38,8 @@ from cakupan.registry.nik import nik_check
 from cakupan.registry.selectors import person_list
 from cakupan.registry.services.scope_keys import scope_keys_differences
 from cakupan.registry.tests.scope_oracle import assert_scope_keys_consistent
+from cakupan.sponsorship.models import CoverEnding
+from cakupan.sponsorship.selectors_endings import endings_soon, retention
 
 SCALE = 0.02
 SEED = 4242
@@ -116,7 +118,24 @@ def test_kota_malang_sponsors(demo: DemoResult, db: Any) -> None:
     assert csr.employer.facility_type == "rumah_sakit"
     assert csr.employer.region_id.startswith("35.73.")
     drivers = _active(csr.memberships.filter(segment="BPU", payer_kind="sponsor", bpu_sector="transport"))
-    assert drivers.count() == csr.memberships.count() == 103
+    # 103 drivers; the cohort of the CSR's first agreement, over, had six ended and six made self-paid
+    # (s6_sponsorship.endings_story); the other decisions take effect when their month is over.
+    gone = CoverEnding.objects.filter(
+        sponsor=csr, action__in=["end", "convert"], ended_month__lt=f"{timezone.localdate():%Y-%m}"
+    )
+    assert drivers.count() + gone.count() == 103
+    assert gone.count() == 12
+    # Followed 3 and 6 months after: the renewed still covered, the ended and the unpaid self-paid not.
+    office = User.objects.get(username="staf_malang")
+    followed = retention(user=office, sponsor_id=csr.pk).rows
+    assert [(r.members, r.still[3], r.still[6], r.still[12]) for r in followed] == [
+        (26, None, None, None),  # the cohort ending next month: decided, not followed yet
+        (103, (91, 103), (91, 103), None),
+    ]
+    # The cohort ending next month: every action decided for some, the rest waiting.
+    [ending] = endings_soon(user=office, sponsor_id=csr.pk)
+    assert ending.decided == {"convert": 3, "end": 3, "move": 4, "renew": 20}
+    assert (ending.pending, ending.due) == (4, 91 - 30)
     # JKK + JKM for Rp16,800 a month: Rp1,000,000 declared income (rules.md §3).
     assert set(drivers.values_list("jkk", "jkm", "jht", "declared_income")) == {
         (True, True, False, 1_000_000)
@@ -246,7 +265,7 @@ def test_every_login_works_and_sees_its_scope(demo: DemoResult, db: Any, client:
     assert hr.employer.name == "PT Contoh Batang Industri"
     assert person_list(user=hr).count() == 1500
     sponsor = User.objects.get(username="sponsor_hermina")
-    assert person_list(user=sponsor).count() == 103
+    assert person_list(user=sponsor).count() == 103 - 6  # six became self-paid (s6_sponsorship)
     worker = User.objects.get(username="pekerja")
     assert scope_for(worker).person_id == worker.person_id
     assert _active(Membership.objects.filter(person=worker.person, sponsor__kind="csr")).exists()
@@ -279,7 +298,12 @@ def test_billing_and_payments_look_like_a_working_office(demo: DemoResult, db: A
     today = timezone.localdate()
     periods = billed_periods(today)
     assert demo.counts["billed_months"] == len(periods) == 6
-    assert set(Bill.objects.values_list("period", flat=True)) == set(periods)  # up to today's month
+    # Up to today's month; besides, the first bills of members converted to self-paid when their sponsor's
+    # cover ended, for the month after it (s6_sponsorship.endings_story).
+    converted = CoverEnding.objects.filter(action="convert").values("person_id")
+    first_bills = Bill.objects.filter(account__kind="self", account__person__in=converted)
+    assert set(Bill.objects.exclude(pk__in=first_bills).values_list("period", flat=True)) == set(periods)
+    assert first_bills.count() == converted.count() == 9
     # The billing step's payments, and the villages' that the sponsorship step pays (s6_sponsorship).
     assert demo.counts["payments"] + demo.counts["villages_paid"] == Payment.objects.count() > 0
     due = PayerAccount.objects.filter(bills__amount_due__gt=0, bills__due_date__lt=today).distinct().count()

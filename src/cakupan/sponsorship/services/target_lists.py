@@ -32,6 +32,7 @@ from cakupan.registry.models import Membership, Person, Sponsor
 from cakupan.registry.nik import nik_check_frame
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
+from cakupan.sponsorship.overlap import OtherPayer, other_payers, refusal
 from cakupan.sponsorship.selectors import CLASSES, sponsor_in_scope, target_list_get
 
 HEADERS = {
@@ -211,6 +212,34 @@ def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:
         return dt.date(year, month, 1), sex
 
 
+def _refuse_paid_elsewhere(
+    target: TargetList, candidates: list[tuple[int, str, str]], month: Period
+) -> dict[str, OtherPayer]:
+    """One payer per person per month: candidates another sponsor has come to pay since the match are
+    classed as covered by that sponsor (one UPDATE per such sponsor) and left out of the roster."""
+    found = other_payers(
+        (nik for _pk, nik, _n in candidates), sponsor_id=target.sponsor_id, start=month.first_day
+    )
+    by_sponsor: dict[int | None, list[str]] = {}
+    for nik, payer in found.items():
+        by_sponsor.setdefault(payer.sponsor_id, []).append(nik)
+    for other_id, niks in by_sponsor.items():
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, nik__in=niks).update(
+            klass=MatchClass.OTHER_SPONSOR, other_sponsor_id=other_id
+        )
+    if found:
+        counts = dict(
+            TargetRow.objects.filter(target_list=target)
+            .values("klass")
+            .annotate(n=Count("pk"))
+            .values_list("klass", "n")
+        )
+        target.counts = {k.value: counts.get(k.value, 0) for k in (*CLASSES, MatchClass.DUPLICATE)}
+        target.save(update_fields=["counts"])
+    return found
+
+
+@transaction.atomic
 def target_list_enrol(
     *, actor: Any, target_list: TargetList | int, start_month: str | None = None
 ) -> dict[str, Any]:
@@ -235,6 +264,8 @@ def target_list_enrol(
         .order_by(F("decile").asc(nulls_last=True), "line")
         .values_list("pk", "nik", "name")[: capacity.members]
     )
+    refused = _refuse_paid_elsewhere(target, candidates, month)
+    candidates = [c for c in candidates if c[1] not in refused]
     if not candidates:
         raise InvalidInput.single(
             "target_list",
@@ -286,6 +317,7 @@ def target_list_enrol(
         )
     return {
         "target_list": target.pk,
+        "refused": [{"nik": nik, "message": refusal(payer.name)} for nik, payer in sorted(refused.items())],
         "roster": record.pk,
         "enrolled": done,
         "capacity": capacity.members,

@@ -63,6 +63,7 @@ EXPECTED = {
         "/contributions/bills/",
         "/contributions/",
         "/rosters/",
+        "/coverage/planner/",  # for its own regency (issue 15)
         *BENEFITS_ALL,
         "/sponsorship/",
     ],

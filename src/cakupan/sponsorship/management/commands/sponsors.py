@@ -10,7 +10,13 @@
 - `check --period YYYY-MM`: the sponsors' bills of a month against their funding, before the billing run;
 - `alerts [--date YYYY-MM-DD]`: the runway alerts due (the daily schedule);
 - `overlaps --period YYYY-MM`: persons billed to two payers in one month;
-- `villages REGENCY`, `letters REGENCY`: village sponsors' arrears and the letters to those past 3 months.
+- `villages REGENCY`, `letters REGENCY`: village sponsors' arrears and the letters to those past 3 months;
+- `end-cover SPONSOR_ID --month YYYY-MM --decision renew|move|convert|end [--members ID,ID]
+  [--to-sponsor ID]`: what happens to the members whose sponsored cover ends with that month (all of
+  them, or the memberships given);
+- `answer-move SPONSOR_ID --from-sponsor ID --month YYYY-MM --answer accept|decline`: the receiving sponsor;
+- `follow-up [--date YYYY-MM-DD]`: decisions whose month is over take effect, and the 3/6/12-month
+  retention follow-ups due are recorded (the daily schedule, with `alerts`).
 
 Bad input prints {"errors": [{"field", "message"}]} and exits with code 2; nothing is written.
 """
@@ -38,6 +44,9 @@ ACTIONS = [
     "overlaps",
     "villages",
     "letters",
+    "end-cover",
+    "answer-move",
+    "follow-up",
 ]
 
 
@@ -52,6 +61,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", default="")
         parser.add_argument("--start-month", default="")
         for name in ("source", "document", "amount", "first", "last", "income", "cap", "reason"):
+            parser.add_argument(f"--{name}", default=None)
+        for name in ("month", "decision", "members", "to-sponsor", "from-sponsor", "answer"):
             parser.add_argument(f"--{name}", default=None)
         parser.add_argument("--jht", action="store_true")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -104,7 +115,18 @@ class Command(BaseCommand):
                     for f in flags
                 ],
             }
+        if action == "follow-up":
+            from cakupan.sponsorship.services.endings import cover_endings_apply
+            from cakupan.sponsorship.services.endings_follow import retention_follow
+
+            day = _day(o["date"])
+            return {
+                **cover_endings_apply(actor=SYSTEM, today=day),
+                **retention_follow(actor=SYSTEM, today=day),
+            }
         actor = command_actor(o["user"])
+        if action in ("end-cover", "answer-move"):
+            return _endings(action, o, actor)
         if action == "runway":
             return selectors.runway(
                 user=actor, sponsor_id=_id(o["target"], "sponsor"), period=o["period"] or None
@@ -160,6 +182,30 @@ class Command(BaseCommand):
             letters = letters_issue(actor=actor, regency=o["target"], as_of=_day(o["date"]))
             return {"letters": [{"sponsor": lt.sponsor_id, "months": lt.months_in_arrears} for lt in letters]}
         raise InvalidInput.single("action", "Unknown action.")  # pragma: no cover - argparse refuses first
+
+
+def _endings(action: str, o: dict[str, Any], actor: Any) -> dict[str, Any]:
+    from cakupan.sponsorship.services.endings import cover_endings_decide, cover_moves_answer
+
+    if action == "answer-move":
+        if o["answer"] not in ("accept", "decline"):
+            raise InvalidInput.single("answer", "Answer accept or decline.")
+        return cover_moves_answer(
+            actor=actor,
+            to_sponsor=_id(o["target"], "sponsor"),
+            from_sponsor=_id(o["from_sponsor"] or "", "from_sponsor"),
+            month=o["month"] or "",
+            accept=o["answer"] == "accept",
+        )
+    members = [m.strip() for m in (o["members"] or "").split(",") if m.strip()] or None
+    return cover_endings_decide(
+        actor=actor,
+        sponsor=_id(o["target"], "sponsor"),
+        month=o["month"] or "",
+        action=o["decision"] or "",
+        memberships=members,
+        to_sponsor=o["to_sponsor"],
+    )
 
 
 def _id(text: str, field: str) -> int:
