@@ -68,6 +68,10 @@ class Perm(StrEnum):
     SPONSORSHIP_TARGETS = "sponsorship.targets"  # candidate lists: match, enrol the uncovered
     SPONSORSHIP_END = "sponsorship.end"  # renew, move, convert to self-paid, end a member's sponsored cover
     SPONSORSHIP_ALERT = "sponsorship.alert"  # the daily runway alerts
+    # cooperation agreements (issue 16)
+    AGREEMENT_READ = "partners.agreement_read"  # agreements, their KPIs, obligations and documents
+    AGREEMENT_WRITE = "partners.agreement_write"  # create, edit, move status, tick obligations, upload
+    AGREEMENT_JOBS = "partners.agreement_jobs"  # the daily expiry alerts and the monthly KPI values
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -127,6 +131,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_TARGETS: _OFFICE | {Role.SPONSOR},
     Perm.SPONSORSHIP_END: _OFFICE,
     Perm.SPONSORSHIP_ALERT: _ADMIN,
+    # An agency follows the agreements it signed (the selectors show it those only); the office writes them.
+    Perm.AGREEMENT_READ: _OFFICE | {Role.AGENCY},
+    Perm.AGREEMENT_WRITE: _OFFICE,
+    Perm.AGREEMENT_JOBS: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
 }
@@ -175,6 +183,7 @@ SYSTEM_PERMS = frozenset(
         Perm.RETENTION_PURGE,  # `cakupan retention purge`, the daily cron
         Perm.SPONSORSHIP_ALERT,  # `cakupan sponsors alerts`, the daily cron
         Perm.CARD_ISSUE,  # `cakupan cards issue NIK`, the office printing a card at the counter
+        Perm.AGREEMENT_JOBS,  # `cakupan agreements alerts` (daily) and `agreements compute` (monthly)
     }
 )
 

@@ -168,6 +168,18 @@ MENU: tuple[Section, ...] = (
             ),
         ),
     ),
+    Section(
+        "agreements",
+        _("Cooperation agreements"),
+        (
+            Link(
+                "partners:list",
+                _("Agreements (PKS)"),
+                Perm.AGREEMENT_READ,
+                _("Agreements with partner agencies: obligations, documents and KPIs against the data."),
+            ),
+        ),
+    ),
 )
 
 
