@@ -33,7 +33,7 @@ class AgreementOutput(serializers.Serializer):
 
 class KpiOutput(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the contract's name, not DRF's label
     value = serializers.FloatField(allow_null=True)
     target = serializers.FloatField()
     unit = serializers.CharField()

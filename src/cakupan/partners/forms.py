@@ -28,6 +28,12 @@ def _regions(scope: Scope) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in rows.order_by("name")[:600]]
 
 
+def _choices(form: forms.Form, name: str, values: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = values
+
+
 class AgreementForm(RegistryForm):
     number = forms.CharField(label=_("agreement number"), max_length=80)
     title = forms.CharField(label=_("title"), max_length=200)
@@ -57,14 +63,14 @@ class AgreementForm(RegistryForm):
 
     def __init__(self, *args: Any, scope: Scope, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _regions(scope)
-        self.fields["segments"].choices = [(code, label("segment", code)) for code in Segment.values]
-        self.fields["obligations"].choices = list(Obligation.Kind.choices)
+        _choices(self, "region", _regions(scope))
+        _choices(self, "segments", [(code, label("segment", code)) for code in Segment.values])
+        _choices(self, "obligations", list(Obligation.Kind.choices))
         agencies = PartnerAgency.objects.filter(scope.agencies()).order_by("name")
-        self.fields["agencies"].choices = [(str(a.pk), a.name) for a in agencies[:200]]
+        _choices(self, "agencies", [(str(a.pk), a.name) for a in agencies[:200]])
         if scope.everything:
             offices = BranchOffice.objects.order_by("name")
-            self.fields["branch_office"].choices = [(str(o.pk), o.name) for o in offices]
+            _choices(self, "branch_office", [(str(o.pk), o.name) for o in offices])
         else:
             del self.fields["branch_office"]
         if editing:
@@ -104,15 +110,15 @@ class KpiForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [
-            (key, str(d.label)) for key, d in definitions().items() if not d.placeholder
-        ]
-        self.fields["region"].choices = [("", _("the agreement's")), *_regions(scope)]
-        self.fields["segment"].choices = [("", _("all segments"))] + [
-            (code, label("segment", code)) for code in Segment.values
-        ]
+        _choices(self, "key", [(key, str(d.label)) for key, d in definitions().items() if not d.placeholder])
+        _choices(self, "region", [("", _("the agreement's")), *_regions(scope)])
+        _choices(
+            self,
+            "segment",
+            [("", _("all segments"))] + [(code, label("segment", code)) for code in Segment.values],
+        )
         sponsors = Sponsor.objects.filter(scope.sponsors()).order_by("name")[:200]
-        self.fields["sponsor"].choices = [("", "—")] + [(str(s.pk), s.name) for s in sponsors]
+        _choices(self, "sponsor", [("", "—")] + [(str(s.pk), s.name) for s in sponsors])
 
 
 class MarkForm(forms.Form):

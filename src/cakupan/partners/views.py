@@ -215,7 +215,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(Perm.AGREEMENT_READ)
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> Any:  # a FileResponse
     try:
         document = selectors.document_get(user=request.user, pk=pk)
     except NotInScope as exc:

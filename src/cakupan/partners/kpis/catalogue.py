@@ -58,8 +58,8 @@ def coverage_rate(kpis: Sequence[AgreementKpi], period: Period) -> dict[int, Mea
     stats = WorkforceStat.objects.filter(region_id__in=codes).filter(
         Q(year__lt=period.year) | Q(year=period.year, survey_month__lte=period.month)
     )
-    for stat in stats.order_by("year", "survey_month"):
-        latest[str(stat.region_id)] = stat  # ascending: the latest round at or before the month wins
+    for row in stats.order_by("year", "survey_month"):
+        latest[str(row.region_id)] = row  # ascending: the latest round at or before the month wins
     config = denominator_config()
     out: dict[int, Measure] = {}
     for kpi in kpis:

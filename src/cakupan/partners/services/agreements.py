@@ -214,7 +214,7 @@ def agreement_create(
         errors.append(FieldError("number", _("An agreement with this number exists.")))
     party_rows = _parties(parties, errors)
     obligation_rows = _obligations(obligations, errors)
-    if errors:
+    if errors or office is None:
         raise InvalidInput(errors)
     status = AgreementStatus.SIGNED if values["signed_on"] else AgreementStatus.DRAFT
     try:

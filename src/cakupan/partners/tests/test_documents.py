@@ -48,7 +48,7 @@ def test_a_pdf_is_stored_outside_the_web_root_and_served_to_the_parties(world: A
         answer = client.get(reverse("partners:document", args=[stored.pk]))
         assert answer.status_code == 200, user
         assert answer["Content-Type"] == "application/pdf"
-        assert b"".join(answer.streaming_content) == PDF
+        assert answer.getvalue() == PDF
 
 
 def test_no_one_else_gets_the_document(world: Any, stored: Any) -> None:

@@ -89,6 +89,12 @@ def value(found: AgreementKpi, period: Period) -> Measure | None:
     return value_of(AgreementKpi.objects.select_related("agreement").get(pk=found.pk), period)
 
 
+def number(found: AgreementKpi, period: Period) -> Decimal:
+    measure = value(found, period)
+    assert measure is not None
+    return measure.value
+
+
 def test_coverage_rate_of_a_region_segment_and_sector_from_the_snapshot(world: Any) -> None:
     # Kota Malang on 31 October 2025: the nurse (PU, hospital) and the driver (BPU, CSR): 2 active.
     WorkforceStat.objects.create(
@@ -116,8 +122,8 @@ def test_new_members_of_a_segment_in_the_month(world: Any) -> None:
     informal = kpi(found, k.NEW_MEMBERS, by=world.branch_malang, segment="BPU")
     wage = kpi(found, k.NEW_MEMBERS, by=world.branch_malang, segment="PU")
     may = Period(2025, 5)
-    assert (value(every, may).value, value(informal, may).value, value(wage, may).value) == (2, 2, 0)
-    assert value(every, Period(2025, 6)).value == 1
+    assert (number(every, may), number(informal, may), number(wage, may)) == (2, 2, 0)
+    assert number(every, Period(2025, 6)) == 1
 
 
 def test_health_workers_covered_as_the_health_view_counts_them(world: Any) -> None:
@@ -158,8 +164,8 @@ def test_members_of_a_sponsored_cohort(world: Any) -> None:
     bpu_member(world, 2, "35.73.03", dt.date(2025, 12, 1), payer_kind="sponsor", sponsor=world.sponsor)
     found = agreement(world.branch_malang)
     cohort = kpi(found, k.SPONSORED_COHORT, by=world.branch_malang, sponsor=world.sponsor.pk, target=103)
-    assert value(cohort, OCT).value == 2
-    assert value(cohort, Period(2025, 12)).value == 3
+    assert number(cohort, OCT) == 2
+    assert number(cohort, Period(2025, 12)) == 3
 
 
 def test_the_straight_path_and_the_status() -> None:
