@@ -167,6 +167,15 @@ def kpi_trend(agreement: Agreement) -> dict[int, list[KpiValue]]:
     return trend
 
 
+def latest_mark(agreement: Agreement) -> str | None:
+    return (
+        ObligationMark.objects.filter(obligation__agreement=agreement)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+
+
 def obligation_grid(
     agreement: Agreement, months: list[str]
 ) -> list[tuple[Obligation, list[ObligationMark | None]]]:

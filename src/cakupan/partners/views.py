@@ -39,8 +39,11 @@ def _get(request: HttpRequest, pk: Any) -> Agreement:
 
 
 def _grid_months(agreement: Agreement) -> list[str]:
-    """The last GRID_MONTHS months of the checklist: up to this month, within the validity."""
-    last = min(Period.of(timezone.localdate()), Period.of(agreement.valid_to))
+    """GRID_MONTHS months of the checklist within the validity, up to the latest month ticked (else this
+    month): the record of what the parties delivered, not a row of empty future months."""
+    latest = selectors.latest_mark(agreement)
+    last = Period.parse(latest) if latest else Period.of(timezone.localdate())
+    last = min(last, Period.of(agreement.valid_to))
     first = Period.of(agreement.valid_from)
     months = [str(last.shift(-i)) for i in range(GRID_MONTHS) if last.shift(-i) >= first]
     return list(reversed(months))
