@@ -170,7 +170,7 @@ def agreements_load(*, users: list[User], say: Say) -> dict[str, int]:
     malang = agreement_create(
         actor=malang_staff,
         number=MALANG_NUMBER,
-        title="Peningkatan Universal Coverage Jamsostek Kota Malang",
+        title="Peningkatan Cakupan Kepesertaan Jamsostek (UCJ) Kota Malang",
         region=f.KOTA_MALANG,
         signed_on=dt.date(2025, 1, 15),
         valid_from=dt.date(2025, 1, 15),

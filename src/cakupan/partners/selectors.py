@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
@@ -42,7 +43,7 @@ def agreement_list(
     if region:
         code = str(region).strip()
         if not Region.objects.filter(code=code).exists():
-            raise InvalidInput.single("region", "Unknown region code.")
+            raise InvalidInput.single("region", _("Unknown region code."))
         rows = rows.filter(Q(region_id=code) | Q(region__code__startswith=f"{code}."))
     return rows.select_related("region", "branch_office").prefetch_related(
         Prefetch("parties", queryset=AgreementParty.objects.order_by("id"))
