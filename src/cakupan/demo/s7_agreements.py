@@ -94,7 +94,7 @@ def agreements_load(*, users: list[User], say: Say) -> dict[str, int]:
     batang = agreement_create(
         actor=pekalongan,
         number=BATANG_NUMBER,
-        title="Perluasan Cakupan Kepesertaan dan Penegakan Hukum di Kabupaten Batang",
+        title="Perluasan Cakupan Kepesertaan serta Penegakan Hukum di Kabupaten Batang",
         region=f.BATANG,
         signed_on=dt.date(2022, 9, 2),
         valid_from=dt.date(2022, 9, 2),
@@ -143,7 +143,7 @@ def agreements_load(*, users: list[User], say: Say) -> dict[str, int]:
     lhok = agreement_create(
         actor=lhok_staff,
         number=LHOKSEUMAWE_NUMBER,
-        title="Perlindungan Jaminan Sosial Ketenagakerjaan bagi Tenaga Medis dan Tenaga Kesehatan",
+        title="Perlindungan Jaminan Sosial Ketenagakerjaan bagi Tenaga Medis serta Tenaga Kesehatan",
         region=f.LHOKSEUMAWE,
         signed_on=dt.date(2025, 10, 7),
         valid_from=dt.date(2025, 10, 7),
@@ -162,7 +162,7 @@ def agreements_load(*, users: list[User], say: Say) -> dict[str, int]:
         upload=SimpleUploadedFile(
             "pks-lhokseumawe.pdf", _pdf(f"PKS {LHOKSEUMAWE_NUMBER}"), content_type="application/pdf"
         ),
-        title="Naskah PKS yang ditandatangani",
+        title="Naskah PKS bertanda tangan",
     )
     made.append(lhok)
 
@@ -221,7 +221,7 @@ def _marks(made: list[Agreement], by_name: dict[str, User]) -> int:
                     obligation=obligation,
                     period=month,
                     done=not late,
-                    note="Data terlambat, dikirim bulan berikutnya" if late else "",
+                    note="Data terlambat; dikirim menyusul" if late else "",
                 )
                 n += 1
     return n

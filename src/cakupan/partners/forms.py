@@ -22,8 +22,12 @@ def _date_input() -> forms.DateInput:
 
 
 def _regions(scope: Scope) -> list[tuple[str, str]]:
+    """The regencies an office serves; for the national administrator those of every branch office (the
+    agreement's region must be one its office serves, services/agreements.py)."""
     rows = Region.objects.filter(level=2)
-    if not scope.everything:
+    if scope.everything:
+        rows = rows.filter(branch_offices__isnull=False).distinct()
+    else:
         rows = rows.filter(code__in=scope.regency_codes)
     return [(r.code, r.name) for r in rows.order_by("name")[:600]]
 
