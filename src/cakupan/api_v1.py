@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cakupan.benefits.api")),
     path("", include("cakupan.compliance.api")),
     path("", include("cakupan.outreach.api")),
+    path("", include("cakupan.partners.api")),
 ]

@@ -74,6 +74,10 @@ class Perm(StrEnum):
     OUTREACH_WRITE = "outreach.write"  # plan, edit and close events; type in paper sign-ups
     OUTREACH_CONVERT = "outreach.convert"  # turn sign-ups into BPU memberships
     SPONSORSHIP_ACCEPT = "sponsorship.accept"  # accept or decline members another sponsor hands over
+    # cooperation agreements (issue 16)
+    AGREEMENT_READ = "partners.agreement_read"  # agreements, their KPIs, obligations and documents
+    AGREEMENT_WRITE = "partners.agreement_write"  # create, edit, move status, tick obligations, upload
+    AGREEMENT_JOBS = "partners.agreement_jobs"  # the daily expiry alerts and the monthly KPI values
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -135,6 +139,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_END: _OFFICE,
     Perm.SPONSORSHIP_ALERT: _ADMIN,
     Perm.SPONSORSHIP_ACCEPT: _OFFICE | {Role.SPONSOR},
+    # An agency follows the agreements it signed (the selectors show it those only); the office writes them.
+    Perm.AGREEMENT_READ: _OFFICE | {Role.AGENCY},
+    Perm.AGREEMENT_WRITE: _OFFICE,
+    Perm.AGREEMENT_JOBS: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
     # A partner agency follows the events it co-hosts; the office plans them and enrols the workers.
@@ -187,6 +195,7 @@ SYSTEM_PERMS = frozenset(
         Perm.RETENTION_PURGE,  # `cakupan retention purge`, the daily cron
         Perm.SPONSORSHIP_ALERT,  # `cakupan sponsors alerts`, the daily cron
         Perm.CARD_ISSUE,  # `cakupan cards issue NIK`, the office printing a card at the counter
+        Perm.AGREEMENT_JOBS,  # `cakupan agreements alerts` (daily) and `agreements compute` (monthly)
     }
 )
 

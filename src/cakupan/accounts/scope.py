@@ -242,6 +242,17 @@ class Scope:
             return Q(partner_id=self.agency_id)
         return Q(pk__in=[])
 
+    def agreements(self) -> Q:
+        """Cooperation agreements (partners.Agreement): those of one's branch office; an agency, those it is
+        a party to (the selector takes the rows' ids, as a party join may repeat them)."""
+        if self.everything:
+            return Q()
+        if self.role == Role.BRANCH_STAFF and self.branch_office_id is not None:
+            return Q(branch_office_id=self.branch_office_id)
+        if self.role == Role.AGENCY and self.agency_id is not None:
+            return Q(parties__agency_id=self.agency_id)
+        return Q(pk__in=[])
+
 
 NOTHING = Scope(role="none")
 # What the command line reads with: it runs on the server, as its operator, who sees every row.

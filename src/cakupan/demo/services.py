@@ -40,6 +40,7 @@ from . import (
     s4_kota_malang,
     s5_lhokseumawe,
     s6_sponsorship,
+    s7_agreements,
     s8_outreach,
     story,
 )
@@ -176,6 +177,8 @@ def demo_load(
         sponsorship = s6_sponsorship.sponsorship_load(
             users=users, built=built["S6 Kab. Malang villages"], say=say
         )
+        # The articles' cooperation agreements with their KPIs computed from the data (issue 16).
+        agreements = s7_agreements.agreements_load(users=users, say=say)
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
@@ -190,6 +193,7 @@ def demo_load(
             **billed,
             **sponsorship,
             **outreach,
+            **agreements,
         }
         event = audit_record(
             actor=None,
@@ -340,6 +344,7 @@ def demo_delete() -> dict[str, int]:
     runs = list(BillingRun.objects.filter(bills__lines__in=lines).values_list("pk", flat=True).distinct())
     deleted: dict[str, int] = {}
     try:
+        deleted.update(s7_agreements.agreements_delete())  # before the sponsors and agencies they name
         deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
         deleted.update(s8_outreach.outreach_delete())
         for label, queryset in (

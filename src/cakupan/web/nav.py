@@ -181,6 +181,18 @@ MENU: tuple[Section, ...] = (
             Link("outreach:funnel", _("Outreach funnel"), Perm.OUTREACH_READ),
         ),
     ),
+    Section(
+        "agreements",
+        _("Cooperation agreements"),
+        (
+            Link(
+                "partners:list",
+                _("Agreements (PKS)"),
+                Perm.AGREEMENT_READ,
+                _("Agreements with partner agencies: obligations, documents and KPIs against the data."),
+            ),
+        ),
+    ),
 )
 
 

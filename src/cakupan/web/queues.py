@@ -34,6 +34,7 @@ from cakupan.contributions.models import Bill, PayerAccount
 from cakupan.contributions.selectors_payments import bill_list, bills_annotated, payer_accounts
 from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.enrolment.selectors import link_review_list, roster_import_list
+from cakupan.partners.selectors import IN_FORCE, agreement_list, agreements_behind, agreements_expiring
 from cakupan.registry.figures import figure_rows, home_figures_refresh
 from cakupan.registry.models import Membership
 from cakupan.registry.selectors import membership_ending, membership_list
@@ -144,6 +145,18 @@ def _bills_overdue(scope: Scope, today: dt.date) -> QuerySet[Any]:
     return _bills_to_pay(scope, today).filter(due_date__lt=today)
 
 
+def _agreements_in_force(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return agreement_list(scope=scope).filter(status__in=IN_FORCE)
+
+
+def _agreements_expiring(scope: Scope, today: dt.date) -> QuerySet[Any]:
+    return agreements_expiring(scope=scope, today=today)
+
+
+def _agreements_behind(scope: Scope, _today: dt.date) -> QuerySet[Any]:
+    return agreements_behind(scope=scope)
+
+
 def _perm(perm: Perm) -> Callable[[Scope], bool]:
     return lambda scope: may(scope, perm)
 
@@ -159,6 +172,10 @@ def _followers(scope: Scope) -> bool:  # who follows claims without deciding the
 
 def _agency(scope: Scope) -> bool:
     return scope.agency_id is not None and may(scope, Perm.COMPLIANCE_READ)
+
+
+def _agency_agreements(scope: Scope) -> bool:  # the agency follows the agreements it signed
+    return scope.agency_id is not None and may(scope, Perm.AGREEMENT_READ)
 
 
 def _employer(scope: Scope) -> bool:
@@ -257,6 +274,30 @@ QUEUES: tuple[Queue, ...] = (
         _agency,
         _cases_open,
         _link("compliance:dashboard"),
+    ),
+    Queue(
+        "agreements_in_force",
+        _("Agreements in force"),
+        _("Cooperation agreements your agency signed with the branch office."),
+        _agency_agreements,
+        _agreements_in_force,
+        _link("partners:list"),
+    ),
+    Queue(
+        "agreements_expiring",
+        _("Agreements ending within 90 days"),
+        _("Prepare the renewal or the closing report with the parties."),
+        _perm(Perm.AGREEMENT_READ),
+        _agreements_expiring,
+        _link("partners:list"),
+    ),
+    Queue(
+        "agreements_behind",
+        _("Agreements with a KPI behind its path"),
+        _("In the latest month computed, a KPI is below the straight path to its target."),
+        _perm(Perm.AGREEMENT_READ),
+        _agreements_behind,
+        _link("partners:list"),
     ),
     Queue(
         "own_cases",

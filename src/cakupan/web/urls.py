@@ -19,4 +19,5 @@ urlpatterns = [
     path("compliance/", include("cakupan.compliance.urls")),
     path("sponsorship/", include("cakupan.sponsorship.urls")),
     path("", include("cakupan.outreach.urls")),
+    path("agreements/", include("cakupan.partners.urls")),
 ]

@@ -22,7 +22,12 @@ from cakupan.outreach.models import SignUp
 from cakupan.outreach.services.convert import signups_convert
 from cakupan.outreach.services.signups import signup_record_paper
 from cakupan.outreach.tests.helpers import market_event, signed_up, worker
-from cakupan.partners.models import PartnerAgency
+from cakupan.partners.kpis import definition
+from cakupan.partners.kpis.catalogue import EVENT_CONVERSIONS
+from cakupan.partners.kpis.compute import agreement_kpis_compute
+from cakupan.partners.models import KpiValue, PartnerAgency
+from cakupan.partners.tests.factories import agreement
+from cakupan.partners.tests.test_kpis import kpi
 from cakupan.registry import services
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +152,29 @@ def test_scope_pages_and_cli(world: Any) -> None:
     assert converted.status_code == 200
     assert SignUp.objects.get(event=event).membership is not None
     assert SYSTEM is not None
+
+
+def test_the_agreements_event_conversions_kpi(world: Any) -> None:
+    """The catalogue's "event conversions" is outreach's definition (registered at start-up): the four
+    members of the hand-built case count for an agreement of Kab. Malang in force when the event was held,
+    not for one that took effect after it, nor for another regency's."""
+    found = definition(EVENT_CONVERSIONS)
+    assert found is not None
+    assert not found.placeholder
+    _case(world)
+    in_force = agreement(
+        world.branch_malang, number="01/PKS/KAB/2026", region="35.07", valid_from=dt.date(2026, 1, 1)
+    )
+    later = agreement(
+        world.branch_malang, number="02/PKS/KAB/2026", region="35.07", valid_from=dt.date(2026, 2, 1)
+    )
+    city = agreement(
+        world.branch_malang, number="03/PKS/KOTA/2026", region="35.73", valid_from=dt.date(2026, 1, 1)
+    )
+    kpis = {
+        a.number: kpi(a, EVENT_CONVERSIONS, by=world.branch_malang, target=10)
+        for a in (in_force, later, city)
+    }
+    agreement_kpis_compute(actor=SYSTEM, period="2026-03")
+    values = {n: KpiValue.objects.get(agreement_kpi=k, period="2026-03").value for n, k in kpis.items()}
+    assert values == {"01/PKS/KAB/2026": 4, "02/PKS/KAB/2026": 0, "03/PKS/KOTA/2026": 0}
