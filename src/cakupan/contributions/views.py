@@ -19,7 +19,7 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
 from cakupan.contributions import exports
 from cakupan.contributions import selectors_payments as sel
-from cakupan.contributions.filters import BillFilter
+from cakupan.contributions.filters import BillFilter, PayerAccountFilter
 from cakupan.contributions.services.billing_jobs import billing_run_start
 from cakupan.contributions.services.payments import MAX_AMOUNT, allocate_credit, payment_record, today
 from cakupan.contributions.services.statement_import import statement_import
@@ -78,12 +78,12 @@ def _ctx(request: HttpRequest) -> dict[str, Any]:
 
 @permission_required(Perm.BILL_READ)
 def account_list(request: HttpRequest) -> HttpResponse:
-    rows = sel.payer_account_find(user=request.user, query=request.GET.get("q", ""), scope=scope_of(request))
     return list_page(
         request,
         template="contributions/account_list.html",
         table="contributions/partials/account_table.html",
-        rows=rows,
+        rows=sel.payer_accounts(user=request.user, scope=scope_of(request)),
+        filterset=PayerAccountFilter,  # the API's (/api/v1/payer-accounts/)
         context=_ctx(request),
     )
 
