@@ -178,6 +178,18 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.ARREARS_READ)
 def arrears(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("as_of", "")
+    try:
+        dt.date.fromisoformat(text or today().isoformat())
+    except ValueError:
+        # A date the API refuses (as_of of /api/v1/payer-accounts/<id>/statement/): refused here too
+        # (400, the message beside the form, no figures) instead of being read as today.
+        return page(
+            request,
+            "contributions/arrears.html",
+            {"as_of": today(), "as_of_error": _("Must be a date written YYYY-MM-DD.")},
+            status=400,
+        )
     as_of = _as_of(request)
     scope = scope_of(request)
     payers = sel.arrears_by_payer(user=request.user, as_of=as_of, scope=scope)

@@ -45,3 +45,16 @@ def test_a_bad_account_filter_is_refused_by_both(world: Any) -> None:
     answered = api.get("/api/v1/payer-accounts/", {"kind": "bank"})
     assert answered.status_code == 400
     assert [e["field"] for e in answered.json()["errors"]] == ["kind"]
+
+
+def test_the_arrears_page_refuses_a_bad_date_as_the_api_does(world: Any) -> None:
+    account = account_make(va="8810000000000001", employer=world.hospital)
+    page, api = both(world.branch_malang)
+    assert page.get("/contributions/arrears/", {"as_of": "2026-06-30"}).status_code == 200
+    assert page.get("/contributions/arrears/").status_code == 200
+    refused = page.get("/contributions/arrears/", {"as_of": "30-06-2026"})
+    assert refused.status_code == 400  # before: read as today, and figures shown for another day
+    assert "Harus berupa tanggal" in refused.content.decode()
+    answered = api.get(f"/api/v1/payer-accounts/{account.pk}/statement/", {"as_of": "30-06-2026"})
+    assert answered.status_code == 400
+    assert [e["field"] for e in answered.json()["errors"]] == ["as_of"]
