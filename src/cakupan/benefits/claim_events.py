@@ -136,6 +136,13 @@ EVENTS: tuple[ClaimEventKind, ...] = (
         office_label=_("An accident at work left the member totally disabled"),
     ),
     ClaimEventKind(
+        "scholarship",
+        _("A school year of my children after my total disability at work: their scholarship"),
+        "SCHOLARSHIP",
+        required=("school_levels",),
+        office_label=_("The children's scholarship (after the member's death or total disability)"),
+    ),
+    ClaimEventKind(
         "death",
         _("The member died (illness or any cause other than work)"),
         "JKM",
@@ -160,7 +167,15 @@ EVENTS: tuple[ClaimEventKind, ...] = (
 )
 BY_CODE = {event.code: event for event in EVENTS}
 # The detail fields an event may ask for; the form has one input for each.
-DETAIL_INPUTS = ("months_unable", "disability_percent", "end_reason", "children", "balance", "medical_cost")
+DETAIL_INPUTS = (
+    "months_unable",
+    "disability_percent",
+    "end_reason",
+    "children",
+    "school_levels",
+    "balance",
+    "medical_cost",
+)
 
 
 def events_for(*, own_claim: bool) -> tuple[ClaimEventKind, ...]:

@@ -68,6 +68,12 @@ class ClaimForm(forms.Form):
         max_value=20,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    school_levels = forms.CharField(
+        label=_("School level of each child"),
+        required=False,
+        max_length=60,
+        help_text=_("One level per child, separated by commas: TK, SD, SMP, SMA or PT (university)."),
+    )
     balance = forms.IntegerField(
         label=_("Balance on your latest JHT statement, in Rupiah (optional)"),
         required=False,
@@ -126,6 +132,12 @@ class ClaimForm(forms.Form):
 
     def detail_fields(self) -> list[dict[str, Any]]:
         return [{"bf": self[name], "show_when": self.shown_for(name)} for name in DETAIL_INPUTS]
+
+    def clean_school_levels(self) -> list[str] | None:
+        """ "sd, SMP" -> ["SD", "SMP"]; the calculator checks the levels."""
+        text = self.cleaned_data.get("school_levels") or ""
+        levels = [part.strip().upper() for part in text.replace(";", ",").split(",") if part.strip()]
+        return levels or None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

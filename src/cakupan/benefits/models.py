@@ -28,6 +28,9 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+# A claim still being handled: a person has at most one of these per benefit.
+OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
+
 BENEFIT_LABELS = {
     "JKM": _("death benefit (JKM)"),
     "JKK_DEATH": _("work-accident death (JKK)"),
@@ -97,6 +100,12 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="paid") | (~Q(payment_reference="") & Q(paid_on__isnull=False)),
                 name="claim_paid_has_reference",
+            ),
+            # One open claim per person and benefit: a second one for the same event is a duplicate.
+            models.UniqueConstraint(
+                fields=["person", "benefit"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="claim_one_open_per_benefit",
             ),
         ]
         indexes = [models.Index(fields=["status", "benefit"]), models.Index(fields=["person", "status"])]

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions import selectors_payments as sel
-from cakupan.contributions.filters import BillFilter
+from cakupan.contributions.filters import BillFilter, PayerAccountFilter
 from cakupan.contributions.models import Bill
 from cakupan.contributions.services.payment_review import payment_reject, payment_release
 from cakupan.contributions.services.payments import payment_record, today
@@ -106,6 +106,36 @@ class BillListView(_Base):
         )
         page = self.paginate_queryset(bills)
         return self.get_paginated_response(BillOutput(page, many=True).data)
+
+
+class PayerAccountOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    virtual_account = serializers.CharField()
+    payer = serializers.SerializerMethodField()
+
+    def get_payer(self, account: Any) -> str:
+        return sel.payer_name(account)
+
+
+class PayerAccountListView(_Base):
+    pagination_class = Pagination
+    serializer_class = PayerAccountOutput
+    queryset = Bill.objects.none()  # for the schema generator only; reads go through sel.payer_accounts
+
+    @extend_schema(
+        tags=["contributions"],
+        summary="Payer accounts in your scope",
+        parameters=[OpenApiParameter("q", str), OpenApiParameter("kind", str)],
+        responses={200: PayerAccountOutput(many=True), 400: ErrorOutput},
+    )
+    def get(self, request: Request) -> Response:
+        require(request.user, Perm.BILL_READ)
+        accounts = filter_or_refuse(
+            PayerAccountFilter, request.query_params, sel.payer_accounts(user=request.user), request=request
+        )
+        page = self.paginate_queryset(accounts)
+        return self.get_paginated_response(PayerAccountOutput(page, many=True).data)
 
 
 class StatementView(_Base):
@@ -229,6 +259,7 @@ class PaymentReviewView(_Base):
 
 urlpatterns = [
     path("bills/", BillListView.as_view(), name="api-bill-list"),
+    path("payer-accounts/", PayerAccountListView.as_view(), name="api-payer-account-list"),
     path("payer-accounts/<int:pk>/statement/", StatementView.as_view(), name="api-payer-statement"),
     path("payments/", PaymentCreateView.as_view(), name="api-payment-create"),
     path(

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cakupan.contributions.models import Bill
+from cakupan.contributions.models import Bill, PayerAccount
+from cakupan.contributions.selectors_payments import payer_account_search
 from cakupan.registry.api.filters import IdFilter
 from cakupan.rules.period import Period
 
@@ -41,3 +42,19 @@ class BillFilter(django_filters.FilterSet):
     class Meta:
         model = Bill
         fields: list[str] = []
+
+
+class PayerAccountFilter(django_filters.FilterSet):
+    """The payer accounts' filters, for the page (/contributions/) and the API (/api/v1/payer-accounts/)."""
+
+    kind = django_filters.ChoiceFilter(choices=PayerAccount.Kind.choices, label=_("payer"))
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("search: virtual account, NPP (exact) or the payer's name")
+    )
+
+    class Meta:
+        model = PayerAccount
+        fields: list[str] = []
+
+    def filter_q(self, queryset: Any, name: str, value: str) -> Any:
+        return payer_account_search(accounts=queryset, query=value)

@@ -58,7 +58,12 @@ def payer_accounts(*, user: Any, scope: Scope | None = None) -> QuerySet[PayerAc
 
 
 def payer_account_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[PayerAccount]:
-    accounts = payer_accounts(user=user, scope=scope)
+    return payer_account_search(accounts=payer_accounts(user=user, scope=scope), query=query)
+
+
+def payer_account_search(*, accounts: QuerySet[PayerAccount], query: str) -> QuerySet[PayerAccount]:
+    """The account list's search (page and API through PayerAccountFilter): the virtual account or the
+    NPP exactly, else a part of the payer's name."""
     text = " ".join(query.split())
     if not text:
         return accounts

@@ -19,7 +19,7 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
 from cakupan.contributions import exports
 from cakupan.contributions import selectors_payments as sel
-from cakupan.contributions.filters import BillFilter
+from cakupan.contributions.filters import BillFilter, PayerAccountFilter
 from cakupan.contributions.services.billing_jobs import billing_run_start
 from cakupan.contributions.services.payments import MAX_AMOUNT, allocate_credit, payment_record, today
 from cakupan.contributions.services.statement_import import statement_import
@@ -78,12 +78,12 @@ def _ctx(request: HttpRequest) -> dict[str, Any]:
 
 @permission_required(Perm.BILL_READ)
 def account_list(request: HttpRequest) -> HttpResponse:
-    rows = sel.payer_account_find(user=request.user, query=request.GET.get("q", ""), scope=scope_of(request))
     return list_page(
         request,
         template="contributions/account_list.html",
         table="contributions/partials/account_table.html",
-        rows=rows,
+        rows=sel.payer_accounts(user=request.user, scope=scope_of(request)),
+        filterset=PayerAccountFilter,  # the API's (/api/v1/payer-accounts/)
         context=_ctx(request),
     )
 
@@ -178,6 +178,18 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.ARREARS_READ)
 def arrears(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("as_of", "")
+    try:
+        dt.date.fromisoformat(text or today().isoformat())
+    except ValueError:
+        # A date the API refuses (as_of of /api/v1/payer-accounts/<id>/statement/): refused here too
+        # (400, the message beside the form, no figures) instead of being read as today.
+        return page(
+            request,
+            "contributions/arrears.html",
+            {"as_of": today(), "as_of_error": _("Must be a date written YYYY-MM-DD.")},
+            status=400,
+        )
     as_of = _as_of(request)
     scope = scope_of(request)
     payers = sel.arrears_by_payer(user=request.user, as_of=as_of, scope=scope)

@@ -1,4 +1,6 @@
-"""Reads of roster imports: each user sees their own uploads; national admins see all."""
+"""Reads of roster imports: each user sees their own uploads; a branch office's staff also every roster of
+its office (its staff's uploads, and those for the employers, sponsors and agencies of its regions);
+national admins see all."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.enrolment.private import reports_dir
 from cakupan.enrolment.services.report import Preview, report_preview
 from cakupan.jobs.models import Job
+from cakupan.partners.models import PartnerAgency
 from cakupan.registry.selectors import employer_ids_in_scope, sponsor_list
 
 
@@ -20,9 +23,21 @@ def _user_id(user: Any) -> int | None:
     return user.pk if getattr(user, "is_authenticated", False) else None
 
 
-def roster_import_list(*, user: Any) -> QuerySet[RosterImport]:
+def roster_import_list(*, user: Any, scope: Scope | None = None) -> QuerySet[RosterImport]:
+    scope = scope or scope_for(user)
     qs = RosterImport.objects.select_related("employer", "sponsor", "agency", "uploader")
-    return qs.filter(scope_for(user).roster_imports(_user_id(user)))
+    own = scope.roster_imports(_user_id(user))
+    if scope.everything or not may(scope, Perm.LINK_REVIEW):
+        return qs.filter(own)
+    # The office that reviews a roster's held rows sees the roster itself (link_review_list's scope).
+    office = (
+        Q(employer_id__in=employer_ids_in_scope(scope))
+        | Q(sponsor_id__in=sponsor_list(user=user, scope=scope).values("pk"))
+        | Q(agency_id__in=PartnerAgency.objects.filter(scope.agencies()).values("pk"))
+    )
+    if scope.branch_office_id is not None:
+        office |= Q(uploader__branch_office_id=scope.branch_office_id)
+    return qs.filter(own | office)
 
 
 def roster_import_get(*, user: Any, pk: Any) -> RosterImport:

@@ -114,6 +114,26 @@ class RegistryForm(forms.Form):
             self.add_error(field, str(error.message))
 
 
+# --- sponsors ------------------------------------------------------------------------------------
+
+
+class SponsorIncomeBasisForm(RegistryForm):
+    """Text in, the service checks the amount (whole Rupiah from the lowest BPU level, or empty)."""
+
+    income_basis = forms.CharField(label=_("monthly income basis (Rp)"), required=False, max_length=20)
+
+    def __init__(self, *args: Any, lowest: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["income_basis"].help_text = _(
+            "For members whose roster gives no income. Empty: the lowest BPU level, %(lowest)s."
+        ) % {"lowest": display.rupiah(lowest)}
+        self.fields["income_basis"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_income_basis(self) -> str | None:
+        text = "".join(self.cleaned_data["income_basis"].split()).replace(".", "")
+        return text.removeprefix("Rp") or None
+
+
 # --- employers -----------------------------------------------------------------------------------
 
 

@@ -135,6 +135,22 @@ def membership_find(*, scope: Scope, memberships: QuerySet[Membership], query: s
     return memberships.filter(Q(employer__npp__iexact=text) | Q(person__full_name__icontains=text))
 
 
+def employment_find(*, scope: Scope, employment: QuerySet[Employment], query: str) -> QuerySet[Employment]:
+    """The employment list's search (page and API through EmploymentFilter), as membership_find reads a
+    query: the NIK (16 digits; a name for a role that sees NIKs masked), the KPJ (11 digits) of the
+    person's membership, else an NPP or a part of a person's or an employer's name."""
+    text = " ".join(query.split())
+    if not text:
+        return employment.none()
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 16 and not scope.masks_nik:
+        return employment.filter(person__nik=digits)
+    if digits.isdigit() and len(digits) == 11:
+        return employment.filter(person_id__in=Membership.objects.filter(kpj=digits).values("person_id"))
+    names = Q(person__full_name__icontains=text) | Q(employer__name__icontains=text)
+    return employment.filter(Q(employer__npp__iexact=text) | names)
+
+
 def employer_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Employer]:
     employers = employer_list(user=user, scope=scope)
     text = " ".join(query.split())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cakupan.registry.views import employers, employment, memberships, persons
+from cakupan.registry.views import employers, employment, memberships, persons, sponsors
 
 app_name = "registry"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("memberships/", memberships.membership_list, name="membership_list"),
     path("memberships/<int:pk>/", memberships.membership_detail, name="membership_detail"),
     path("memberships/<int:pk>/end/", memberships.membership_end, name="membership_end"),
+    path("sponsors/<int:pk>/income-basis/", sponsors.sponsor_income_basis, name="sponsor_income_basis"),
 ]

@@ -47,6 +47,7 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_accept": may(scope, Perm.SPONSORSHIP_ACCEPT),
         "may_fund": may(scope, Perm.SPONSORSHIP_FUND),
         "may_plan": may(scope, Perm.COVERAGE_PLAN),
+        "may_set_income": may(scope, Perm.SPONSOR_WRITE),
         "periods": selectors.funded_periods(user=request.user, sponsor_id=pk),
         "alerts": selectors.alerts(user=request.user, sponsor_id=pk)[:20],
         "flags": selectors.bill_flags(user=request.user, sponsor_id=pk)[:20],

@@ -179,17 +179,17 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     # `cakupan demo` only (DEBUG deployments): the operator at the server's command line.
     "demo.services": ({"demo_present", "demo_load", "demo_delete"}, "the demo command, on the server"),
     "enrolment.services": (
-        {"REPORTS_DIR", "report_path", "parse_as", "merge_path"},
+        {"REPORTS_DIR", "report_path", "parse_as"},
         "paths and parsing",
     ),
     "enrolment.services.background": ({"is_big"}, "a size test"),
-    "enrolment.services.copy_merge": (
-        {"copy_decide", "copy_write"},
+    "enrolment.services.merge": (
+        {"chunks", "merge_decide", "merge_write"},
         "steps of roster_import, which checks",
     ),
-    "enrolment.services.merge": (
-        {"chunks", "kpj_bulk", "merge", "persons_in_scope"},
-        "steps of roster_import, which checks",
+    "enrolment.services.merge_load": (
+        {"merge_path", "dialect", "typed"},
+        "the loader and SQL spelling of the merge",
     ),
     "enrolment.services.payer": ({"payer_columns", "payer_income"}, "steps of roster_import, which checks"),
     "enrolment.services.parse": (
@@ -208,7 +208,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         {"status_expr", "report_frame", "write_report", "template_xlsx", "report_preview"},
         "the report files of roster_import, the blank template, and a read of a report the selector found",
     ),
-    "enrolment.services.validate": ({"check_rows", "parse_columns", "rows_from"}, "pure validation"),
+    "enrolment.services.validate": ({"check_rows", "parse_columns"}, "pure validation"),
     "jobs.services": (
         {
             "job_kind_register",

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, claimant_kinds, require
 from cakupan.accounts.scope import Scope
 from cakupan.benefits.eligibility import eligibility_assess
-from cakupan.benefits.models import Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
+from cakupan.benefits.models import OPEN_STATUSES, Claim, ClaimantKind, ClaimDocument, ClaimEvent, ClaimStatus
 from cakupan.benefits.services.notifications import notifications_create, notifications_mail
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput, NotInScope
@@ -160,30 +160,45 @@ def claim_submit(
         compliance_wage=wage,
         work_accident=extra.get("work_accident") is True,
     )
+    open_already = Claim.objects.filter(person=found, benefit=benefit, status__in=OPEN_STATUSES).first()
+    if open_already is not None:
+        raise InvalidInput.single("benefit", _open_message(open_already))
     answer = _assess(elig.request, extra) if elig.request is not None else {}
     documents = answer.get("documents") or default_tables().documents(str(benefit))[0]
     reasons = [c.message for c in elig.checks if c.status == "fail"] + list(answer.get("reasons", []))
-    with transaction.atomic():
-        claim = Claim.objects.create(
-            person=found,
-            benefit=benefit,
-            event_date=day,
-            claimant_kind=claimant_kind,
-            claimant_name=claimant_name,
-            details=extra,
-            eligibility=elig.as_dict(),
-            assessment=answer,
-            assessed_total=int(answer.get("total", 0)) if answer.get("eligible") else 0,
-            employer_pays_first=elig.employer_pays_first,
-            reasons=reasons,
-            submitted_by=actor,
-        )
-        ClaimDocument.objects.bulk_create(
-            ClaimDocument(claim=claim, name=name[:300], position=i) for i, name in enumerate(documents)
-        )
-        made = _event(claim, actor, benefit=claim.benefit, decision=elig.decision, total=claim.assessed_total)
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                person=found,
+                benefit=benefit,
+                event_date=day,
+                claimant_kind=claimant_kind,
+                claimant_name=claimant_name,
+                details=extra,
+                eligibility=elig.as_dict(),
+                assessment=answer,
+                assessed_total=int(answer.get("total", 0)) if answer.get("eligible") else 0,
+                employer_pays_first=elig.employer_pays_first,
+                reasons=reasons,
+                submitted_by=actor,
+            )
+            ClaimDocument.objects.bulk_create(
+                ClaimDocument(claim=claim, name=name[:300], position=i) for i, name in enumerate(documents)
+            )
+            made = _event(
+                claim, actor, benefit=claim.benefit, decision=elig.decision, total=claim.assessed_total
+            )
+    except IntegrityError as exc:  # a claim for the same benefit filed at the same moment (the constraint)
+        raise InvalidInput.single("benefit", _("A claim for this benefit is already open.")) from exc
     notifications_mail(made)
     return claim
+
+
+def _open_message(claim: Claim) -> str:
+    return str(
+        _("Claim no. %(id)s for this benefit is still open (%(status)s): follow it instead of filing again.")
+        % {"id": claim.pk, "status": claim.get_status_display()}
+    )
 
 
 def _office_claim(actor: Any, scope: Scope, claim: Claim, allowed: tuple[str, ...]) -> Claim:

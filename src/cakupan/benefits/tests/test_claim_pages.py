@@ -155,3 +155,50 @@ def test_every_event_is_a_benefit_with_its_documents_translated() -> None:
         for entry in tables.raw["documents"].values():
             for item in entry["items"]:
                 assert translation.gettext(item) != item, item
+
+
+def test_staff_file_a_scholarship_claim_from_the_form(world: Any) -> None:
+    client = signed_in(world.branch_malang)
+    html = client.get("/benefits/claims/new/").content.decode()
+    assert 'name="event" value="scholarship"' in html
+    assert 'data-show-when="event:scholarship"' in field_block(html, "school_levels")
+    missing = client.post(
+        "/benefits/claims/new/",
+        {
+            "person": world.nurse.nik,
+            "event": "scholarship",
+            "event_date": "2025-07-14",
+            "claimant_kind": "heir",
+            "claimant_name": "Ahli Waris",
+        },
+    )
+    assert missing.status_code == 400
+    assert "Wajib diisi untuk klaim ini." in field_block(missing.content.decode(), "school_levels")
+    done = client.post(
+        "/benefits/claims/new/",
+        {
+            "person": world.nurse.nik,
+            "event": "scholarship",
+            "event_date": "2025-07-14",
+            "claimant_kind": "heir",
+            "claimant_name": "Ahli Waris",
+            "school_levels": "sd, SMP",
+        },
+    )
+    assert done.status_code == 302, done.content.decode()[:3000]
+    claim = Claim.objects.get()
+    assert (claim.benefit, claim.details) == ("SCHOLARSHIP", {"school_levels": ["SD", "SMP"]})
+    again = client.post(
+        "/benefits/claims/new/",
+        {
+            "person": world.nurse.nik,
+            "event": "scholarship",
+            "event_date": "2025-07-14",
+            "claimant_kind": "heir",
+            "claimant_name": "Ahli Waris",
+            "school_levels": "SD",
+        },
+    )
+    assert again.status_code == 400  # a second open scholarship claim: refused at the event
+    assert "has-error" in field_block(again.content.decode(), "event")
+    assert Claim.objects.count() == 1

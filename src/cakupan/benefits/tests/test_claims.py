@@ -215,3 +215,36 @@ def test_calculator_errors_map_to_detail_fields(world: Any) -> None:
         )
     assert "details.disability_percent" in {e.field for e in exc.value.errors}
     assert Claim.objects.count() == 0
+
+
+def test_a_second_open_claim_of_the_same_benefit_is_refused(world: Any) -> None:
+    first = jkm_claim(world)
+    with pytest.raises(InvalidInput) as exc:
+        jkm_claim(world, actor=world.branch_malang, claimant_name="Ahli Waris")
+    assert [e.field for e in exc.value.errors] == ["benefit"]
+    assert str(first.pk) in str(exc.value.errors[0].message)
+    assert Claim.objects.count() == 1
+    # Another benefit for the same person is a claim of its own.
+    other = claim_submit(
+        actor=world.worker_user,
+        person=world.nurse.pk,
+        benefit="JHT",
+        event_date=dt.date(2024, 6, 1),
+        claimant_kind="worker",
+        details={"claim_reason": "RESIGNATION"},
+    )
+    assert other.benefit == "JHT"
+    # The database refuses it too, whoever writes around the service.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(
+            person=first.person,
+            benefit="JKM",
+            event_date=first.event_date,
+            claimant_kind="heir",
+            submitted_by=world.admin,
+        )
+    # Once the first is decided, the benefit can be claimed again.
+    claim_reject(actor=world.admin, claim=first, reasons=["Filed in error."])
+    assert jkm_claim(world).status == "submitted"

@@ -27,7 +27,7 @@ SET_BASED = (
     "cakupan.contributions.services.billable",
     "cakupan.contributions.services.billing",
     "cakupan.contributions.services.billing_sql",
-    "cakupan.enrolment.services.copy_merge",
+    "cakupan.enrolment.services.merge",
     "cakupan.compliance.services.findings",
     "cakupan.compliance.services.matching",
     "cakupan.coverage.services.snapshots",

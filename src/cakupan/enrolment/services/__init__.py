@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,11 +32,11 @@ from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.private import leftovers_remove, reports_dir, staging_dir
 from cakupan.enrolment.readers import map_columns, read_table, roster_headers
 from cakupan.enrolment.reasons import ERROR_CODES
-from cakupan.enrolment.services.copy_merge import copy_decide, copy_write
-from cakupan.enrolment.services.merge import Progress, Target, merge
+from cakupan.enrolment.services.merge import Progress, Target, merge_decide, merge_write
+from cakupan.enrolment.services.merge_load import merge_path
 from cakupan.enrolment.services.payer import payer_columns, payer_income
 from cakupan.enrolment.services.report import status_expr, template_xlsx, write_report
-from cakupan.enrolment.services.validate import check_rows, rows_from
+from cakupan.enrolment.services.validate import check_rows
 from cakupan.partners.models import PartnerAgency
 from cakupan.registry.models import Segment
 from cakupan.registry.selectors import employer_list, sponsor_list
@@ -193,14 +192,6 @@ def roster_import(
     return record
 
 
-def merge_path(vendor: str) -> str:
-    """Which merge runs: "copy" (COPY into a staging table, set-based SQL) on PostgreSQL, else "portable".
-    settings.ROSTER_MERGE = "portable" forces the portable path anywhere (tests compare the two)."""
-    if getattr(settings, "ROSTER_MERGE", "auto") == "portable" or vendor != "postgresql":
-        return "portable"
-    return "copy"
-
-
 def _final(checked: pl.DataFrame, outcome: pl.DataFrame, *, dry_run: bool, masks: bool) -> pl.DataFrame:
     """The checked rows with the merge's status, and its reasons added to the few rows it gave any.
 
@@ -264,20 +255,13 @@ def _run(
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
     record.report_name = f"roster-{record.pk}-{stamp}-{record.sha256[:8]}"
     target = replace(target, roster_import_id=record.pk)
-    copy = merge_path(connection.vendor) == "copy"
-    staged = 0
-    if copy:
-        outcome, staged = copy_decide(checked, target, dry_run=dry_run, progress=progress, phases=phases)
-    else:
-        with phase(phases, "merge"):
-            outcome = merge(rows_from(checked), target, dry_run=dry_run, progress=progress)
+    outcome, staged = merge_decide(checked, target, dry_run=dry_run, progress=progress, phases=phases)
     with phase(phases, "counts"):
         masks = target.scope is not None and target.scope.masks_nik
         final = _final(checked, outcome, dry_run=dry_run, masks=masks)
         _count(record, final, dry_run=dry_run)
 
-    writes = copy and not dry_run
-    # Only the COPY path writes after deciding: the portable merge has written by now, nothing to overlap.
+    writes = not dry_run
     label = "report (in parallel)" if writes else "report"
 
     def report() -> None:
@@ -290,7 +274,7 @@ def _run(
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(report)
         if writes:
-            copy_write(target, progress=progress, phases=phases, total=staged)
+            merge_write(target, progress=progress, phases=phases, total=staged)
         written.result()
     record.finished_at = timezone.now()
     record.save()

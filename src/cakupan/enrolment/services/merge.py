@@ -1,32 +1,74 @@
-"""The set-based merge of validated rows into persons, employment and memberships.
+"""The roster's decisions, made once: the valid rows are staged in a temporary table, then a fixed number of
+set-based statements decide and write them, on PostgreSQL and SQLite alike, whatever the number of rows.
 
-Per chunk of rows a constant number of queries: one read each of the existing persons, open employment
-and active memberships, then bulk writes. Idempotent by natural keys: a person by NIK, an open
-employment by person x employer, an active membership by person x employer (PU) or person x segment
-without employer (BPU); a row that matches what is registered changes nothing.
+The decisions, each one SQL expression below (`_decide`): the registry's person by NIK, its open
+employment with the row's employer and its active membership (each unique by a constraint); the conflicts
+(birth date, sex) quoted only for persons the uploader sees; a new person without any address refused;
+a person outside the scope whose row disagrees held for the branch (linking.py); a BPU member paid by
+another payer refused; new, updated or unchanged per table; a row without income keeps the member's
+income; the ids of the new rows and their KPJ numbers, each unused. The employer of a row and the default
+region and income are the payer's (payer.py). Only moving rows in and out differs between the databases
+(merge_load.py: COPY on PostgreSQL, VALUES on SQLite).
 """
+# ruff: noqa: S608 - SQL text built from model table names and fixed column lists, values are parameters
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cakupan.accounts.scope import Scope
+from cakupan.core.db import deferred_checks_now
+from cakupan.core.phases import Phases, phase
+from cakupan.core.sqlnames import quoted, table
 from cakupan.enrolment.models import LinkReview
 from cakupan.enrolment.services.linking import PAIR_SCHEMA, held_rows
-from cakupan.enrolment.services.validate import Row
+from cakupan.enrolment.services.merge_load import Dialect, dialect, typed
 from cakupan.partners.models import PartnerAgency
-from cakupan.registry.models import Employer, Employment, Membership, Person, Segment, Sponsor
+from cakupan.registry.models import Citizenship, Employer, Employment, Membership, Person, Segment, Sponsor
 from cakupan.registry.selectors import person_list
 from cakupan.registry.services.scope_keys import scope_keys_refresh
 
 CHUNK = 2000
 T = TypeVar("T")
+STAGE = "enrolment_roster_stage"
+RAW = STAGE + "_raw"
+HELD = STAGE + "_held"
+PERSON, EMPLOYMENT, MEMBERSHIP, REVIEW = (table(m) for m in (Person, Employment, Membership, LinkReview))
+# The values a merged row is written with, from the models' choices.
+ACTIVE = quoted(Membership.Status.ACTIVE)
+WNI = quoted(Citizenship.WNI)
+OCCUPATION, CIVIL = quoted(Employment.Occupation.OTHER), quoted(Employment.CivilService.NON_ASN)
+_STAGED = (
+    "number",
+    "nik",
+    "full_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "region",
+    "region_default",
+    "employer_id",
+    "wage",
+    "allowance",
+    "income",
+    "income_default",
+    "sector",
+    "jkk",
+    "jkm",
+    "jht",
+    "jp",
+    "jkp",
+    "start_date",
+    "nik_warnings",
+)
+OUTCOME = {"number": pl.Int64, "status": pl.Utf8, "extra": pl.Utf8, "reg_birth": pl.Date, "reg_sex": pl.Utf8}
 
 
 @dataclass(frozen=True)
@@ -51,288 +93,321 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def kpj_bulk(count: int) -> list[str]:
-    """`count` distinct unused 11-digit KPJ numbers, checked against the table in one query per round."""
-    found: set[str] = set()
-    while len(found) < count:
-        batch = {f"{secrets.randbelow(9 * 10**10) + 10**10}" for _ in range(count - len(found))} - found
-        taken = set(Membership.objects.filter(kpj__in=batch).values_list("kpj", flat=True))
-        found |= batch - taken
-    return sorted(found)
-
-
-def merge(
-    rows: list[Row], target: Target, *, dry_run: bool, progress: Progress | None = None
-) -> pl.DataFrame:
-    """Decides each valid row's status (imported, updated, unchanged, held) or rejects it; writes unless
-    dry run.
-
-    Returns the outcome per row: number, status ("" when rejected here), the reason codes added here
-    (`extra`), and the registered birth date and sex quoted by a conflict (persons the uploader sees)."""
-    known = {r.number: len(r.reasons) for r in rows}
-    employer_of = {r.number: r.employer_id for r in rows if r.employer_id is not None}  # payer.py
-    live = [r for r in rows if not r.rejected]
-    done = 0
-    touched: set[int] = set()
-    for part in chunks(live):
-        touched |= _merge_chunk(list(part), target, employer_of, dry_run=dry_run)
-        done += len(part)
+def merge_decide(
+    checked: pl.DataFrame,
+    target: Target,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    phases: Phases | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Stages the valid rows and decides each; the registry does not change yet. Returns the outcome per
+    row (number, status ("" when rejected here), the reason codes added here (`extra`), the registered
+    birth date and sex quoted by a conflict) and the number of rows staged. Unless a dry run,
+    `merge_write` follows in the same transaction."""
+    staged = checked.filter(~pl.col("rejected")).select(_STAGED)  # with the payer's columns (payer.py)
+    sql = dialect()
+    with connection.cursor() as cursor:
+        with phase(phases, "stage"):
+            sql.prepare(cursor)
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
+            cursor.execute(f"DROP TABLE IF EXISTS {HELD}")
+            cursor.execute(_raw_table(sql))
+            sql.load(cursor, RAW, staged)
+            sql.analyze(cursor, RAW)
         if progress is not None:
-            progress("merged", done, len(live))
-    # The scope keys of every person written, at once: the chunks were decided on the registry as it
-    # was, as the COPY path decides the whole file.
-    if touched:
-        scope_keys_refresh(sorted(touched))
-    params = {r.number: dict(x.params) for r in rows for x in r.reasons[known[r.number] :] if x.params}
-    return pl.DataFrame(
-        {
-            "number": [r.number for r in rows],
-            "status": ["" if r.rejected else r.status for r in rows],
-            "extra": [[x.code for x in r.reasons[known[r.number] :]] for r in rows],
-            "reg_birth": [
-                params.get(r.number, {}).get("registered") if _has(r, "conflict_birth_date") else None
-                for r in rows
-            ],
-            "reg_sex": [
-                params.get(r.number, {}).get("registered") if _has(r, "conflict_sex") else None for r in rows
-            ],
-        },
-        schema={
-            "number": pl.Int64,
-            "status": pl.Utf8,
-            "extra": pl.List(pl.Utf8),
-            "reg_birth": pl.Utf8,
-            "reg_sex": pl.Utf8,
-        },
-    )
+            progress("merged", 0, staged.height)
+        with phase(phases, "hold"):
+            _hold(cursor, target, sql)
+        with phase(phases, "decide"):
+            _decide(cursor, target, sql, dry_run=dry_run)
+        with phase(phases, "outcome"):
+            merged = sql.read(
+                cursor,
+                f"""SELECT number,
+                    CASE WHEN link_held THEN 'held' WHEN NOT ok THEN ''
+                         WHEN person_new OR job_new OR member_new THEN 'imported'
+                         WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
+                    codes, CAST(p_birth AS TEXT), p_sex FROM {STAGE}""",
+                OUTCOME,
+            )
+            if dry_run:
+                _drop(cursor)
+            words = pl.col("extra").fill_null("").str.split(" ")
+            extra = words.list.eval(pl.element().filter(pl.element() != ""))
+            merged = merged.with_columns(status=pl.col("status").fill_null(""), extra=extra).with_columns(
+                reg_birth=pl.when(pl.col("extra").list.contains("conflict_birth_date")).then(
+                    pl.col("reg_birth").dt.strftime("%d/%m/%Y")
+                ),
+                reg_sex=pl.when(pl.col("extra").list.contains("conflict_sex")).then(pl.col("reg_sex")),
+            )
+    if dry_run and progress is not None:
+        progress("merged", staged.height, staged.height)
+    return merged, staged.height
 
 
-def _has(row: Row, code: str) -> bool:
-    return any(x.code == code for x in row.reasons)
+def _raw_table(sql: Dialect) -> str:
+    return f"""CREATE TEMPORARY TABLE {RAW} (
+        number BIGINT NOT NULL, nik VARCHAR(16) NOT NULL, full_name TEXT NOT NULL, birth_date DATE,
+        sex VARCHAR(1), phone TEXT, region TEXT, region_default TEXT, employer_id BIGINT, wage BIGINT,
+        allowance BIGINT, income BIGINT, income_default BIGINT, sector TEXT, jkk BOOLEAN, jkm BOOLEAN,
+        jht BOOLEAN, jp BOOLEAN, jkp BOOLEAN, start_date DATE, nik_warnings {sql.json},
+        held BOOLEAN NOT NULL DEFAULT FALSE)"""
 
 
-def persons_in_scope(target: Target, person_ids: list[int]) -> set[int] | None:
-    """The ids among `person_ids` the uploader sees in full and may change; None: all of them.
+def _drop(cursor: Any) -> None:
+    for name in (STAGE, RAW, HELD):
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
-    Nobody (an empty set) for a role that sees NIKs masked: it knows its members by a masked NIK only,
-    so a roster must not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry,
-    an "unchanged" row). Its rows are checked as for persons outside the scope (linking.py)."""
+
+def merge_write(target: Target, *, progress: Progress | None, phases: Phases | None, total: int) -> None:
+    """The decided rows written: a fixed number of statements; then the deferred foreign-key checks of
+    those rows run at once (instead of at commit), so that a violation surfaces here and the commit is
+    short."""
+    with connection.cursor() as cursor:
+        _write(cursor, target, dialect(), progress=progress, total=total, phases=phases)
+        with phase(phases, "scope keys"):
+            # The scope keys of the persons written, set-based from the staging table (scope_keys.py).
+            written = "person_new OR person_upd OR job_new OR member_new"
+            scope_keys_refresh(RawSQL(f"SELECT person_key FROM {STAGE} WHERE {written}", ()))  # noqa: S611
+        if progress is not None:
+            progress("merged", 3 * total // 4, total)  # the checks take about a quarter of the time
+        with phase(phases, "constraints"):
+            deferred_checks_now()
+        _drop(cursor)
+    if progress is not None:
+        progress("merged", total, total)
+
+
+def _scope_sql(target: Target) -> tuple[str, list[Any]] | None:
+    """The ids of the persons the uploader sees in full, as a subquery; None: everyone.
+
+    Nobody for a role that sees NIKs masked: it knows its members by a masked NIK only, so a roster must
+    not confirm that a NIK it guessed is one of theirs (conflicts quoting the registry, an "unchanged"
+    row). Its rows are checked as for persons outside the scope (linking.py)."""
     if target.scope is None or target.scope.everything:
         return None
     if target.scope.masks_nik:
-        return set()
-    found: set[int] = set()
-    for part in chunks(person_ids):
-        found.update(
-            person_list(user=None, scope=target.scope).filter(pk__in=part).values_list("pk", flat=True)
-        )
-    return found
+        return "SELECT CAST(NULL AS BIGINT) WHERE 1 = 0", []
+    sql, params = person_list(user=None, scope=target.scope).order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
 
 
-def _held(rows: list[Row], persons: dict[str, Person], in_scope: set[int] | None) -> set[int]:
-    """The rows naming a person outside the scope whose name, birth date or sex disagree (linking.py)."""
-    if in_scope is None:
-        return set()
-    pairs = [(r, p) for r in rows if (p := persons.get(r.nik)) is not None and p.pk not in in_scope]
-    frame = pl.DataFrame(
-        {
-            "number": [r.number for r, _p in pairs],
-            "full_name": [r.full_name for r, _p in pairs],
-            "birth_date": [r.birth_date for r, _p in pairs],
-            "sex": [r.sex for r, _p in pairs],
-            "reg_name": [p.full_name for _r, p in pairs],
-            "reg_birth": [p.birth_date for _r, p in pairs],
-            "reg_sex": [p.sex for _r, p in pairs],
-        },
-        schema=PAIR_SCHEMA,
+def _hold(cursor: Any, target: Target, sql: Dialect) -> None:
+    """Marks the staged rows that name a person outside the scope and disagree with the registry
+    (linking.held_rows): one read of those pairs, one load of the held numbers, one update."""
+    scoped = _scope_sql(target)
+    if scoped is None:
+        return
+    text, params = scoped
+    cursor.execute(
+        f"""SELECT r.number, r.full_name, CAST(r.birth_date AS TEXT), r.sex, p.full_name,
+            CAST(p.birth_date AS TEXT), p.sex
+            FROM {RAW} r JOIN {PERSON} p ON p.nik = r.nik WHERE NOT (p.id IN ({text}))""",
+        params,
     )
-    return held_rows(frame)
+    texts = dict.fromkeys(PAIR_SCHEMA, pl.Utf8) | {"number": pl.Int64}
+    pairs = typed(pl.DataFrame(cursor.fetchall(), schema=texts, orient="row"), PAIR_SCHEMA)
+    held = sorted(held_rows(pairs))
+    if held:
+        cursor.execute(f"CREATE TEMPORARY TABLE {HELD} (number BIGINT NOT NULL)")
+        sql.load(cursor, HELD, pl.DataFrame({"number": held}, schema={"number": pl.Int64}))
+        cursor.execute(f"UPDATE {RAW} SET held = TRUE WHERE number IN (SELECT number FROM {HELD})")
 
 
-def _review(row: Row, target: Target, person: Person, employer_id: int | None) -> LinkReview:
-    assert row.birth_date is not None
-    assert row.sex is not None
-    assert row.start_date is not None
-    assert target.roster_import_id is not None  # set by roster_import before the merge
-    return LinkReview(
-        roster_import_id=target.roster_import_id,
-        row_number=row.number,
-        person=person,
-        employer_id=employer_id,
-        sponsor=target.sponsor if employer_id is None else None,
-        segment=target.segment,
-        full_name=row.full_name,
-        birth_date=row.birth_date,
-        sex=row.sex,
-        phone=row.phone,
-        region=row.region or "",
-        basic_wage=row.wage,
-        fixed_allowance=row.allowance,
-        declared_income=row.income if row.income is not None else row.income_default,
-        bpu_sector=row.sector if employer_id is None else "",
-        programs=",".join(row.programs),
-        start_date=row.start_date,
-    )
-
-
-def _merge_chunk(rows: list[Row], target: Target, employer_of: dict[int, int], *, dry_run: bool) -> set[int]:
-    """Decides and (unless dry run) writes the rows; returns the ids of the persons written."""
-    now = timezone.now()
-    persons = {p.nik: p for p in Person.objects.filter(nik__in=[r.nik for r in rows])}
-    person_ids = [p.pk for p in persons.values()]
-    in_scope = persons_in_scope(target, person_ids)
-    held = _held(rows, persons, in_scope)
-    reviews: list[LinkReview] = []
+def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None:
+    """One pass over the staged rows: the registry's matching person, open employment and active
+    membership, the conflicts, what each row will do, and the keys of the rows to insert. The registry
+    does not change here."""
     pu = target.segment == Segment.PU
-    employer_ids = sorted(set(employer_of.values()))
-    open_jobs: dict[tuple[int, int], Employment] = {}
-    pu_members: set[tuple[int, int | None]] = set()
-    bpu_members: dict[int, Membership] = {}
-    if person_ids and pu:
-        open_jobs = {
-            (e.person_id, e.employer_id): e
-            for e in Employment.objects.filter(
-                person_id__in=person_ids, employer_id__in=employer_ids, end_date__isnull=True
-            )
-        }
-        pu_members = set(
-            Membership.objects.filter(
-                person_id__in=person_ids, employer_id__in=employer_ids, status=Membership.Status.ACTIVE
-            ).values_list("person_id", "employer_id")
-        )
-    elif person_ids:
-        bpu_members = {
-            m.person_id: m
-            for m in Membership.objects.filter(
-                person_id__in=person_ids,
-                segment=target.segment,
-                employer__isnull=True,
-                status=Membership.Status.ACTIVE,
-            )
-        }
-    new_persons: list[Person] = []
-    changed_persons: list[Person] = []
-    new_jobs: list[Employment] = []
-    changed_jobs: list[Employment] = []
-    new_members: list[Membership] = []
-    changed_members: list[Membership] = []
-    for row in rows:
-        person = persons.get(row.nik)
-        created = updated = False
-        visible = person is not None and (in_scope is None or person.pk in in_scope)
-        if person is not None and visible:
-            # Conflicts quote the registry only to an uploader who already sees the person; a person
-            # outside the scope whose row disagrees is held instead, which reads like a new person in a
-            # dry run, so neither tells whether the NIK is registered.
-            if person.birth_date != row.birth_date:
-                row.reject("conflict_birth_date", registered=f"{person.birth_date:%d/%m/%Y}")
-            if person.sex != row.sex:
-                row.reject("conflict_sex", registered=person.sex)
-        elif row.region is None and row.region_default is None:
-            # A person outside the scope needs an address as a new one does.
-            row.reject("region_invalid")
-        if person is not None and row.number in held and not row.rejected:
-            reviews.append(_review(row, target, person, employer_of.get(row.number) if pu else None))
-            row.status = "held"
-            continue
-        membership = bpu_members.get(person.pk) if person is not None and not pu else None
-        if membership is not None and (target.sponsor is None or membership.sponsor_id != target.sponsor.pk):
-            row.reject("membership_other_payer")
-        if row.rejected:
-            continue
-        # Validation rejected rows without these; the asserts tell the type checker.
-        assert row.start_date is not None
-        start, wage = row.start_date, row.wage or 0
-        if person is None:
-            # Rows without these were rejected in validation; the asserts tell the type checker.
-            assert row.birth_date is not None
-            assert row.sex is not None
-            person = Person(
-                nik=row.nik,
-                full_name=row.full_name,
-                birth_date=row.birth_date,
-                sex=row.sex,
-                phone=row.phone,
-                address_region_id=row.region or row.region_default or "",
-                nik_warnings=row.nik_warnings,
-            )
-            new_persons.append(person)
-            created = True
-        elif visible and (
-            (row.phone and row.phone != person.phone)
-            or (row.region and row.region != person.address_region_id)
-        ):
-            # Someone else's record (another employer's worker, another region's resident) is linked but
-            # keeps its phone and address; not reported, since a note would tell the NIK is registered.
-            person.phone = row.phone or person.phone
-            person.address_region_id = row.region or person.address_region_id
-            person.updated_at = now
-            changed_persons.append(person)
-            updated = True
-        if pu:
-            employer_id = employer_of[row.number]
-            job = open_jobs.get((person.pk, employer_id)) if person.pk else None
-            if job is None:
-                job = Employment(
-                    person=person,
-                    employer_id=employer_id,
-                    start_date=start,
-                    basic_wage=wage,
-                    fixed_allowance=row.allowance,
-                )
-                new_jobs.append(job)
-                created = True
-            elif (job.basic_wage, job.fixed_allowance) != (wage, row.allowance):
-                job.basic_wage, job.fixed_allowance, job.updated_at = wage, row.allowance, now
-                changed_jobs.append(job)
-                updated = True
-            if (person.pk, employer_id) not in pu_members or not person.pk:
-                new_members.append(_membership(row, target, person, employer_id=employer_id, job=job))
-                created = True
-        elif membership is None:
-            new_members.append(_membership(row, target, person))
-            created = True
-        elif (
-            row.income is not None and membership.declared_income != row.income
-        ) or membership.bpu_sector != row.sector:
-            # A row without income keeps the member's income (the payer's basis is for new members).
-            membership.declared_income = membership.declared_income if row.income is None else row.income
-            membership.bpu_sector = row.sector
-            membership.updated_at = now
-            changed_members.append(membership)
-            updated = True
-        row.status = "imported" if created else "updated" if updated else "unchanged"
-    if dry_run:
-        return set()
-    Person.objects.bulk_create(new_persons)
-    Person.objects.bulk_update(changed_persons, ["phone", "address_region", "updated_at"])
-    Employment.objects.bulk_create(new_jobs)
-    Employment.objects.bulk_update(changed_jobs, ["basic_wage", "fixed_allowance", "updated_at"])
-    for member, kpj in zip(new_members, kpj_bulk(len(new_members)), strict=True):
-        member.kpj = kpj
-    Membership.objects.bulk_create(new_members)
-    Membership.objects.bulk_update(changed_members, ["declared_income", "bpu_sector", "updated_at"])
-    LinkReview.objects.bulk_create(reviews, ignore_conflicts=True)  # already pending from an earlier file
-    written = (*new_persons, *changed_persons)
-    return {p.pk for p in written} | {j.person_id for j in new_jobs} | {m.person_id for m in new_members}
-
-
-def _membership(
-    row: Row, target: Target, person: Person, *, employer_id: int | None = None, job: Employment | None = None
-) -> Membership:
-    programs = set(row.programs)
-    assert row.start_date is not None
-    return Membership(
-        person=person,
-        segment=target.segment,
-        start_date=row.start_date,
-        payer_kind=Membership.PayerKind.EMPLOYER if employer_id else Membership.PayerKind.SPONSOR,
-        employer_id=employer_id,
-        employment=job,
-        sponsor=target.sponsor,
-        declared_income=(row.income if row.income is not None else row.income_default)
-        if employer_id is None
-        else None,
-        bpu_sector=row.sector if employer_id is None else "",
-        **{f: f.upper() in programs for f in Membership.PROGRAM_FIELDS},
+    sponsor_id = target.sponsor.pk if target.sponsor is not None else None
+    # In the order of their placeholders in the final text: sponsor, scope, segment.
+    params: list[Any] = [sponsor_id]
+    if pu:
+        lookups = f"""e.id AS job_id, e.basic_wage AS job_wage, e.fixed_allowance AS job_allowance,
+            m.id IS NOT NULL AS has_member, CAST(NULL AS BIGINT) AS member_id,
+            CAST(NULL AS BIGINT) AS m_sponsor, CAST(NULL AS BIGINT) AS m_income,
+            CAST(NULL AS TEXT) AS m_sector
+            FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
+            LEFT JOIN {EMPLOYMENT} e ON e.person_id = p.id AND e.employer_id = r.employer_id
+                AND e.end_date IS NULL
+            LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.employer_id = r.employer_id
+                AND m.status = {ACTIVE}"""
+    else:
+        lookups = f"""CAST(NULL AS BIGINT) AS job_id, CAST(NULL AS BIGINT) AS job_wage,
+            CAST(NULL AS BIGINT) AS job_allowance, FALSE AS has_member, m.id AS member_id,
+            m.sponsor_id AS m_sponsor, m.declared_income AS m_income, m.bpu_sector AS m_sector
+            FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
+            LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
+                AND m.status = {ACTIVE}"""
+    in_scope = "TRUE"
+    scoped = _scope_sql(target)
+    if scoped is not None:
+        in_scope = f"(p.id IS NULL OR p.id IN ({scoped[0]}))"
+        params += scoped[1]
+    if not pu:
+        params.append(target.segment)
+    joined = f"""SELECT r.*, p.id AS person_id, p.birth_date AS p_birth, p.sex AS p_sex, p.phone AS p_phone,
+        p.address_region_id AS p_region, {in_scope} AS in_scope, {lookups}"""
+    # Conflicts quote the registry only for persons the uploader sees; one outside the scope whose row
+    # disagrees is held (_hold) and is not checked further. The reasons as words separated by spaces.
+    # `whole` keeps `joined` whole, so in_scope (a subplan) is computed once per row, not once per use.
+    coded = f"""SELECT j.*,
+            CASE WHEN person_id IS NOT NULL AND in_scope AND p_birth <> birth_date
+                THEN ' conflict_birth_date' ELSE '' END
+            || CASE WHEN person_id IS NOT NULL AND in_scope AND p_sex <> sex THEN ' conflict_sex' ELSE '' END
+            || CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL AND region_default IS NULL
+                THEN ' region_invalid' ELSE '' END
+            || CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM CAST(%s AS BIGINT)
+                THEN ' membership_other_payer' ELSE '' END AS codes
+        FROM ({joined} {sql.whole}) j"""
+    ok = "(codes = '' AND NOT held)"
+    changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"
+    job_new = f"{ok} AND job_id IS NULL" if pu else "FALSE"
+    member_new = f"{ok} AND " + ("NOT has_member" if pu else "member_id IS NULL")
+    flags = {
+        "ok": ok,
+        "link_held": "(codes = '' AND held)",
+        "person_new": f"{ok} AND person_id IS NULL",
+        "person_upd": f"{ok} AND person_id IS NOT NULL AND in_scope AND {changes}",
+        "job_new": job_new,
+        "job_upd": f"{ok} AND job_id IS NOT NULL AND (job_wage, job_allowance) <> (wage, allowance)"
+        if pu
+        else "FALSE",
+        "member_new": member_new,
+        "member_upd": "FALSE"
+        if pu
+        # A row without income keeps the member's income (the payer's basis is for new members).
+        else f"""{ok} AND member_id IS NOT NULL AND ((income IS NOT NULL AND m_income IS DISTINCT FROM income)
+            OR m_sector IS DISTINCT FROM sector)""",
+        "redraw": "FALSE",
+    }
+    if not dry_run:
+        # The new rows' keys and KPJs drawn in the same pass: the inserts need no lookup afterwards.
+        flags["new_person_id"] = sql.new_ids(cursor, PERSON, f"{ok} AND person_id IS NULL")
+        flags["new_job_id"] = sql.new_ids(cursor, EMPLOYMENT, job_new) if pu else "CAST(NULL AS BIGINT)"
+        flags["kpj"] = f"CASE WHEN {member_new} THEN {sql.kpj_draw()} END"
+    else:
+        flags.update(new_person_id="CAST(NULL AS BIGINT)", new_job_id="CAST(NULL AS BIGINT)")
+        flags["kpj"] = "CAST(NULL AS TEXT)"
+    columns = ", ".join(f"{v} AS {k}" for k, v in flags.items())
+    # person_key / job_key: the registry's id, or the one drawn for the row to insert. `whole` keeps the
+    # inner query whole, so each id is drawn once per row.
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {STAGE} AS SELECT f.*,
+            coalesce(f.person_id, f.new_person_id) AS person_key, coalesce(f.job_id, f.new_job_id) AS job_key
+            FROM (SELECT c.*, {columns} FROM ({coded}) c {sql.whole}) f""",
+        params,
     )
+
+
+def _write(
+    cursor: Any, target: Target, sql: Dialect, *, progress: Progress | None, total: int, phases: Phases | None
+) -> None:
+    s = STAGE
+    pu = target.segment == Segment.PU
+    now = timezone.now()
+
+    def timed(name: str, text: str, params: list[Any] | None = None) -> None:
+        with phase(phases, name):
+            cursor.execute(text, params)
+
+    # No ON CONFLICT: a concurrent import that registered one of these NIKs since the decision makes
+    # this fail on the unique NIK, and the whole import is refused with "run it again".
+    timed(
+        "insert persons",
+        f"""INSERT INTO {PERSON} (id, nik, full_name, birth_date, sex, phone, address_region_id, citizenship,
+            nik_warnings, created_at, updated_at)
+            SELECT person_key, nik, full_name, birth_date, sex, coalesce(phone, ''),
+            coalesce(region, region_default), {WNI}, nik_warnings, %s, %s
+            FROM {s} WHERE person_new""",
+        [now, now],
+    )
+    # Someone else's record (another employer's worker, another region's resident): linked, but the
+    # uploader may not rewrite their phone or address (person_upd is false outside the scope).
+    timed(
+        "update persons",
+        f"""UPDATE {PERSON} AS p SET phone = CASE WHEN s.phone <> '' THEN s.phone ELSE p.phone END,
+            address_region_id = coalesce(s.region, p.address_region_id), updated_at = %s
+            FROM {s} s WHERE s.person_upd AND p.id = s.person_id""",
+        [now],
+    )
+    if progress is not None:
+        progress("merged", total // 4, total)
+    if pu:
+        timed(
+            "insert employment",
+            f"""INSERT INTO {EMPLOYMENT} (id, person_id, employer_id, start_date, basic_wage, fixed_allowance,
+                occupation, civil_service, created_at, updated_at)
+                SELECT job_key, person_key, employer_id, start_date, wage, allowance, {OCCUPATION}, {CIVIL},
+                %s, %s FROM {s} WHERE job_new""",
+            [now, now],
+        )
+        timed(
+            "update employment",
+            f"""UPDATE {EMPLOYMENT} AS e SET basic_wage = s.wage, fixed_allowance = s.allowance,
+                updated_at = %s FROM {s} s WHERE s.job_upd AND e.id = s.job_id""",
+            [now],
+        )
+    if progress is not None:
+        progress("merged", total // 2, total)
+    with phase(phases, "kpj"):
+        _kpj(cursor, sql)
+    sponsor_id = target.sponsor.pk if target.sponsor is not None else None
+    payer = Membership.PayerKind.EMPLOYER if pu else Membership.PayerKind.SPONSOR
+    timed(
+        "insert memberships",
+        f"""INSERT INTO {MEMBERSHIP} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
+            payer_kind, employer_id, employment_id, sponsor_id, declared_income, bpu_sector, created_at,
+            updated_at)
+            SELECT person_key, kpj, %s, jkk, jkm, jht, jp, jkp, start_date, {ACTIVE}, %s, employer_id,
+            {"job_key" if pu else "NULL"}, %s, {"NULL" if pu else "coalesce(income, income_default)"},
+            {"''" if pu else "sector"}, %s, %s FROM {s} WHERE member_new""",
+        [target.segment, payer, sponsor_id, now, now],
+    )
+    programs = " || ".join(
+        f"CASE WHEN {f} THEN '{f.upper()},' ELSE '' END" for f in Membership.PROGRAM_FIELDS
+    )
+    timed(
+        "held for review",
+        f"""INSERT INTO {REVIEW} (roster_import_id, row_number, person_id, employer_id, sponsor_id, segment,
+            full_name, birth_date, sex, phone, region, basic_wage, fixed_allowance, declared_income,
+            bpu_sector, programs, start_date, status, created_at)
+            SELECT %s, number, person_id, employer_id, %s, %s, full_name, birth_date, sex,
+            coalesce(phone, ''), coalesce(region, ''), wage, allowance, coalesce(income, income_default),
+            {"''" if pu else "coalesce(sector, '')"}, rtrim({programs}, ','), start_date, %s, %s
+            FROM {s} WHERE link_held ON CONFLICT DO NOTHING""",
+        [target.roster_import_id, None if pu else sponsor_id, target.segment, LinkReview.Status.PENDING, now],
+    )
+    if not pu:
+        timed(
+            "update memberships",
+            f"""UPDATE {MEMBERSHIP} AS m SET declared_income = coalesce(s.income, m.declared_income),
+                bpu_sector = s.sector, updated_at = %s
+                FROM {s} s WHERE s.member_upd AND m.id = s.member_id""",
+            [now],
+        )
+
+
+def _kpj(cursor: Any, sql: Dialect) -> None:
+    """A distinct unused 11-digit KPJ per new membership: drawn at random with the flags, and drawn again
+    for the few that collide with the table or with each other. One pass over every row, then passes
+    over the rows drawn again only."""
+    s, draw = STAGE, sql.kpj_draw()
+    cursor.execute(
+        f"""UPDATE {s} SET kpj = {draw}, redraw = TRUE WHERE member_new AND kpj IN (
+            SELECT kpj FROM {s} WHERE member_new GROUP BY kpj HAVING count(*) > 1
+            UNION SELECT t.kpj FROM {s} t JOIN {MEMBERSHIP} m ON m.kpj = t.kpj WHERE t.member_new)""",
+        [],
+    )
+    again = cursor.rowcount
+    while again:
+        drawn = f"SELECT kpj FROM {s} WHERE redraw"
+        cursor.execute(
+            f"""UPDATE {s} SET kpj = {draw} WHERE redraw AND kpj IN (
+                SELECT kpj FROM {s} WHERE member_new AND kpj IN ({drawn}) GROUP BY kpj HAVING count(*) > 1
+                UNION SELECT m.kpj FROM {MEMBERSHIP} m WHERE m.kpj IN ({drawn}))""",
+            [],
+        )
+        again = cursor.rowcount

@@ -1,4 +1,4 @@
-"""What a roster row takes from its payer, decided once before either merge path reads the registry.
+"""What a roster row takes from its payer, decided once before the merge reads the registry.
 
 - **The employer of a row**: the employer's own roster names it (a row naming another NPP is refused);
   an agency's roster names one per row, which must be registered and in the agency's area.
@@ -10,7 +10,7 @@
 - **The declared income** of a sponsor's member whose row has none: the sponsor's income basis, by
   default the lowest BPU income level of the rules tables (rules.md §1.3).
 
-Both merge paths (merge.py, copy_merge.py) read the columns added here (`employer_id`, `region_default`,
+The merge (merge.py) reads the columns added here (`employer_id`, `region_default`,
 `income_default`) and add no decision of their own about them.
 """
 

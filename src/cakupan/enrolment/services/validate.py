@@ -3,19 +3,17 @@
 Vectorised with polars: each column is parsed once per distinct value (`parse.map_unique`), every check
 is a column expression (the NIK's too: the registry's `nik_check_frame`), and a row's reasons are a list
 column of reason codes. No Python loop per row or per NIK. The result, the "checked" frame, is what
-both merge paths and the report read.
+the merge and the report read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from cakupan.enrolment.reasons import ERROR_CODES, Reason, reason
+from cakupan.enrolment.reasons import ERROR_CODES
 from cakupan.enrolment.services import parse
 from cakupan.regions.codes import region_codes
 from cakupan.registry.models import Membership, Person, Segment
@@ -42,39 +40,6 @@ _SECTORS = {
     "lain-lain": "other",
 }
 PROGRAM_FLAGS = Membership.PROGRAM_FIELDS  # jkk, jkm, jht, jp, jkp
-
-
-@dataclass
-class Row:
-    """One valid row, as the portable (row-by-row) merge sees it."""
-
-    number: int  # the row number the user sees in the spreadsheet (header = 1)
-    nik: str = ""
-    full_name: str = ""
-    birth_date: dt.date | None = None
-    sex: str | None = None
-    phone: str = ""
-    region: str | None = None
-    region_default: str | None = None  # a new person's address when the row has none (payer.py)
-    npp: str = ""
-    employer_id: int | None = None  # the row's employer (payer.py), PU rows only
-    wage: int | None = None
-    allowance: int = 0
-    income: int | None = None
-    income_default: int | None = None  # a new member's income when the row has none
-    sector: str = "other"
-    programs: tuple[str, ...] = ()
-    start_date: dt.date | None = None
-    reasons: list[Reason] = field(default_factory=list)
-    nik_warnings: list[dict[str, str]] = field(default_factory=list)
-    status: str = ""
-
-    @property
-    def rejected(self) -> bool:
-        return any(r.is_error for r in self.reasons)
-
-    def reject(self, code: str, **params: object) -> None:
-        self.reasons.append(reason(code, **params))
 
 
 def _text(frame: pl.DataFrame, mapping: dict[str, str], name: str) -> pl.Series:
@@ -286,35 +251,3 @@ def parse_columns() -> tuple[str, ...]:
         "programs",
         "start_date",
     )
-
-
-def rows_from(checked: pl.DataFrame) -> list[Row]:
-    """The rows not rejected, as `Row` objects, for the portable merge (the checked frame with the
-    payer's columns: payer.payer_columns)."""
-    live = checked.filter(~pl.col("rejected"))
-    out = []
-    for v in live.iter_rows(named=True):
-        out.append(
-            Row(
-                number=v["number"],
-                nik=v["nik"],
-                full_name=v["full_name"],
-                birth_date=v["birth_date"],
-                sex=v["sex"],
-                phone=v["phone"],
-                region=v["region"],
-                region_default=v["region_default"],
-                npp=v["npp"],
-                employer_id=v["employer_id"],
-                wage=v["wage"],
-                allowance=v["allowance"],
-                income=v["income"],
-                income_default=v["income_default"],
-                sector=v["sector"],
-                programs=tuple(f.upper() for f in PROGRAM_FLAGS if v[f]),
-                start_date=v["start_date"],
-                reasons=[reason(c) for c in v["codes"]],
-                nik_warnings=json.loads(v["nik_warnings"]),
-            )
-        )
-    return out

@@ -1,4 +1,4 @@
-"""The two merge paths (PostgreSQL COPY + set-based SQL, and the portable one) give the same final rows."""
+"""The two loaders of the one merge (COPY on PostgreSQL, VALUES elsewhere) give the same final rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cakupan.enrolment.tests.conftest import GOOD_ROWS, HEADER, nik, report_rows
 from cakupan.registry.models import Employment, Membership, Person
 
 D = "35.73.01"
-copy_module = importlib.import_module("cakupan.enrolment.services.copy_merge")
+load_module = importlib.import_module("cakupan.enrolment.services.merge_load")
 BPU_HEADER = ["NIK", "Nama", "Tanggal Lahir", "JK", "Kode Wilayah", "No HP", "Penghasilan", "Sektor"]
 
 
@@ -197,10 +197,9 @@ def test_both_paths_give_the_same_rows(world: Any, tmp_path: Path, settings: Any
     assert first["members"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path runs on PostgreSQL only")
 def test_colliding_kpjs_are_drawn_again(world: Any, tmp_path: Path, monkeypatch: Any) -> None:
     # Five possible KPJs, two of them taken: the three new memberships must end with the other three.
-    monkeypatch.setattr(copy_module, "KPJ_DRAW", "(10000000000 + floor(random() * 5))::bigint::text")
+    monkeypatch.setattr(load_module, "KPJ_SPAN", 5)
     taken = list(Membership.objects.values_list("pk", flat=True)[:2])
     for pk, kpj in zip(taken, ("10000000000", "10000000001"), strict=True):
         Membership.objects.filter(pk=pk).update(kpj=kpj)

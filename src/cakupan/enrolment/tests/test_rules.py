@@ -17,13 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from cakupan.core.errors import InvalidInput
 from cakupan.enrolment.models import RosterImport
 from cakupan.enrolment.reasons import REASONS
-from cakupan.enrolment.services import merge_path, roster_import
+from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.conftest import GOOD_ROWS, HEADER, nik, report_rows, write_csv
 from cakupan.registry.models import Employment, Membership, Person
 
 D = "35.73.01"
 merge_module = importlib.import_module("cakupan.enrolment.services.merge")
-copy_module = importlib.import_module("cakupan.enrolment.services.copy_merge")
 
 
 def _codes(record: RosterImport) -> set[str]:
@@ -165,11 +164,8 @@ def test_killed_import_leaves_nothing(world: Any, tmp_path: Path, monkeypatch: A
     def boom(*args: Any) -> list[str]:
         raise RuntimeError("killed after persons and employment were written")
 
-    # Just before the memberships are written, in whichever merge path this database uses.
-    if merge_path(connection.vendor) == "copy":
-        monkeypatch.setattr(copy_module, "_kpj", boom)
-    else:
-        monkeypatch.setattr(merge_module, "kpj_bulk", boom)
+    # Just before the memberships are written.
+    monkeypatch.setattr(merge_module, "_kpj", boom)
     with pytest.raises(RuntimeError):
         _run(world, tmp_path, GOOD_ROWS)
     assert (Person.objects.count(), Employment.objects.count(), Membership.objects.count()) == before

@@ -166,3 +166,21 @@ def test_job_with_a_bad_file_reports_the_errors(world: Any, tmp_path: Path, clie
     page = client.get(f"/rosters/jobs/{job.pk}/progress")
     assert "Gaji Pokok" in page.content.decode()  # the accepted headers for the missing wage column
     assert not RosterImport.objects.exists()
+
+
+def test_branch_staff_see_every_roster_of_their_office(world: Any, tmp_path: Path) -> None:
+    from conftest import make_user
+
+    from cakupan.accounts.models import Role
+    from cakupan.enrolment.selectors import roster_import_list
+
+    path = write_csv(tmp_path / "r.csv", GOOD_ROWS)
+    hospital = roster_import(actor=world.hr_hospital, path_or_file=path, as_=("employer", "NPP00001"))
+    factory = roster_import(actor=world.hr_factory, path_or_file=path, as_=("employer", "NPP00002"))
+    own = roster_import(actor=world.branch_malang, path_or_file=path, as_=("employer", "NPP00001"))
+    colleague = make_user("staf_malang_2", Role.BRANCH_STAFF, branch_office=world.malang)
+    # The hospital's roster (Kota Malang) and a colleague's upload: the office's; the factory's (Bekasi): not.
+    assert set(roster_import_list(user=colleague)) == {hospital, own}
+    assert set(roster_import_list(user=world.branch_bekasi)) == {factory}
+    assert set(roster_import_list(user=world.hr_hospital)) == {hospital}  # others: their own uploads
+    assert set(roster_import_list(user=world.admin)) == {hospital, factory, own}

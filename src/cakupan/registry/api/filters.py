@@ -94,10 +94,14 @@ class EmploymentFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         field_name="end_date", lookup_expr="isnull", label=_("still open (no end date)")
     )
+    q = django_filters.CharFilter(method="filter_q", label=_("search: NIK or KPJ (exact), NPP or name"))
 
     class Meta:
         model = Employment
         fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Employment], name: str, value: str) -> QuerySet[Employment]:
+        return selectors.employment_find(scope=scope_for(self.request.user), employment=queryset, query=value)
 
 
 class MembershipFilter(django_filters.FilterSet):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -323,10 +324,31 @@ class SponsorCreateInput(InputSerializer):
     employer = _id(required=False, allow_null=True)
 
 
+class SponsorUpdateInput(InputSerializer):
+    # Checked by the service (whole Rupiah from the lowest BPU level); null: the lowest level applies.
+    income_basis = serializers.IntegerField(allow_null=True)
+
+
 class SponsorOutput(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
+    income_basis_applied = serializers.SerializerMethodField(
+        help_text=_("The monthly income given to members whose roster has none (whole Rupiah).")
+    )
 
     class Meta:
         model = Sponsor
-        fields = ["id", "name", "kind", "region", "region_name", "employer", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "region",
+            "region_name",
+            "employer",
+            "income_basis",
+            "income_basis_applied",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def get_income_basis_applied(self, obj: Sponsor) -> int:
+        return selectors.sponsor_income_basis(sponsor=obj, day=timezone.localdate())

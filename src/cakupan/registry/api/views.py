@@ -310,3 +310,15 @@ class SponsorViewSet(ApiViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.render(selectors.sponsor_get(user=request.user, pk=pk), s.SponsorOutput)
+
+    @extend_schema(
+        summary="Set a sponsor's income basis",
+        parameters=[ID_PARAM],
+        request=s.SponsorUpdateInput,
+        responses={200: s.SponsorOutput, **error_responses(400, 403, 404)},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        sponsor = selectors.sponsor_get(user=request.user, pk=pk)
+        data = self.parse(s.SponsorUpdateInput, request)
+        sponsor = services.sponsor_income_basis_set(actor=request.user, sponsor=sponsor, **data)
+        return self.render(sponsor, s.SponsorOutput)

@@ -80,9 +80,12 @@ def sponsor_register(
 
 
 @transaction.atomic
-def sponsor_income_basis_set(*, actor: Any, sponsor: Sponsor | int, income_basis: int | None) -> Sponsor:
+def sponsor_income_basis_set(
+    *, actor: Any, sponsor: Sponsor | int, income_basis: int | str | None
+) -> Sponsor:
     """The monthly income declared for the sponsor's members whose roster gives none (None: the lowest
-    BPU level). Members already enrolled keep the income they were enrolled with."""
+    BPU level); text from a page or a command is checked as a number is. Members already enrolled keep
+    the income they were enrolled with."""
     scope = require(actor, Perm.SPONSOR_WRITE)
     pk = sponsor.pk if isinstance(sponsor, Sponsor) else sponsor
     found = sponsor_list(user=actor, scope=scope).select_for_update(of=("self",)).filter(pk=pk).first()

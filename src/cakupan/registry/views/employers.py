@@ -13,6 +13,7 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
+from cakupan.registry.api.filters import EmployerFilter
 from cakupan.registry.forms import EmployerForm, WorkerForm
 from cakupan.registry.models import Membership
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
@@ -21,18 +22,12 @@ from cakupan.registry.views.persons import duplicate_of
 
 @permission_required(Perm.EMPLOYER_READ)
 def employer_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    scope = scope_of(request)
-    rows = (
-        selectors.employer_find(user=request.user, query=q, scope=scope)
-        if q
-        else selectors.employer_list(user=request.user, scope=scope)
-    )
     return list_page(
         request,
         template="registry/employer_list.html",
         table="registry/partials/employer_table.html",
-        rows=rows,
+        rows=selectors.employer_list(user=request.user, scope=scope_of(request)),
+        filterset=EmployerFilter,  # the API's (/api/v1/employers/): the same search and refusals
         context={},
     )
 

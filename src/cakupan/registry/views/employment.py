@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,29 +13,20 @@ from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
+from cakupan.registry.api.filters import EmploymentFilter
 from cakupan.registry.forms import EmploymentFields, EmploymentForm
 from cakupan.registry.views.common import form_page, get_or_404, list_page, own_employer_npp, page
 
 
 @permission_required(Perm.EMPLOYMENT_READ)
 def employment_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.employment_list(user=request.user, scope=scope_of(request))
-    q = request.GET.get("q", "").strip()
-    if q:  # narrowing what the selector already scoped: name, NIK or NPP
-        rows = rows.filter(
-            Q(person__full_name__icontains=q)
-            | Q(person__nik=q)
-            | Q(employer__name__icontains=q)
-            | Q(employer__npp__iexact=q)
-        )
-    if request.GET.get("open") == "1":
-        rows = rows.filter(end_date__isnull=True)
     return list_page(
         request,
         template="registry/employment_list.html",
         table="registry/partials/employment_table.html",
-        rows=rows,
-        context={"open_only": request.GET.get("open") == "1"},
+        rows=selectors.employment_list(user=request.user, scope=scope_of(request)),
+        filterset=EmploymentFilter,  # the API's (/api/v1/employments/): the same search and refusals
+        context={"open_only": request.GET.get("open") in ("1", "true")},
     )
 
 

@@ -145,14 +145,17 @@ def test_home_queues_cost_a_constant_number_of_queries(world: Any, as_user: Any)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("home"))
     bill_months(5, 4, 3, 2)
-    for n in range(3):
+    # Three open claims (one per benefit: a second open claim of a benefit is refused).
+    for n, (benefit, details) in enumerate(
+        [("JKM", {"children": 2}), ("JKK_DEATH", {"children": 2}), ("JHT", {"claim_reason": "RESIGNATION"})]
+    ):
         claim_submit(
             actor=world.worker_user,
             person=world.nurse.pk,
-            benefit="JKM",
+            benefit=benefit,
             event_date=dt.date(2024, 6, 1 + n),
             claimant_kind="worker",
-            details={"children": 2},
+            details=details,
         )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
