@@ -157,7 +157,7 @@ REASONS: dict[str, tuple[bool, str, str]] = {
         "Peserta sudah aktif di segmen ini dengan pembayar lain.",
         "The person already has an active membership in this segment with another payer.",
     ),
-    # One payer per person per month (issue 15): sponsorship.overlap.other_payers names the sponsor.
+    # One payer per person per month (issue 15): the roster's decision (merge.py) names the sponsor.
     "membership_other_sponsor": (
         True,
         "Untuk bulan-bulan ini peserta sudah dibayar oleh sponsor lain: %(sponsor)s.",

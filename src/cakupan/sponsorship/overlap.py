@@ -2,23 +2,22 @@
 enrolment for one sponsor would give a second payer, with the sponsor already paying for them.
 
 A sponsor "already pays" a person for a month when it holds a membership of theirs, paid by a sponsor (or
-by the APBN), begun by that month's last day and not ended before its first day. The import calls this
-once per file (one query, whatever the number of NIKs), or inlines `other_payer_sql` in its own SQL (the
-COPY path), and rejects those rows naming the sponsor (enrolment reason `membership_other_sponsor`).
+by the APBN), begun by that month's last day and not ended before its first day. Target-list enrolment
+calls this once per list (one query, whatever the number of NIKs) and refuses those rows naming the
+sponsor; the roster import refuses a member of the segment paid by another sponsor in its own decision set
+(enrolment/services/merge.py, reason `membership_other_sponsor`, naming the sponsor too).
 """
-# ruff: noqa: S608 - SQL text from model names and choices (core.sqlnames); values are parameters
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.core.sqlnames import quoted, table
-from cakupan.registry.models import Membership, Person, Sponsor
+from cakupan.registry.models import Membership
 from cakupan.rules.period import Period
 
 APBN = "APBN"  # the name of the state budget as a payer (no sponsor row)
@@ -58,24 +57,6 @@ def other_payers(niks: Iterable[str], *, sponsor_id: int | None, start: dt.date)
     for nik, other_id, name in rows:
         found.setdefault(nik, OtherPayer(other_id, name or APBN))
     return found
-
-
-def other_payer_sql(nik: str, start: str, sponsor_id: int | None) -> tuple[str, list[Any]]:
-    """PostgreSQL (the COPY import path): a scalar subquery giving the name of another payer (sponsor or
-    APBN) of the person with NIK `nik` from the month of date `start` on (both SQL expressions of the
-    caller's row), or NULL; with its parameters."""
-    m, p, s = table(Membership), table(Person), table(Sponsor)
-    kinds = ", ".join(quoted(k) for k in (Membership.PayerKind.SPONSOR, Membership.PayerKind.GOVERNMENT))
-    sql = f"""(SELECT COALESCE(MIN(s.name), {quoted(APBN)}) FROM {m} om JOIN {p} op ON op.id = om.person_id
-        LEFT JOIN {s} s ON s.id = om.sponsor_id
-        WHERE op.nik = {nik} AND om.payer_kind IN ({kinds})
-        AND om.sponsor_id IS DISTINCT FROM %s::bigint
-        AND om.start_date <= (date_trunc('month', {start}) + interval '1 month - 1 day')::date
-        AND om.status <> {quoted(Membership.Status.INACTIVE)}
-        AND NOT (om.status = {quoted(Membership.Status.ENDED)} AND om.end_date IS NULL)
-        AND (om.end_date IS NULL OR om.end_date >= date_trunc('month', {start})::date)
-        HAVING COUNT(*) > 0)"""
-    return sql, [sponsor_id]
 
 
 def refusal(name: str) -> str:

@@ -213,7 +213,7 @@ def _final(checked: pl.DataFrame, outcome: pl.DataFrame, *, dry_run: bool, masks
             extra=pl.when(held).then(pl.concat_list("extra", pl.lit("link_review"))).otherwise("extra")
         )
     final = checked.join(
-        outcome.select("number", "status", "reg_birth", "reg_sex"), on="number", how="left"
+        outcome.select("number", "status", "reg_birth", "reg_sex", "other_sponsor"), on="number", how="left"
     ).with_columns(status=pl.col("status").fill_null(""))
     extra = outcome.filter(pl.col("extra").list.len() > 0).select("number", "extra")
     if extra.height == 0:

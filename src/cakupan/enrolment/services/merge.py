@@ -5,10 +5,10 @@ The decisions, each one SQL expression below (`_decide`): the registry's person 
 employment with the row's employer and its active membership (each unique by a constraint); the conflicts
 (birth date, sex) quoted only for persons the uploader sees; a new person without any address refused;
 a person outside the scope whose row disagrees held for the branch (linking.py); a BPU member paid by
-another payer refused; new, updated or unchanged per table; a row without income keeps the member's
-income; the ids of the new rows and their KPJ numbers, each unused. The employer of a row and the default
-region and income are the payer's (payer.py). Only moving rows in and out differs between the databases
-(merge_load.py: COPY on PostgreSQL, VALUES on SQLite).
+another payer refused (naming the sponsor that pays); new, updated or unchanged per table; a row without
+income keeps the member's income; the ids of the new rows and their KPJ numbers, each unused. The
+employer of a row and the default region and income are the payer's (payer.py). Only moving rows in and
+out differs between the databases (merge_load.py: COPY on PostgreSQL, VALUES on SQLite).
 """
 # ruff: noqa: S608 - SQL text built from model table names and fixed column lists, values are parameters
 
@@ -41,6 +41,7 @@ STAGE = "enrolment_roster_stage"
 RAW = STAGE + "_raw"
 HELD = STAGE + "_held"
 PERSON, EMPLOYMENT, MEMBERSHIP, REVIEW = (table(m) for m in (Person, Employment, Membership, LinkReview))
+SPONSOR = table(Sponsor)
 # The values a merged row is written with, from the models' choices.
 ACTIVE = quoted(Membership.Status.ACTIVE)
 WNI = quoted(Citizenship.WNI)
@@ -68,7 +69,14 @@ _STAGED = (
     "start_date",
     "nik_warnings",
 )
-OUTCOME = {"number": pl.Int64, "status": pl.Utf8, "extra": pl.Utf8, "reg_birth": pl.Date, "reg_sex": pl.Utf8}
+OUTCOME = {
+    "number": pl.Int64,
+    "status": pl.Utf8,
+    "extra": pl.Utf8,
+    "reg_birth": pl.Date,
+    "reg_sex": pl.Utf8,
+    "other_sponsor": pl.Utf8,
+}
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,7 @@ def merge_decide(
                     CASE WHEN link_held THEN 'held' WHEN NOT ok THEN ''
                          WHEN person_new OR job_new OR member_new THEN 'imported'
                          WHEN person_upd OR job_upd OR member_upd THEN 'updated' ELSE 'unchanged' END,
-                    codes, CAST(p_birth AS TEXT), p_sex FROM {STAGE}""",
+                    codes, CAST(p_birth AS TEXT), p_sex, m_sponsor_name FROM {STAGE}""",
                 OUTCOME,
             )
             if dry_run:
@@ -141,6 +149,9 @@ def merge_decide(
                     pl.col("reg_birth").dt.strftime("%d/%m/%Y")
                 ),
                 reg_sex=pl.when(pl.col("extra").list.contains("conflict_sex")).then(pl.col("reg_sex")),
+                other_sponsor=pl.when(pl.col("extra").list.contains("membership_other_sponsor")).then(
+                    pl.col("other_sponsor")
+                ),
             )
     if dry_run and progress is not None:
         progress("merged", staged.height, staged.height)
@@ -227,8 +238,8 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
     if pu:
         lookups = f"""e.id AS job_id, e.basic_wage AS job_wage, e.fixed_allowance AS job_allowance,
             m.id IS NOT NULL AS has_member, CAST(NULL AS BIGINT) AS member_id,
-            CAST(NULL AS BIGINT) AS m_sponsor, CAST(NULL AS BIGINT) AS m_income,
-            CAST(NULL AS TEXT) AS m_sector
+            CAST(NULL AS BIGINT) AS m_sponsor, CAST(NULL AS TEXT) AS m_sponsor_name,
+            CAST(NULL AS BIGINT) AS m_income, CAST(NULL AS TEXT) AS m_sector
             FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
             LEFT JOIN {EMPLOYMENT} e ON e.person_id = p.id AND e.employer_id = r.employer_id
                 AND e.end_date IS NULL
@@ -237,10 +248,12 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
     else:
         lookups = f"""CAST(NULL AS BIGINT) AS job_id, CAST(NULL AS BIGINT) AS job_wage,
             CAST(NULL AS BIGINT) AS job_allowance, FALSE AS has_member, m.id AS member_id,
-            m.sponsor_id AS m_sponsor, m.declared_income AS m_income, m.bpu_sector AS m_sector
+            m.sponsor_id AS m_sponsor, ms.name AS m_sponsor_name, m.declared_income AS m_income,
+            m.bpu_sector AS m_sector
             FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
             LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
-                AND m.status = {ACTIVE}"""
+                AND m.status = {ACTIVE}
+            LEFT JOIN {SPONSOR} ms ON ms.id = m.sponsor_id"""
     in_scope = "TRUE"
     scoped = _scope_sql(target)
     if scoped is not None:
@@ -260,7 +273,8 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
             || CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL AND region_default IS NULL
                 THEN ' region_invalid' ELSE '' END
             || CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM CAST(%s AS BIGINT)
-                THEN ' membership_other_payer' ELSE '' END AS codes
+                THEN (CASE WHEN m_sponsor IS NULL THEN ' membership_other_payer'
+                    ELSE ' membership_other_sponsor' END) ELSE '' END AS codes
         FROM ({joined} {sql.whole}) j"""
     ok = "(codes = '' AND NOT held)"
     changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"

@@ -40,6 +40,7 @@ def _texts(lang: str) -> pl.Expr:
         code: (indonesian if lang == "id" else english)
         .replace("%(row)s", "{row}")
         .replace("%(registered)s", "{birth}" if code == "conflict_birth_date" else "{sex}")
+        .replace("%(sponsor)s", "{sponsor}")
         for code, (_is_error, indonesian, english) in REASONS.items()
     }
     joined = (
@@ -49,6 +50,7 @@ def _texts(lang: str) -> pl.Expr:
         joined.str.replace("{row}", pl.col("first_number").cast(pl.Utf8), literal=True)
         .str.replace("{birth}", pl.col("reg_birth").fill_null(""), literal=True)
         .str.replace("{sex}", pl.col("reg_sex").fill_null(""), literal=True)
+        .str.replace("{sponsor}", pl.col("other_sponsor").fill_null(""), literal=True)
     )
 
 

@@ -107,9 +107,10 @@ def test_every_rejection_reason(world: Any, tmp_path: Path) -> None:
     codes |= _codes(
         _run(world, tmp_path, agency_rows, header=agency_header, actor=world.admin, as_=("agency", agency.pk))
     )
-    assert "membership_other_payer" not in codes  # covered below with a real other payer
+    other_payer = {"membership_other_payer", "membership_other_sponsor"}
+    assert not codes & other_payer  # covered below with a real other payer
     errors = {code for code, (is_error, _i, _e) in REASONS.items() if is_error}
-    missing = errors - codes - {"membership_other_payer"}
+    missing = errors - codes - other_payer
     assert not missing, missing
 
 
@@ -122,7 +123,11 @@ def test_other_payer_is_a_conflict(world: Any, tmp_path: Path) -> None:
     header = ["NIK", "Nama", "Tanggal Lahir", "JK", "Kode Wilayah", "Penghasilan", "Sektor"]
     record = _run(world, tmp_path, [row], header=header, actor=world.admin, as_=("sponsor", other.pk))
     assert record.rejected == 1
-    assert "membership_other_payer" in _codes(record)
+    assert "membership_other_sponsor" in _codes(record)
+    # One payer per person per month (issue 15): the refusal names the sponsor already paying.
+    (reported,) = report_rows(record)
+    assert f"sudah dibayar oleh sponsor lain: {world.sponsor.name}." in reported["Alasan"]
+    assert f"by another sponsor: {world.sponsor.name}." in reported["Reason"]
     # Its own sponsor re-sending it with a new income: updated, not duplicated (and reported as
     # "imported": a sponsor sees NIKs masked, so its report does not confirm which NIKs are its members).
     record = _run(

@@ -1,7 +1,7 @@
 """One payer per person per month at import: a candidate another sponsor has come to pay for the same
 months is refused at enrolment with that sponsor's name (and classed as covered by it); a cover ended before
-the months asked for does not count. The lookup the roster import calls (`other_payers`, one query) and its
-SQL twin for the COPY path (`other_payer_sql`, PostgreSQL) agree."""
+the months asked for does not count (`other_payers`, one query). The roster import makes the same refusal in
+its own decision set (enrolment/services/merge.py, tested in enrolment/tests/test_rules.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from cakupan.registry import services
 from cakupan.registry.models import Membership
 from cakupan.sponsorship.models import MatchClass, TargetRow
-from cakupan.sponsorship.overlap import other_payer_sql, other_payers
+from cakupan.sponsorship.overlap import other_payers
 from cakupan.sponsorship.services.funding import funded_period_create
 from cakupan.sponsorship.services.target_lists import target_list_enrol, target_list_match
 from cakupan.sponsorship.tests.factories import apbd_sponsor, person
@@ -79,23 +79,3 @@ def test_a_candidate_paid_by_another_sponsor_is_refused_with_its_name(world: Any
     assert not Membership.objects.filter(person=taken, sponsor=apbd).exists()
     target.refresh_from_db()
     assert target.counts["other_sponsor"] == 1
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY import path is PostgreSQL's")
-def test_the_sql_fragment_names_the_same_sponsor(world: Any) -> None:
-    apbd = apbd_sponsor(world.admin)
-    other = apbd_sponsor(world.admin, name="APBD Provinsi Contoh")
-    taken, free = person(world.admin, 41), person(world.admin, 42)
-    _paid_by(world, taken, other, dt.date(2026, 6, 1))
-    sql, params = other_payer_sql("t.nik", "t.start", apbd.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.nik, {sql} FROM (VALUES (%s, DATE '2026-07-01'), (%s, DATE '2026-07-01'), "  # noqa: S608
-            "(%s, DATE '2026-05-01')) AS t(nik, start) ORDER BY 1, 2",
-            [*params, taken.nik, free.nik, taken.nik],
-        )
-        answers = cursor.fetchall()
-    assert sorted(answers, key=lambda r: (r[0], r[1] or "")) == sorted(
-        [(taken.nik, "APBD Provinsi Contoh"), (free.nik, None), (taken.nik, None)],
-        key=lambda r: (r[0], r[1] or ""),
-    )
