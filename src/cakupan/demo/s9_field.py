@@ -79,7 +79,7 @@ def field_load(*, users: list[User], scale: float, say: Say, seed: int = f.DEFAU
     for username, _name, _n, _suspended in AGENTS:
         agent = Agent.objects.create(
             user=by_name[username],
-            branch_office=office.branch_office,
+            branch_office_id=office.branch_office_id or 0,  # staf_malang: always an office
             regions=[f.KAB_MALANG],
             registered_by=office,
         )
@@ -97,12 +97,12 @@ def field_load(*, users: list[User], scale: float, say: Say, seed: int = f.DEFAU
     again = dict(enrolled[agents[0].pk][0], client_id=str(uuid.UUID(int=rng.getrandbits(128))))
     batch_sync(actor=agents[1].user, device=f"hp-{agents[1].user.username}", items=[again])
     # A month of work: each accepted enrolment and its membership dated within the last 30 days.
-    for item in SyncItem.objects.filter(agent__in=agents, outcome="accepted", kind="enrolment"):
+    for kept in SyncItem.objects.filter(agent__in=agents, outcome="accepted", kind="enrolment"):
         day = today - dt.timedelta(days=rng.randint(1, 30))
-        SyncItem.objects.filter(pk=item.pk).update(
+        SyncItem.objects.filter(pk=kept.pk).update(
             created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
         )
-        Membership.objects.filter(pk=item.membership_id).update(start_date=day)
+        Membership.objects.filter(pk=kept.membership_id or 0).update(start_date=day)
     collected = 0
     for agent, (_u, _name, _n, _s) in zip(agents, AGENTS, strict=True):
         cash = []
@@ -142,20 +142,22 @@ def field_load(*, users: list[User], scale: float, say: Say, seed: int = f.DEFAU
     )
     claims = [
         Claim(
-            person_id=item.person_id,
+            person_id=died.person_id or 0,
             benefit="JKM",
-            event_date=min(today, item.membership.start_date + dt.timedelta(days=12)),
+            event_date=min(
+                today, (died.membership.start_date if died.membership else today) + dt.timedelta(days=12)
+            ),
             claimant_kind="heir",
             claimant_name="Ahli waris",
             submitted_by=office,
         )
-        for item in early
+        for died in early
     ]
     Claim.objects.bulk_create(claims)
-    for agent, (_u, _n, _c, suspended) in zip(agents, AGENTS, strict=True):
-        if suspended:
+    for agent, spec in zip(agents, AGENTS, strict=True):
+        if spec[3]:  # suspended
             agent_status_set(actor=office, agent=agent, action="suspend")
-    counts = {
+    counts: dict[str, int] = {
         "field_agents": len(agents),
         "field_enrolments": SyncItem.objects.filter(
             agent__in=agents, kind="enrolment", outcome="accepted"
