@@ -132,7 +132,7 @@ def field_load(*, users: list[User], scale: float, say: Say, seed: int = f.DEFAU
                 agent=agent,
                 amount=total - short,
                 deposited_on=today,
-                reference=f"SETOR-{agent.user.username}-{today:%Y%m}",
+                reference=f"SETOR-{today:%Y%m}-{agent.pk:03d}",
             )
     # The early-claim pattern: members of the second agent who died within weeks of enrolment.
     early = (

@@ -58,6 +58,11 @@ class Agent(models.Model):
     def __str__(self) -> str:
         return self.user.get_username()
 
+    @property
+    def name(self) -> str:
+        """What pages show: the person's name (a user name is an internal reference)."""
+        return self.user.get_full_name() or self.user.get_username()
+
 
 class Device(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="devices")

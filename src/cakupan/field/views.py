@@ -120,7 +120,7 @@ def deposit_list(request: HttpRequest) -> HttpResponse:
     form = DepositForm(request.POST or None, initial={"deposited_on": timezone.localdate()})
     choice = form.fields["agent"]
     assert isinstance(choice, forms.ChoiceField)
-    choice.choices = [(a.pk, a.user.get_username()) for a in agents.order_by("user__username")]
+    choice.choices = [(a.pk, a.name) for a in agents.order_by("user__username")]
     if request.method == "POST" and form.is_valid():
         try:
             deposit_record(actor=request.user, **form.cleaned_data)
