@@ -49,11 +49,10 @@ def _month_nav(period: Period) -> dict[str, Any]:
 
 
 def _region_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The regencies of the user's branch office (agents are registered by their office's staff)."""
     codes = scope_of(request).regency_codes
-    regions = Region.objects.filter(level=2).order_by("code")
-    if codes:
-        regions = regions.filter(pk__in=codes)
-    return [(r.code, f"{r.name} ({r.code})") for r in regions[:600]]
+    regions = Region.objects.filter(level=2, pk__in=codes).order_by("code")
+    return [(r.code, str(r.name)) for r in regions]
 
 
 @permission_required(Perm.AGENT_MANAGE)
@@ -78,7 +77,9 @@ def agent_list(request: HttpRequest) -> HttpResponse:
             return redirect("field:agents")
     agents = selectors.agents_for_office(user=request.user).order_by("status", "user__username")[:LISTED]
     status = 400 if request.method == "POST" else 200
-    return page(request, "field/agents.html", {"agents": agents, "form": form}, status)
+    # Only an office's staff register agents: the national admin has no office to attach them to.
+    context = {"agents": agents, "form": form if scope_of(request).branch_office_id else None}
+    return page(request, "field/agents.html", context, status)
 
 
 @permission_required(Perm.AGENT_MANAGE)
