@@ -11,6 +11,8 @@ each benchmark creates and drops a database of its own named after it, so nothin
 Sizes: --members (billing, PostgreSQL), --sqlite-members (billing on SQLite; 0 skips),
 --roster-rows, --coverage-members, --compliance-employers (10 reported workers each); 0 skips one;
 --national-persons, --page-requests, --load-users, --load-minutes (0 users skips the load test).
+field (issue 17): one agent's sync batch of --field-rows against the roster import of the same rows, and
+--field-devices phones sending --field-items each at once to `cakupan serve` (bench/field.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ NAMES = (
     "pages",
     "load",
     "sponsorship",
+    "field",
 )
 
 
@@ -60,6 +63,9 @@ def main() -> int:
     parser.add_argument(
         "--populated-template", default="bench_national", help="the populated registry to copy"
     )
+    parser.add_argument("--field-rows", type=int, default=10_000, help="the field sync batch (issue 17)")
+    parser.add_argument("--field-devices", type=int, default=500)
+    parser.add_argument("--field-items", type=int, default=20)
     args = parser.parse_args()
     unknown = set(args.names) - set(NAMES)
     if unknown:
@@ -120,6 +126,18 @@ def main() -> int:
                 "--requests",
                 args.page_requests,
             )
+    if "field" in chosen and (args.field_rows or args.field_devices):
+        code |= _run(
+            "field",
+            "--url",
+            url,
+            "--rows",
+            args.field_rows,
+            "--devices",
+            args.field_devices,
+            "--items",
+            args.field_items,
+        )
     return code
 
 

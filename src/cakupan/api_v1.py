@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("cakupan.compliance.api")),
     path("", include("cakupan.outreach.api")),
     path("", include("cakupan.partners.api")),
+    path("", include("cakupan.field.api")),
 ]

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cakupan.cards",
     "cakupan.sponsorship",
     "cakupan.outreach",
+    "cakupan.field",
 ]
 
 MIDDLEWARE = [

@@ -78,12 +78,19 @@ class Perm(StrEnum):
     AGREEMENT_READ = "partners.agreement_read"  # agreements, their KPIs, obligations and documents
     AGREEMENT_WRITE = "partners.agreement_write"  # create, edit, move status, tick obligations, upload
     AGREEMENT_JOBS = "partners.agreement_jobs"  # the daily expiry alerts and the monthly KPI values
+    # field agents (issue 17)
+    FIELD_SYNC = "field.sync"  # send the phone's queued enrolments and collections
+    AGENT_MANAGE = "field.agent_manage"  # register, approve, suspend agents
+    FIELD_REVIEW = "field.review"  # conflicts, anomaly flags, deposits, reconciliation, statements
+    FIELD_OWN = "field.own"  # an agent's own members, collections and commission statement
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
 
 
-_ALL = frozenset(Role.values)
+# A field agent sees no registry list, bill or claim: only the field pages about their own work.
+_ALL = frozenset(Role.values) - {Role.AGENT}
+_AGENT = frozenset({Role.AGENT})
 _OFFICE = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF})
 _ADMIN = frozenset({Role.NATIONAL_ADMIN})
 _EMPLOYER_READERS = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR})
@@ -102,7 +109,9 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.PERSON_SEARCH: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},
     Perm.MEMBERSHIP_READ: _ALL,
-    Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR},
+    # An agent registers persons and BPU memberships through the field sync, the registry's own services
+    # with the agent's scope (the persons they enrolled, the sponsors of their regencies).
+    Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR, Role.AGENT},
     Perm.SPONSOR_WRITE: _OFFICE,
     Perm.BILL_READ: _ALL,
     Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},
@@ -149,6 +158,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.OUTREACH_READ: _OFFICE | {Role.AGENCY},
     Perm.OUTREACH_WRITE: _OFFICE,
     Perm.OUTREACH_CONVERT: _OFFICE,
+    Perm.FIELD_SYNC: _AGENT,
+    Perm.AGENT_MANAGE: _OFFICE,
+    Perm.FIELD_REVIEW: _OFFICE,
+    Perm.FIELD_OWN: _AGENT,
 }
 
 

@@ -42,6 +42,7 @@ from . import (
     s6_sponsorship,
     s7_agreements,
     s8_outreach,
+    s9_field,
     story,
 )
 from . import figures as f
@@ -179,14 +180,22 @@ def demo_load(
         )
         # The articles' cooperation agreements with their KPIs computed from the data (issue 16).
         agreements = s7_agreements.agreements_load(users=users, say=say)
+        # Field agents in Kab. Malang: a month of synced enrolments and collections (issue 17).
+        field_counts = s9_field.field_load(users=users, scale=scale, say=say, seed=seed)
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
             "employers": len(rows.employers),
             "sponsors": len(rows.sponsors),
-            "persons": len(rows.persons) + grown["persons"] + outreach.pop("persons"),
+            "persons": len(rows.persons)
+            + grown["persons"]
+            + outreach.pop("persons")
+            + field_counts["field_enrolments"],
             "employments": len(rows.employments) + grown["employments"],
-            "memberships": len(rows.memberships) + grown["memberships"] + outreach.pop("memberships"),
+            "memberships": len(rows.memberships)
+            + grown["memberships"]
+            + outreach.pop("memberships")
+            + field_counts["field_enrolments"],
             "users": len(users),
             "snapshot_months": coverage["periods"],
             **compliance,
@@ -194,6 +203,7 @@ def demo_load(
             **sponsorship,
             **outreach,
             **agreements,
+            **field_counts,
         }
         event = audit_record(
             actor=None,
@@ -345,6 +355,7 @@ def demo_delete() -> dict[str, int]:
     deleted: dict[str, int] = {}
     try:
         deleted.update(s7_agreements.agreements_delete())  # before the sponsors and agencies they name
+        deleted.update(s9_field.field_delete())
         deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
         deleted.update(s8_outreach.outreach_delete())
         for label, queryset in (

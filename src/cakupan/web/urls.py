@@ -20,4 +20,5 @@ urlpatterns = [
     path("sponsorship/", include("cakupan.sponsorship.urls")),
     path("", include("cakupan.outreach.urls")),
     path("agreements/", include("cakupan.partners.urls")),
+    path("field/", include("cakupan.field.urls")),
 ]
