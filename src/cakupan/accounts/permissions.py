@@ -71,6 +71,8 @@ class Perm(StrEnum):
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
+    # field agents (issue 17)
+    FIELD_SYNC = "field.sync"  # send the phone's queued enrolments and collections
 
 
 _ALL = frozenset(Role.values)
@@ -129,6 +131,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_ALERT: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
+    Perm.FIELD_SYNC: frozenset({"agent"}),  # the field agent role (issue 17, the field app)
 }
 
 

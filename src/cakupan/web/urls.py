@@ -18,4 +18,5 @@ urlpatterns = [
     path("benefits/", include("cakupan.benefits.urls")),
     path("compliance/", include("cakupan.compliance.urls")),
     path("sponsorship/", include("cakupan.sponsorship.urls")),
+    path("lapangan/", include("cakupan.fieldapp.urls")),
 ]
