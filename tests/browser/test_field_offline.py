@@ -47,14 +47,14 @@ def check_server(agent: Any, batches: list[str]) -> None:
     pass
 
 
-def enrol(page: Any, *, nik: str, name: str, born: str, sex: str, region: str, income: str) -> None:
+def enrol(page: Any, *, nik: str, name: str, born: str, sex: str, region: str, income: str, job: str) -> None:
     page.fill("#e-nik", nik)
     page.fill("#e-full_name", name)
     page.fill("#e-birth_date", born)
     page.check(f"#e-sex-{sex}")
     page.fill("#e-phone", "081234567890")
     page.select_option("#e-address_region", region)
-    page.select_option("#e-occupation", index=1)
+    page.fill("#e-occupation", job)
     page.fill("#e-declared_income", income)
     page.check("#e-consent")
     page.click("#enrol-form button[type=submit]")
@@ -131,6 +131,7 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
             sex="P",
             region="35.07.01",
             income="1.500.000",
+            job="pedagang pasar",
         )
         queued(page, 1)
         enrol(
@@ -141,13 +142,21 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
             sex="L",
             region="35.07.02",
             income="1000000",
+            job="nelayan",
         )
         refused = page.inner_text("#e-nik-error")
         shot(page, "refused")
         fits_refused = fits(page)
         still_one = page.inner_text("#fa-queued")
         enrol(
-            page, nik=AGUS, name="Agus Salim", born="1979-11-03", sex="L", region="35.07.02", income="1000000"
+            page,
+            nik=AGUS,
+            name="Agus Salim",
+            born="1979-11-03",
+            sex="L",
+            region="35.07.02",
+            income="1000000",
+            job="nelayan",
         )
         queued(page, 2)
 

@@ -63,7 +63,7 @@ def reference_for(scope: Scope) -> dict[str, Any]:
             {"value": p, "label": str(Program(p).label), "required": p in REQUIRED_PROGRAMS} for p in bpu
         ],
         "sexes": [Choice(s.value, str(s.label)).as_dict() for s in Sex],
-        "occupations": [Choice(o.value, str(o.label)).as_dict() for o in Membership.BpuSector],
+        "sectors": [Choice(o.value, str(o.label)).as_dict() for o in Membership.BpuSector],
         "payers": [
             Choice("self", str(Membership.PayerKind.SELF.label)).as_dict(),
             Choice("sponsor", str(Membership.PayerKind.SPONSOR.label)).as_dict(),

@@ -49,6 +49,14 @@ function showTab(name) {
   });
 }
 
+// The form's own label for a field the server names, so a rejection reads as the form does.
+function fieldLabel(kind, field) {
+  const id = `${kind === "enrolment" ? "e" : "c"}-${field}`;
+  const label = document.querySelector(`label[for="${id}"]`);
+  const legend = document.getElementById(id)?.closest("fieldset")?.querySelector("legend");
+  return (label || legend)?.textContent.trim() || "";
+}
+
 function itemLine(item) {
   const li = document.createElement("li");
   li.className = `fa-item fa-${item.state}`;
@@ -77,7 +85,8 @@ function itemLine(item) {
     list.className = "fa-item-errors";
     item.errors.forEach((e) => {
       const line = document.createElement("li");
-      line.textContent = e.message;
+      const field = fieldLabel(item.kind, e.field);
+      line.textContent = field ? `${field}: ${e.message}` : e.message;
       list.append(line);
     });
     li.append(list);

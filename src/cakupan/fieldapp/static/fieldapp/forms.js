@@ -41,6 +41,7 @@ function options(select, choices, placeholder) {
 export function fillEnrolForm(form, reference, strings) {
   radios(form.querySelector("#e-sex"), "sex", reference.sexes, null);
   radios(form.querySelector("#e-payer"), "payer", reference.payers, "self");
+  radios(form.querySelector("#e-bpu_sector"), "bpu_sector", reference.sectors, "other");
   const programs = form.querySelector("#e-programs");
   programs.replaceChildren();
   reference.programs.forEach((p) => {
@@ -51,7 +52,6 @@ export function fillEnrolForm(form, reference, strings) {
     programs.append(label);
   });
   options(form.querySelector("#e-address_region"), reference.districts, "—");
-  options(form.querySelector("#e-occupation"), reference.occupations, "—");
   options(form.querySelector("#e-sponsor"), reference.sponsors, "—");
   const sponsorField = form.querySelector("#e-sponsor-field");
   const showSponsor = () => {
@@ -112,7 +112,8 @@ export function readEnrolment(form, context) {
   if (!birthDate) errors.birth_date = strings.required;
   if (!sex) errors.sex = strings.required;
   if (!f.address_region.value) errors.address_region = strings.required;
-  if (!f.occupation.value) errors.occupation = strings.required;
+  const occupation = f.occupation.value.trim();
+  if (!occupation) errors.occupation = strings.required;
   const income = wholeNumber(f.declared_income.value);
   if (income === null) errors.declared_income = f.declared_income.value ? strings.not_a_number : strings.required;
   else if (income < 1) errors.declared_income = strings.at_least_one;
@@ -129,7 +130,8 @@ export function readEnrolment(form, context) {
     sex,
     phone: f.phone.value.trim(),
     address_region: f.address_region.value,
-    occupation: f.occupation.value,
+    occupation,
+    bpu_sector: f.bpu_sector.value || "other",
     declared_income: income,
     programs,
     consent: true,

@@ -25,23 +25,19 @@ async function csrfToken(config) {
   return (await response.json()).csrf_token;
 }
 
-// A list of client ids, or a count: the contract's "accepted" and "duplicates" may be either.
-function idsOf(value) {
-  if (!Array.isArray(value)) return null;
-  return new Set(value.map((v) => (typeof v === "string" ? v : v.client_id)));
-}
-
+// Each item's outcome from the answer's "items" ({client_id, outcome}); a rejected one keeps its data
+// and the field messages to correct it. An item the answer does not name stays queued and is sent again
+// (the server recognises it by its client_id).
 export function applyResult(items, result) {
   const rejected = new Map((result.rejected || []).map((r) => [r.client_id, r.errors || []]));
-  const duplicates = idsOf(result.duplicates);
-  const accepted = idsOf(result.accepted);
+  const outcomes = new Map((result.items || []).map((r) => [r.client_id, r.outcome]));
   return items.map((item) => {
-    if (rejected.has(item.client_id)) {
-      return { ...item, state: "rejected", errors: rejected.get(item.client_id) };
+    const outcome = rejected.has(item.client_id) ? "rejected" : outcomes.get(item.client_id);
+    if (outcome === "rejected") {
+      return { ...item, state: "rejected", errors: rejected.get(item.client_id) || [] };
     }
-    if (duplicates && duplicates.has(item.client_id)) return forgetPersonalData(item, "duplicate");
-    if (accepted && !accepted.has(item.client_id)) return { ...item, state: "queued" };
-    return forgetPersonalData(item, "accepted");
+    if (outcome === "accepted" || outcome === "duplicate") return forgetPersonalData(item, outcome);
+    return { ...item, state: "queued" };
   });
 }
 
@@ -59,7 +55,13 @@ export async function syncQueue(config) {
     response = await fetch(config.sync, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        // The API answers in the language asked for: the app's, not the phone system's.
+        "Accept-Language": document.documentElement.lang || "id",
+        "X-CSRFToken": token,
+      },
       body: JSON.stringify(body),
     });
   } catch (error) {
