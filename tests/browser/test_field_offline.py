@@ -16,7 +16,11 @@ import time
 from typing import Any
 
 import pytest
+from cakupan.field.models import Collection, SyncItem
+from django.test import Client
 
+from cakupan.fieldapp.tests.agents import AGENT_PASSWORD, make_agent
+from cakupan.registry.models import Membership, Person
 from cakupan.registry.nik import nik_compose
 from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, fits
 
@@ -30,21 +34,44 @@ REFUSED = "3507011513790004"
 
 
 @pytest.fixture
-def agent_user(transactional_db: Any) -> Any:  # DEV: replaced by a real agent after the field merge
-    from cakupan.accounts.models import Role, User
-    from cakupan.regions.models import Region
-    from cakupan.regions.services import branch_office_upsert, regions_load
+def world(regions_in_transactional_db: Any, world: Any) -> Any:
+    return world
 
-    if not Region.objects.filter(pk="35.07.01").exists():
-        regions_load()
-    office = branch_office_upsert(code="MLG", name="Kantor Cabang Malang", seat="35.73", regions=["35.07"])
-    return User.objects.create_user(
-        username="agen", password="pw-agen", role=Role.BRANCH_STAFF, branch_office=office
-    )
+
+@pytest.fixture
+def agent_user(world: Any) -> Any:
+    return make_agent(world, username="agen_lapangan")
 
 
 def check_server(agent: Any, batches: list[str]) -> None:
-    pass
+    """The server holds what the phone captured, once; the same batch again creates nothing."""
+    assert len(batches) == 1
+    sent = json.loads(batches[0])
+    assert [item["kind"] for item in sent["items"]] == ["enrolment", "enrolment", "collection"]
+    assert set(Person.objects.filter(nik__in=[SITI, AGUS, REFUSED]).values_list("nik", flat=True)) == {
+        SITI,
+        AGUS,
+    }
+    members = Membership.objects.filter(person__nik__in=[SITI, AGUS])
+    assert (
+        sorted(members.values_list("segment", "payer_kind", "jkk", "jkm", "jht"))
+        == [("BPU", "self", True, True, False)] * 2
+    )
+    collection = Collection.objects.get(receipt="KW-0001")
+    assert (collection.amount, collection.months, collection.membership.person.nik) == (33_600, 2, SITI)
+    assert collection.agent.user_id == agent.pk
+
+    def counts() -> tuple[int, ...]:
+        return tuple(m.objects.count() for m in (Person, Membership, Collection, SyncItem))
+
+    before = counts()
+    client = Client()
+    client.force_login(agent)
+    again = client.post("/api/v1/field/batches/", batches[0], content_type="application/json")
+    assert again.status_code == 200, again.content
+    answer = again.json()
+    assert (answer["accepted"], answer["duplicates"], answer["rejected"]) == (0, 3, [])
+    assert counts() == before
 
 
 def enrol(page: Any, *, nik: str, name: str, born: str, sex: str, region: str, income: str, job: str) -> None:
@@ -111,7 +138,7 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         )
         page.goto(f"{base}/login/")
         page.fill("input[name=username]", agent_user.username)
-        page.fill("input[name=password]", f"pw-{agent_user.username}")
+        page.fill("input[name=password]", AGENT_PASSWORD)
         page.click("form.page-form button[type=submit]")
         page.wait_for_url(f"{base}/")
         page.click("a[href='/lapangan/']")  # the home page offers the field app

@@ -146,13 +146,16 @@ async function capture(read, form) {
   await renderQueue();
 }
 
-async function sync() {
+// `asked`: the agent pressed the button (say so when there is nothing to send); otherwise the app syncs by
+// itself and stays quiet unless it sent something.
+async function sync(asked = false) {
   if (syncing) return;
   syncing = true;
   document.body.dataset.syncing = "true";
   try {
     const done = await syncQueue(config);
-    status(done.sent ? strings.synced : strings.nothing_to_send);
+    if (done.sent) status(strings.synced);
+    else if (asked) status(strings.nothing_to_send);
   } catch (error) {
     status(error instanceof SignInNeeded ? strings.sign_in_again : strings.sync_failed);
   } finally {
@@ -179,7 +182,7 @@ async function start() {
     capture(readCollection, collect);
   });
   collect.elements.collected_at.value = today();
-  document.getElementById("sync-button").addEventListener("click", sync);
+  document.getElementById("sync-button").addEventListener("click", () => sync(true));
   window.addEventListener("online", () => {
     networkStatus();
     sync();
