@@ -225,6 +225,6 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
     assert "Rp33.600" in offline_text
     assert synced_states == ["accepted"] * 3
     # Personal data left the phone with the sync: only the client id, the kind and the outcome stay.
-    assert all(set(item) <= {"client_id", "kind", "state", "captured_at", "errors"} for item in kept)
+    assert all(set(item) <= {"client_id", "agent", "kind", "state", "captured_at", "errors"} for item in kept)
     assert not any(SITI in json.dumps(item) or "Siti" in json.dumps(item) for item in kept)
     check_server(agent_user, batches)

@@ -107,7 +107,7 @@ function itemLine(item) {
 }
 
 async function renderQueue() {
-  const items = await allItems();
+  const items = await allItems(config.agent);
   const list = document.getElementById("queue");
   list.replaceChildren(...items.map(itemLine));
   if (!items.length) {
@@ -129,6 +129,7 @@ async function capture(read, form) {
   if (!captured) return;
   await putItem({
     client_id: crypto.randomUUID(),
+    agent: config.agent,
     kind: captured.kind,
     state: "queued",
     captured_at: new Date().toISOString(),
@@ -190,7 +191,7 @@ async function start() {
   window.addEventListener("offline", networkStatus);
 
   const [reference, codes] = await Promise.all([
-    loadJson(config.reference, "reference"),
+    loadJson(config.reference, `reference:${config.agent}`),
     loadJson(config.regionCodes, "regionCodes"),
   ]);
   context.reference = reference;

@@ -1,6 +1,6 @@
 // What the phone keeps, in IndexedDB: the captured items (the queue) and the reference data (meta).
-// An item is {client_id, kind, state, captured_at, payload, summary, errors}; once the office has
-// accepted it (or already had it), payload and summary are removed: only client_id, kind and the outcome
+// An item is {client_id, agent, kind, state, captured_at, payload, summary, errors}; once the office has
+// accepted it (or already had it), payload and summary are removed: only client_id, the agent's user name, kind and the outcome
 // stay on the phone.
 
 const NAME = "cakupan-lapangan";
@@ -35,8 +35,10 @@ async function store(name, mode) {
   return db.transaction(name, mode).objectStore(name);
 }
 
-export async function allItems() {
-  const items = await request((await store("items", "readonly")).getAll());
+// The items one agent captured: a phone passed to another agent neither shows nor sends them under the
+// other's session.
+export async function allItems(agent) {
+  const items = (await request((await store("items", "readonly")).getAll())).filter((i) => i.agent === agent);
   return items.sort((a, b) => (a.captured_at < b.captured_at ? -1 : a.captured_at > b.captured_at ? 1 : 0));
 }
 
@@ -69,5 +71,6 @@ export async function putMeta(key, value) {
 
 // Only client_id, kind and the outcome stay once the office holds the item (personal data removed).
 export function forgetPersonalData(item, state) {
-  return { client_id: item.client_id, kind: item.kind, state, captured_at: item.captured_at, errors: [] };
+  const { client_id, agent, kind, captured_at } = item;
+  return { client_id, agent, kind, state, captured_at, errors: [] };
 }

@@ -42,7 +42,7 @@ export function applyResult(items, result) {
 }
 
 export async function syncQueue(config) {
-  const pending = (await allItems()).filter((i) => i.state === "queued" || i.state === "sending");
+  const pending = (await allItems(config.agent)).filter((i) => i.state === "queued" || i.state === "sending");
   if (!pending.length) return { sent: 0 };
   const token = await csrfToken(config);
   const body = {
