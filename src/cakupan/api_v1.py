@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cakupan.enrolment.api")),
     path("", include("cakupan.benefits.api")),
     path("", include("cakupan.compliance.api")),
+    path("", include("cakupan.field.api")),
 ]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cakupan.compliance",
     "cakupan.cards",
     "cakupan.sponsorship",
+    "cakupan.field",
     "cakupan.fieldapp",
 ]
 

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     EMPLOYER_HR = "employer_hr", _("employer HR")
     SPONSOR = "sponsor", _("sponsor")
     WORKER = "worker", _("worker")
+    AGENT = "agent", _("field agent")
 
 
 class User(AbstractUser):
@@ -71,6 +72,7 @@ class User(AbstractUser):
                     | Q(role="employer_hr", employer__isnull=False)
                     | Q(role="sponsor", sponsor__isnull=False)
                     | Q(role="worker", person__isnull=False)
+                    | Q(role="agent", branch_office__isnull=False)
                 ),
                 name="user_role_scope_named",
             ),

@@ -68,6 +68,9 @@ class Perm(StrEnum):
     SPONSORSHIP_TARGETS = "sponsorship.targets"  # candidate lists: match, enrol the uncovered
     SPONSORSHIP_END = "sponsorship.end"  # renew, move, convert to self-paid, end a member's sponsored cover
     SPONSORSHIP_ALERT = "sponsorship.alert"  # the daily runway alerts
+    AGENT_MANAGE = "field.agent_manage"  # register, approve, suspend agents
+    FIELD_REVIEW = "field.review"  # conflicts, anomaly flags, deposits, reconciliation, statements
+    FIELD_OWN = "field.own"  # an agent's own members, collections and commission statement
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
@@ -75,7 +78,9 @@ class Perm(StrEnum):
     FIELD_SYNC = "field.sync"  # send the phone's queued enrolments and collections
 
 
-_ALL = frozenset(Role.values)
+# A field agent sees no registry list, bill or claim: only the field pages about their own work.
+_ALL = frozenset(Role.values) - {Role.AGENT}
+_AGENT = frozenset({Role.AGENT})
 _OFFICE = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF})
 _ADMIN = frozenset({Role.NATIONAL_ADMIN})
 _EMPLOYER_READERS = frozenset({Role.NATIONAL_ADMIN, Role.BRANCH_STAFF, Role.AGENCY, Role.EMPLOYER_HR})
@@ -94,7 +99,9 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.PERSON_SEARCH: _EMPLOYER_READERS | {Role.SPONSOR},
     Perm.EMPLOYMENT_READ: _EMPLOYER_READERS | {Role.WORKER},
     Perm.MEMBERSHIP_READ: _ALL,
-    Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR},
+    # An agent registers persons and BPU memberships through the field sync, the registry's own services
+    # with the agent's scope (the persons they enrolled, the sponsors of their regencies).
+    Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR, Role.AGENT},
     Perm.SPONSOR_WRITE: _OFFICE,
     Perm.BILL_READ: _ALL,
     Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},
@@ -131,7 +138,10 @@ GRANTS: dict[Perm, frozenset[str]] = {
     Perm.SPONSORSHIP_ALERT: _ADMIN,
     Perm.REFERENCE_WRITE: _ADMIN,
     Perm.ADMIN_SITE: _ADMIN,
-    Perm.FIELD_SYNC: frozenset({"agent"}),  # the field agent role (issue 17, the field app)
+    Perm.FIELD_SYNC: _AGENT,
+    Perm.AGENT_MANAGE: _OFFICE,
+    Perm.FIELD_REVIEW: _OFFICE,
+    Perm.FIELD_OWN: _AGENT,
 }
 
 

@@ -7,7 +7,10 @@
   their workers; persons living in the regency when the agency covers all sectors;
 - employer HR: its own employer and the persons it employs or employed;
 - sponsor: the persons whose membership it pays (NIK masked);
-- worker: their own record.
+- worker: their own record;
+- field agent: no registry list; the persons they enrolled through the field sync (for the checks of the
+  registry services the sync calls) and the sponsors of the regencies they serve. Field selectors filter by
+  the agent (`agent_id`).
 
 Branch offices, agencies, employer HR and sponsors see persons through keys stored on the rows
 (`audience_keys`; derived and kept by registry/services/scope_keys.py, whose SQL follows the rules above:
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q
 
 from cakupan.accounts.models import Role
@@ -54,6 +58,7 @@ class Scope:
     sponsor_id: int | None = None
     person_id: int | None = None
     agency_id: int | None = None
+    agent_id: int | None = None  # field.Agent of an agent, approved or not (field selectors filter by it)
 
     @property
     def masks_nik(self) -> bool:
@@ -114,6 +119,12 @@ class Scope:
             return Q(audience("pk"))
         if self.role == Role.WORKER:
             return Q(pk=self.person_id)
+        if self.role == Role.AGENT and self.agent_id is not None:
+            # The persons this agent's synced items enrolled: a subquery, the field app's table by name.
+            captures = apps.get_model("field", "SyncItem").objects.filter(
+                agent_id=self.agent_id, person__isnull=False
+            )
+            return Q(pk__in=captures.values("person_id"))
         return Q(pk__in=[])
 
     def sponsors(self) -> Q:
@@ -122,7 +133,7 @@ class Scope:
             return Q()
         if self.role == Role.SPONSOR:
             return Q(pk=self.sponsor_id)
-        if self.role in (Role.BRANCH_STAFF, Role.AGENCY):
+        if self.role in (Role.BRANCH_STAFF, Role.AGENCY, Role.AGENT):
             return self.regions_q("region")
         return Q(pk__in=[])
 
@@ -254,7 +265,23 @@ def scope_for(user: Any) -> Scope:
         return Scope(role=role, sponsor_id=user.sponsor_id)
     if role == Role.WORKER and user.person_id:
         return Scope(role=role, person_id=user.person_id)
+    if role == Role.AGENT and user.branch_office_id:
+        return agent_scope(user)
     return NOTHING
+
+
+def agent_scope(user: Any) -> Scope:
+    """A field agent's scope: the regencies their approval names (none until registered as an agent).
+    The field app owns the Agent row; it is read by name so accounts imports no app."""
+    agent = apps.get_model("field", "Agent").objects.filter(user_id=user.pk).first()
+    if agent is None:
+        return Scope(role=Role.AGENT, branch_office_id=user.branch_office_id)
+    return Scope(
+        role=Role.AGENT,
+        regency_codes=tuple(agent.regions),
+        branch_office_id=user.branch_office_id,
+        agent_id=agent.pk,
+    )
 
 
 def agency_scope(agency: Any) -> Scope:
