@@ -16,9 +16,9 @@ import time
 from typing import Any
 
 import pytest
-from cakupan.field.models import Collection, SyncItem
 from django.test import Client
 
+from cakupan.field.models import Collection, SyncItem
 from cakupan.fieldapp.tests.agents import AGENT_PASSWORD, make_agent
 from cakupan.registry.models import Membership, Person
 from cakupan.registry.nik import nik_compose
@@ -26,7 +26,13 @@ from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, fi
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "id-ID"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Jakarta",
+}
 SITI = nik_compose(district_code="35.07.01", birth_date=dt.date(1988, 4, 12), sex="P", serial=17)
 AGUS = nik_compose(district_code="35.07.02", birth_date=dt.date(1979, 11, 3), sex="L", serial=8)
 # Month 13 in a Kab. Malang NIK: refused on the phone with the server's words.

@@ -2,7 +2,7 @@
 they may offer as payer, the choices of the enrolment form, and the region codes the NIK check needs.
 
 Scoped here, not in the views: the districts come from the agent's scope (the regencies of the agent's
-regions), the sponsors from the same regencies and only those that still have money for a new member.
+regions), the sponsors from the field app's profile of the agent.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from cakupan.accounts.scope import Scope
 from cakupan.regions.codes import region_codes
 from cakupan.regions.models import Region
-from cakupan.registry.models import PROGRAMS_BY_SEGMENT, Membership, Program, Segment, Sex, Sponsor
+from cakupan.registry.models import PROGRAMS_BY_SEGMENT, Membership, Program, Segment, Sex
 from cakupan.registry.nik import MESSAGES
 
 # Informal workers (BPU) hold JKK and JKM; JHT is their choice (PP 44/2015, rules.md §1.3).
@@ -41,24 +41,17 @@ def agent_districts(scope: Scope) -> list[Choice]:
     return [Choice(r.code, f"{r.name}, {r.parent.name}" if r.parent else r.name) for r in rows]
 
 
-def offered_sponsors(scope: Scope) -> list[Choice]:
-    """Sponsors of the agent's regencies that can still take a member this month (their funded period
-    has room within its cap and its money): the payers the agent may offer besides the worker."""
-    from cakupan.sponsorship.selectors import enrol_capacity, this_month
+def reference_for(*, user: Any, scope: Scope) -> dict[str, Any]:
+    """Everything the enrolment and collection forms offer, in the active language. The sponsors are the
+    field app's answer (`field.selectors.agent_profile`: those of the agent's regions with a place and
+    money left this month), so the phone offers exactly what the sync accepts."""
+    from cakupan.field.selectors import agent_profile
 
-    if not scope.regency_codes:
-        return []
-    month = str(this_month())
-    sponsors = Sponsor.objects.filter(scope.sponsors()).order_by("name")
-    return [Choice(str(s.pk), s.name) for s in sponsors if enrol_capacity(s, month).members > 0]
-
-
-def reference_for(scope: Scope) -> dict[str, Any]:
-    """Everything the enrolment and collection forms offer, in the active language."""
     bpu = PROGRAMS_BY_SEGMENT[Segment.BPU]
+    sponsors = agent_profile(user=user)["sponsors"]
     return {
         "districts": [c.as_dict() for c in agent_districts(scope)],
-        "sponsors": [c.as_dict() for c in offered_sponsors(scope)],
+        "sponsors": [Choice(str(s["id"]), s["name"]).as_dict() for s in sponsors],
         "programs": [
             {"value": p, "label": str(Program(p).label), "required": p in REQUIRED_PROGRAMS} for p in bpu
         ],

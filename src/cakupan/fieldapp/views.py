@@ -77,6 +77,7 @@ def _strings() -> dict[str, str]:
         "fix_fields": _("Check the fields marked below."),
         "not_a_number": _("Enter a whole number."),
         "at_least_one": _("Must be at least 1."),
+        "months_range": _("From 1 to 12 months."),
         "program_required": _("JKK and JKM are required."),
         "sponsor_required": _("Choose the sponsor."),
         "discard": _("Discard"),
@@ -150,7 +151,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Perm.FIELD_SYNC)
 def reference(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(reference_for(scope_of(request)))
+    return JsonResponse(reference_for(user=request.user, scope=scope_of(request)))
 
 
 @permission_required(Perm.FIELD_SYNC)

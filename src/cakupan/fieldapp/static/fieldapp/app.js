@@ -19,10 +19,10 @@ function rupiah(amount) {
   return "Rp" + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
 }
 
-function today() {
-  const now = new Date();
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 10);
+// Now on the phone's clock, as a datetime-local input holds it (YYYY-MM-DDTHH:MM, local time).
+function now() {
+  const at = new Date();
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
 // Network first (the service worker also answers from its cache offline); the last copy in IndexedDB
@@ -139,7 +139,7 @@ async function capture(read, form) {
   });
   form.reset();
   if (form.id === "enrol-form") fillEnrolForm(form, context.reference, strings);
-  else form.elements.collected_at.value = today();
+  else form.elements.collected_at.value = now();
   form.querySelectorAll(".fa-warning").forEach((p) => {
     p.textContent = "";
   });
@@ -182,7 +182,7 @@ async function start() {
     event.preventDefault();
     capture(readCollection, collect);
   });
-  collect.elements.collected_at.value = today();
+  collect.elements.collected_at.value = now();
   document.getElementById("sync-button").addEventListener("click", () => sync(true));
   window.addEventListener("online", () => {
     networkStatus();

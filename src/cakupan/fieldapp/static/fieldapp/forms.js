@@ -140,6 +140,17 @@ export function readEnrolment(form, context) {
   return { kind: "enrolment", payload, summary: name };
 }
 
+// "2026-12-07T09:30" typed on the phone -> "2026-12-07T09:30:00+07:00": the moment, with the phone's
+// time zone, so the server does not read it in its own.
+export function withOffset(local) {
+  const minutes = -new Date(local).getTimezoneOffset();
+  const sign = minutes >= 0 ? "+" : "-";
+  const abs = Math.abs(minutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${local.length === 16 ? `${local}:00` : local}${sign}${hh}:${mm}`;
+}
+
 export function readCollection(form, context) {
   const f = form.elements;
   const { strings } = context;
@@ -151,14 +162,14 @@ export function readCollection(form, context) {
   else if (amount < 1) errors.amount = strings.at_least_one;
   const months = wholeNumber(f.months.value);
   if (months === null) errors.months = f.months.value ? strings.not_a_number : strings.required;
-  else if (months < 1) errors.months = strings.at_least_one;
+  else if (months < 1 || months > 12) errors.months = strings.months_range;
   const receipt = f.receipt.value.trim();
   if (!receipt) errors.receipt = strings.required;
   if (!f.collected_at.value) errors.collected_at = strings.required;
   if (showErrors(form, "c", errors, strings)) return null;
   return {
     kind: "collection",
-    payload: { nik: nik.nik, amount, months, receipt, collected_at: f.collected_at.value },
+    payload: { nik: nik.nik, amount, months, receipt, collected_at: withOffset(f.collected_at.value) },
     summary: receipt,
     amount,
   };
