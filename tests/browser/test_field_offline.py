@@ -2,7 +2,8 @@
 worker keeps the app, the network goes away; three workers are enrolled (one NIK refused on the phone,
 its message shown at the field), a cash collection recorded, the app reloaded while still offline (it
 opens and shows the queue); the network returns, the queue syncs, and the server holds the two persons,
-their memberships and the collection. The same batch sent again creates nothing twice.
+their memberships and the collection; a collection for a worker the agent never enrolled comes back
+rejected with the server's message at its field. The same batch sent again creates nothing twice.
 
 Same rules as test_journey: Debian's Chromium through Playwright's sync API; the database is touched only
 before and after the browser runs. Screenshots at 390x844 in test-artifacts/field-*.png.
@@ -35,6 +36,7 @@ PHONE = {
 }
 SITI = nik_compose(district_code="35.07.01", birth_date=dt.date(1988, 4, 12), sex="P", serial=17)
 AGUS = nik_compose(district_code="35.07.02", birth_date=dt.date(1979, 11, 3), sex="L", serial=8)
+STRANGER = nik_compose(district_code="35.07.03", birth_date=dt.date(1990, 1, 2), sex="L", serial=99)
 # Month 13 in a Kab. Malang NIK: refused on the phone with the server's words.
 REFUSED = "3507011513790004"
 
@@ -53,7 +55,7 @@ def check_server(agent: Any, batches: list[str]) -> None:
     """The server holds what the phone captured, once; the same batch again creates nothing."""
     assert len(batches) == 1
     sent = json.loads(batches[0])
-    assert [item["kind"] for item in sent["items"]] == ["enrolment", "enrolment", "collection"]
+    assert [item["kind"] for item in sent["items"]] == ["enrolment", "enrolment", "collection", "collection"]
     assert set(Person.objects.filter(nik__in=[SITI, AGUS, REFUSED]).values_list("nik", flat=True)) == {
         SITI,
         AGUS,
@@ -76,7 +78,9 @@ def check_server(agent: Any, batches: list[str]) -> None:
     again = client.post("/api/v1/field/batches/", batches[0], content_type="application/json")
     assert again.status_code == 200, again.content
     answer = again.json()
-    assert (answer["accepted"], answer["duplicates"], answer["rejected"]) == (0, 3, [])
+    # Every client_id is known, the refused one too: all four are duplicates, nothing is written.
+    assert (answer["accepted"], answer["duplicates"], answer["rejected"]) == (0, 4, [])
+    assert not Collection.objects.filter(receipt="KW-0002").exists()
     assert counts() == before
 
 
@@ -200,6 +204,13 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         page.fill("#c-receipt", "KW-0001")
         page.click("#collect-form button[type=submit]")
         queued(page, 3)
+        # Cash from someone this agent never enrolled: a valid NIK, the phone queues it; the server refuses.
+        page.fill("#c-nik", STRANGER)
+        page.fill("#c-amount", "16800")
+        page.fill("#c-months", "1")
+        page.fill("#c-receipt", "KW-0002")
+        page.click("#collect-form button[type=submit]")
+        queued(page, 4)
 
         # Reloaded with no network: the service worker answers with the kept app, the queue is there.
         page.reload()
@@ -215,10 +226,12 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         until(
             page,
             "const items = [...document.querySelectorAll('#queue li.fa-item')];"
-            "return items.length === 3 && items.every(i => i.dataset.state === 'accepted');",
+            "const waiting = items.filter(i => ['queued', 'sending'].includes(i.dataset.state));"
+            "return items.length === 4 && waiting.length === 0;",
             timeout=30,
         )
         synced_states = item_states(page)
+        rejected_text = page.inner_text("#queue li[data-state=rejected]")
         shot(page, "synced")
         kept = page.evaluate(KEPT_ON_PHONE)
         context.close()
@@ -226,11 +239,16 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
     assert (fits_start, fits_refused, fits_queue) == (True, True, True)
     assert "bulan" in refused.lower()  # the server's message for month 13, in Indonesian
     assert still_one == "1"
-    assert offline_states == ["queued"] * 3
+    assert offline_states == ["queued"] * 4
     assert "Siti Aminah" in offline_text
     assert "Rp33.600" in offline_text
-    assert synced_states == ["accepted"] * 3
-    # Personal data left the phone with the sync: only the client id, the kind and the outcome stay.
-    assert all(set(item) <= {"client_id", "agent", "kind", "state", "captured_at", "errors"} for item in kept)
-    assert not any(SITI in json.dumps(item) or "Siti" in json.dumps(item) for item in kept)
+    assert synced_states == ["accepted"] * 3 + ["rejected"]
+    # The refusal at its field, under the form's own label, with the server's message.
+    assert rejected_text.count("NIK peserta: ") == 1
+    # Personal data left the phone with the sync: only the client id, the kind and the outcome stay; the
+    # refused item keeps its data for the agent to read (and discard).
+    done = [item for item in kept if item["state"] == "accepted"]
+    assert len(done) == 3
+    assert all(set(item) <= {"client_id", "agent", "kind", "state", "captured_at", "errors"} for item in done)
+    assert not any(SITI in json.dumps(item) or "Siti" in json.dumps(item) for item in done)
     check_server(agent_user, batches)
