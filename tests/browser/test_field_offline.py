@@ -157,6 +157,16 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         until(page, "return navigator.serviceWorker.controller !== null;")
         shot(page, "start")
         fits_start = fits(page)
+        # Chromium's own verdict on the manifest, icons and service worker: installable.
+        cdp = context.new_cdp_session(page._page)  # the page itself, not axe_check's wrapper
+        # Playwright's contexts are incognito, where Chromium installs nothing: that one reason is the test's.
+        install_errors = [
+            e["errorId"]
+            for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            if e["errorId"] != "in-incognito"
+        ]
+        manifest_url = cdp.send("Page.getAppManifest")["url"]
+        cdp.detach()
 
         context.set_offline(True)
         until(page, "return navigator.onLine === false;")
@@ -237,6 +247,8 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         context.close()
 
     assert (fits_start, fits_refused, fits_queue) == (True, True, True)
+    assert install_errors == []
+    assert manifest_url.endswith("/lapangan/manifest.webmanifest")
     assert "bulan" in refused.lower()  # the server's message for month 13, in Indonesian
     assert still_one == "1"
     assert offline_states == ["queued"] * 4

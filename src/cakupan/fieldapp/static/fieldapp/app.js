@@ -148,17 +148,28 @@ async function capture(read, form) {
 }
 
 // `asked`: the agent pressed the button (say so when there is nothing to send); otherwise the app syncs by
-// itself and stays quiet unless it sent something.
+// itself and stays quiet unless it sent something. A failed sync while the phone says it is online (a
+// signal that comes and goes) is tried again after 2, 4, 8... seconds, at most a minute apart.
+let retryIn = 2000;
+let retryTimer = null;
+
 async function sync(asked = false) {
   if (syncing) return;
   syncing = true;
+  clearTimeout(retryTimer);
   document.body.dataset.syncing = "true";
   try {
     const done = await syncQueue(config);
+    retryIn = 2000;
     if (done.sent) status(strings.synced);
     else if (asked) status(strings.nothing_to_send);
   } catch (error) {
-    status(error instanceof SignInNeeded ? strings.sign_in_again : strings.sync_failed);
+    const signIn = error instanceof SignInNeeded;
+    status(signIn ? strings.sign_in_again : strings.sync_failed);
+    if (!signIn && navigator.onLine) {
+      retryTimer = setTimeout(() => sync(), retryIn);
+      retryIn = Math.min(retryIn * 2, 60000);
+    }
   } finally {
     syncing = false;
     delete document.body.dataset.syncing;
