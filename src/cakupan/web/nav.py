@@ -169,6 +169,50 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "field",
+        _("Field agents"),
+        (
+            Link(
+                "field:agents",
+                _("Agents"),
+                Perm.AGENT_MANAGE,
+                _("Register, approve and suspend the branch's field agents."),
+            ),
+            Link("field:conflicts", _("Field conflicts"), Perm.FIELD_REVIEW),
+            Link(
+                "field:deposits",
+                _("Agents' deposits"),
+                Perm.FIELD_REVIEW,
+                _("Cash collected by agents against cash deposited, month by month."),
+            ),
+            Link("field:statements", _("Commission statements"), Perm.FIELD_REVIEW),
+            Link(
+                "field:anomalies",
+                _("Field anomalies"),
+                Perm.FIELD_REVIEW,
+                _("Early claims after enrolment, members lapsing after one payment, repeated captures."),
+            ),
+            Link(
+                "field:my_members",
+                _("My members"),
+                Perm.FIELD_OWN,
+                _("The workers you enrolled."),
+            ),
+            Link(
+                "field:my_collections",
+                _("My collections"),
+                Perm.FIELD_OWN,
+                _("The cash you collected and its receipts."),
+            ),
+            Link(
+                "field:my_statement",
+                _("My commission"),
+                Perm.FIELD_OWN,
+                _("Your commission statement for the month."),
+            ),
+        ),
+    ),
+    Section(
         "fieldapp",
         None,
         (

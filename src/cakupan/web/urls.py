@@ -18,5 +18,6 @@ urlpatterns = [
     path("benefits/", include("cakupan.benefits.urls")),
     path("compliance/", include("cakupan.compliance.urls")),
     path("sponsorship/", include("cakupan.sponsorship.urls")),
+    path("field/", include("cakupan.field.urls")),
     path("lapangan/", include("cakupan.fieldapp.urls")),
 ]
