@@ -5,7 +5,6 @@ room for a member); the region codes are the server's; the manifest and the serv
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
@@ -133,7 +132,8 @@ def test_the_shell_reads_in_one_language(agent: Any, lang: str) -> None:
     client = signed_in(agent)
     client.cookies["django_language"] = lang
     html = client.get(reverse("fieldapp:shell")).content.decode()
-    text, numbers, islands = visible_text(html)
+    # The app's own part: the header and menu are every page's, judged by the page test.
+    text, numbers, islands = visible_text(html.split('<div class="fa">', 1)[1].split("</main>", 1)[0])
     strings = json.loads(
         html.split('id="fieldapp-strings" type="application/json">')[1].split("</script>")[0]
     )
@@ -143,8 +143,9 @@ def test_the_shell_reads_in_one_language(agent: Any, lang: str) -> None:
         *[choice["label"] for key in ("programs", "sexes", "sectors", "payers") for choice in reference[key]],
         *reference["nik_messages"].values(),
     ]
-    shown = re.sub(rf"(?<!\w){re.escape(agent.username)}(?!\w)", "", text)
-    assert problems(shown + "\n" + "\n".join(words), lang, numbers=numbers) == []
+    assert "Cakupan Lapangan" in text
+    assert len(words) > 30
+    assert problems(text + "\n" + "\n".join(words), lang, numbers=numbers) == []
     assert not islands
 
 
