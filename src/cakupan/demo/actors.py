@@ -69,6 +69,10 @@ LOGINS = [
     Login("sponsor_hermina", Role.SPONSOR, CSR_NAME, "Andi Wijaya"),
     Login("pekerja", Role.WORKER, DRIVER),
     Login("perawat", Role.WORKER, NURSE),
+    # Field agents of Kantor Cabang Malang in Kab. Malang (s9_field.py).
+    Login("agen_malang", Role.AGENT, "MLG", "Andi Prasetyo"),
+    Login("agen_kepanjen", Role.AGENT, "MLG", "Rudi Hartono"),
+    Login("agen_dampit", Role.AGENT, "MLG", "Wati Susanti"),
 ]
 USERNAMES = [login.username for login in LOGINS]
 
@@ -112,7 +116,7 @@ def users_create(
         )
         if login.role == Role.NATIONAL_ADMIN:
             user.is_staff = user.is_superuser = True
-        elif login.role == Role.BRANCH_STAFF:
+        elif login.role in (Role.BRANCH_STAFF, Role.AGENT):
             user.branch_office = office_by_code[login.scope]
         elif login.role == Role.AGENCY:
             user.agency = agencies[login.scope]

@@ -32,6 +32,7 @@ from . import (
     s4_kota_malang,
     s5_lhokseumawe,
     s6_sponsorship,
+    s9_field,
     story,
 )
 from . import figures as f
@@ -159,19 +160,22 @@ def demo_load(
         sponsorship = s6_sponsorship.sponsorship_load(
             users=users, built=built["S6 Kab. Malang villages"], say=say
         )
+        # Field agents in Kab. Malang: a month of synced enrolments and collections (issue 17).
+        field_counts = s9_field.field_load(users=users, scale=scale, say=say, seed=seed)
         counts = {
             "branch_offices": len({o.pk for o in offices.values()}),
             "partner_agencies": len(agencies),
             "employers": len(rows.employers),
             "sponsors": len(rows.sponsors),
-            "persons": len(rows.persons) + grown["persons"],
+            "persons": len(rows.persons) + grown["persons"] + field_counts["field_enrolments"],
             "employments": len(rows.employments) + grown["employments"],
-            "memberships": len(rows.memberships) + grown["memberships"],
+            "memberships": len(rows.memberships) + grown["memberships"] + field_counts["field_enrolments"],
             "users": len(users),
             "snapshot_months": coverage["periods"],
             **compliance,
             **billed,
             **sponsorship,
+            **field_counts,
         }
         event = audit_record(
             actor=None,
@@ -292,6 +296,7 @@ def demo_delete() -> dict[str, int]:
     runs = list(BillingRun.objects.filter(bills__lines__in=lines).values_list("pk", flat=True).distinct())
     deleted: dict[str, int] = {}
     try:
+        deleted.update(s9_field.field_delete())
         deleted.update(s6_sponsorship.sponsorship_delete(sponsors))
         for label, queryset in (
             (

@@ -89,11 +89,12 @@ def test_kab_malang_has_22_registered_facilities_some_unregistered_and_the_bpu_c
         staff = employer.employments.filter(end_date__isnull=True).count()
         assert _active(employer.memberships).count() == staff > 0
     assert facilities.exclude(pk__in=registered).filter(employments__isnull=False).distinct().count() == 6
-    # The village funds' members (s6_sponsorship) are not the article's self-paying cohort.
+    # The village funds' members (s6_sponsorship) are not the article's self-paying cohort, nor are the
+    # members the field agents enrolled this month (s9_field).
     bpu = _active(
-        Membership.objects.filter(segment="BPU", person__address_region__code__startswith="35.07.").exclude(
-            sponsor__village__isnull=False
-        )
+        Membership.objects.filter(segment="BPU", person__address_region__code__startswith="35.07.")
+        .exclude(sponsor__village__isnull=False)
+        .exclude(field_items__isnull=False)
     )
     assert bpu.count() == round(27_000 * SCALE)
     assert not bpu.exclude(payer_kind="self").exists()
@@ -168,6 +169,8 @@ def test_every_membership_follows_the_segment_and_payer_rules(demo: DemoResult, 
     memberships = Membership.objects.select_related("employment", "person")
     assert memberships.count() == demo.counts["memberships"]
     kpjs = set()
+    # The field agents' members (s9_field) were enrolled in the last month, after the demo's AS_OF.
+    field_members = set(Membership.objects.filter(field_items__isnull=False).values_list("pk", flat=True))
     for m in memberships:
         assert set(m.programs) <= set(PROGRAMS_BY_SEGMENT[m.segment])
         assert {"JKK", "JKM"} <= set(m.programs)
@@ -176,7 +179,7 @@ def test_every_membership_follows_the_segment_and_payer_rules(demo: DemoResult, 
         assert m.kpj.isdigit()
         kpjs.add(m.kpj)
         assert m.start_date >= m.person.birth_date
-        assert m.start_date <= figures.AS_OF
+        assert m.start_date <= figures.AS_OF or m.pk in field_members
         if m.segment == "PU":
             assert m.payer_kind == "employer"
             assert m.employment is not None
@@ -264,7 +267,9 @@ def test_billing_and_payments_look_like_a_working_office(demo: DemoResult, db: A
     assert demo.counts["billed_months"] == len(periods) == 6
     assert set(Bill.objects.values_list("period", flat=True)) == set(periods)  # up to today's month
     # The billing step's payments, and the villages' that the sponsorship step pays (s6_sponsorship).
-    assert demo.counts["payments"] + demo.counts["villages_paid"] == Payment.objects.count() > 0
+    # And the cash the field agents collected (s9_field), each collection a payment.
+    paid = demo.counts["payments"] + demo.counts["villages_paid"] + demo.counts["field_collections"]
+    assert paid == Payment.objects.count() > 0
     due = PayerAccount.objects.filter(bills__amount_due__gt=0, bills__due_date__lt=today).distinct().count()
     behind = arrears_by_payer(user=User.objects.get(username="admin"), as_of=today)
     assert 0 < len(behind) < due / 4  # some payers in arrears, most not
@@ -322,3 +327,21 @@ def test_lhokseumawe_health_workers_by_facility_type(demo: DemoResult, db: Any) 
     assert total["facilities"] == len(s5_lhokseumawe.FACILITIES)
     assert 0 < total["covered"] < total["reported"]
     assert total["jht"] == total["registered"]  # the agreement: JHT for every enrolled health worker
+
+
+def test_field_agents_in_kab_malang(demo: DemoResult, db: Any) -> None:
+    """S9: agents with a month of synced enrolments and collections, a conflict, and one agent whose
+    members died within weeks of enrolment (issue 17)."""
+    from cakupan.field.models import Agent
+    from cakupan.field.selectors_review import early_claims
+    from cakupan.registry.models import Sponsor
+
+    assert "agen_malang" in {login.username for login in demo.logins}
+    agents = Agent.objects.filter(user__username__in=["agen_malang", "agen_kepanjen", "agen_dampit"])
+    assert agents.count() == 3
+    assert demo.counts["field_enrolments"] > 0
+    assert demo.counts["field_conflicts"] == 1
+    flags = early_claims(agents, Sponsor.objects.none())
+    early = demo.counts["field_early_claims"]
+    assert early >= 3
+    assert [(g.key.user.username, g.claims) for g in flags["agents"]] == [("agen_kepanjen", early)]
