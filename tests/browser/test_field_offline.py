@@ -244,6 +244,14 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         rejected_text = page.inner_text("#queue li[data-state=rejected]")
         shot(page, "synced")
         kept = page.evaluate(KEPT_ON_PHONE)
+        # The refused collection goes back into its form to be corrected (a new capture, a new client_id).
+        page.click("#queue li[data-state=rejected] .fa-edit")
+        corrected = (
+            page.input_value("#c-receipt"),
+            page.input_value("#c-nik"),
+            page.is_visible("#tab-collect"),
+        )
+        left = item_states(page)
         context.close()
 
     assert (fits_start, fits_refused, fits_queue) == (True, True, True)
@@ -263,4 +271,6 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
     assert len(done) == 3
     assert all(set(item) <= {"client_id", "agent", "kind", "state", "captured_at", "errors"} for item in done)
     assert not any(SITI in json.dumps(item) or "Siti" in json.dumps(item) for item in done)
+    assert corrected == ("KW-0002", STRANGER, True)
+    assert left == ["accepted"] * 3
     check_server(agent_user, batches)

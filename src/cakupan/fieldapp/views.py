@@ -81,6 +81,7 @@ def _strings() -> dict[str, str]:
         "program_required": _("JKK and JKM are required."),
         "sponsor_required": _("Choose the sponsor."),
         "discard": _("Discard"),
+        "correct": _("Correct and capture again"),
         "discarded": _("Removed from this phone."),
         "warning": _("Please check"),
         "receipt": _("Receipt"),

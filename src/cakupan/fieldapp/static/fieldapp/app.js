@@ -57,6 +57,31 @@ function fieldLabel(kind, field) {
   return (label || legend)?.textContent.trim() || "";
 }
 
+// A rejected item's data back in its form, to correct it and capture it again.
+function fillFrom(form, payload) {
+  Object.entries(payload).forEach(([name, value]) => {
+    if (name === "programs") {
+      form.querySelectorAll("input[name=programs]").forEach((box) => {
+        box.checked = value.includes(box.value);
+      });
+    } else if (name === "consent") {
+      form.elements.consent.checked = value === true;
+    } else if (name === "sponsor") {
+      form.querySelector("input[name=payer][value=sponsor]").checked = true;
+      form.querySelector("input[name=payer][value=sponsor]").dispatchEvent(new Event("change"));
+      form.elements.sponsor.value = String(value);
+    } else if (name === "collected_at") {
+      form.elements.collected_at.value = String(value).slice(0, 16);
+    } else if (form.elements[name] instanceof RadioNodeList) {
+      form.querySelectorAll(`input[name=${name}]`).forEach((r) => {
+        r.checked = r.value === value;
+      });
+    } else if (form.elements[name]) {
+      form.elements[name].value = value;
+    }
+  });
+}
+
 function itemLine(item) {
   const li = document.createElement("li");
   li.className = `fa-item fa-${item.state}`;
@@ -90,6 +115,22 @@ function itemLine(item) {
       list.append(line);
     });
     li.append(list);
+  }
+  if (item.state === "rejected" && item.payload) {
+    // The server remembers this client_id: the corrected item is a new capture with a new one.
+    const edit = document.createElement("button");
+    edit.type = "button";
+    edit.className = "fa-secondary fa-edit";
+    edit.textContent = strings.correct;
+    edit.addEventListener("click", async () => {
+      const form = document.getElementById(item.kind === "enrolment" ? "enrol-form" : "collect-form");
+      fillFrom(form, item.payload);
+      await deleteItem(item.client_id);
+      showTab(item.kind === "enrolment" ? "enrol" : "collect");
+      await renderQueue();
+      form.querySelector("input, select").focus();
+    });
+    li.append(edit);
   }
   if (item.state === "rejected") {
     const discard = document.createElement("button");
