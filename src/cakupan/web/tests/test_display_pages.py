@@ -50,6 +50,7 @@ USERS = (
     "sponsor_hermina",
     "perawat",
     "pekerja",
+    "agen_malang",  # a field agent: the field pages of their own work and the phone app (issue 17)
 )
 PER_PAGE = 2  # addresses of one page visited per user: the second catches a row the first lacked
 
