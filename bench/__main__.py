@@ -10,6 +10,8 @@ each benchmark creates and drops a database of its own named after it, so nothin
 Sizes: --members (billing, PostgreSQL), --sqlite-members (billing on SQLite; 0 skips),
 --roster-rows, --coverage-members, --compliance-employers (10 reported workers each); 0 skips one;
 --national-persons, --page-requests, --load-users, --load-minutes (0 users skips the load test).
+field (issue 17): one agent's sync batch of --field-rows against the roster import of the same rows, and
+--field-devices phones sending --field-items each at once to `cakupan serve` (bench/field.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import subprocess
 import sys
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-NAMES = ("billing", "rosters", "coverage", "compliance", "national", "populated", "pages", "load")
+NAMES = ("billing", "rosters", "coverage", "compliance", "national", "populated", "pages", "load", "field")
 
 
 def _run(module: str, *args: object) -> int:
@@ -46,6 +48,9 @@ def main() -> int:
     parser.add_argument(
         "--populated-template", default="bench_national", help="the populated registry to copy"
     )
+    parser.add_argument("--field-rows", type=int, default=10_000, help="the field sync batch (issue 17)")
+    parser.add_argument("--field-devices", type=int, default=500)
+    parser.add_argument("--field-items", type=int, default=20)
     args = parser.parse_args()
     unknown = set(args.names) - set(NAMES)
     if unknown:
@@ -90,6 +95,18 @@ def main() -> int:
             args.load_users,
             "--minutes",
             args.load_minutes,
+        )
+    if "field" in chosen and (args.field_rows or args.field_devices):
+        code |= _run(
+            "field",
+            "--url",
+            url,
+            "--rows",
+            args.field_rows,
+            "--devices",
+            args.field_devices,
+            "--items",
+            args.field_items,
         )
     return code
 

@@ -82,6 +82,7 @@ UNREACHED = {
     "coverage_planner_export": "XLSX, as above",
     "enrolment:template": "XLSX: the roster template's column headers are the file format",
     "enrolment:report_download": "XLSX and CSV: the roster report file, both languages side by side",
+    "field:agent_status": "POST buttons on the agents page",
     "fieldapp:manifest": "JSON for the browser: the field app's name and icons",
     "fieldapp:sw": "the field app's service worker script",
     "fieldapp:reference": "JSON the field app reads: its labels come from the models' choices and gettext",
