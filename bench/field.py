@@ -330,6 +330,19 @@ def load_round(url: str, args: argparse.Namespace) -> dict[str, Any]:
             with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
                 first = list(pool.map(lambda b: _post(base, b), batches))
             took = time.perf_counter() - began
+            # A phone whose batch failed (timeout, 503) sends it again until it is answered, as the app
+            # does; then a tenth of all batches once more, as a phone that lost a 200 answer would.
+            retried = 0
+            failed_batches = [b for b, (_s, status, _b) in zip(batches, first, strict=True) if status != 200]
+            for _round in range(5):
+                if not failed_batches:
+                    break
+                retried += len(failed_batches)
+                with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+                    answers = list(pool.map(lambda b: _post(base, b), failed_batches))
+                failed_batches = [
+                    b for b, (_s, status, _b) in zip(failed_batches, answers, strict=True) if status != 200
+                ]
             with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
                 again = list(pool.map(lambda b: _post(base, b), batches[::10]))
         finally:
@@ -344,8 +357,11 @@ def load_round(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms": 1000 * sorted(s for s, _st, _b in first)[len(first) // 2],
         "p95_ms": 1000 * _p95([s for s, _st, _b in first]),
         "failed_requests": failed,
+        "retried_batches": retried,
+        "still_failing": len(failed_batches),
         "accepted_answers": sum(b.get("accepted", 0) for _s, _st, b in first),
         "resent_batches": len(again),
+        "resent_statuses": sorted({st for _s, st, _b in again}),
         "resent_duplicates": sum(b.get("duplicates", 0) for _s, _st, b in again),
         "resent_accepted": sum(b.get("accepted", 0) for _s, _st, b in again),
         **{f"db_{k}": v for k, v in check.items()},

@@ -1,7 +1,7 @@
 """POST /api/v1/field/batches/: what an agent's phone queued, applied item by item (issue 17).
 
-Each item is all or nothing (a savepoint of its own) and kept once per (agent, client_id): a batch sent twice
-creates nothing twice, the second answer counts its items as duplicates. An enrolment goes through the
+Each item is all or nothing (a transaction of its own) and kept once per (agent, client_id): a batch sent
+twice creates nothing twice, the second answer counts its items as duplicates. An enrolment goes through the
 registry's own services (`person_register`, `membership_enrol`: NIK rules, programmes, one active BPU
 membership) with the agent as actor; a collection is recorded as a payment of the member's own account and
 allocated oldest bill first (contributions.services.payments). Conflicts (the NIK already a member through
@@ -124,8 +124,10 @@ def _apply(agent: Agent, scope: Scope, device: Device, item: dict[str, Any], act
     raise InvalidInput.single("kind", _("Choose enrolment or collection."))
 
 
-@transaction.atomic
 def batch_sync(*, actor: Any, device: Any, items: Any) -> BatchResult:
+    """Each item commits on its own (its own transaction, not a savepoint of one batch-wide transaction):
+    a request cut short by the web statement timeout or a dropped connection keeps the items it finished,
+    and the phone's resend counts them as duplicates and goes on with the rest."""
     scope = require(actor, Perm.FIELD_SYNC)
     agent = _approved(scope)
     label, items = _shape(device, items)
