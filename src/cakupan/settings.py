@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cakupan.sponsorship",
     "cakupan.outreach",
     "cakupan.field",
+    "cakupan.fieldapp",
 ]
 
 MIDDLEWARE = [

@@ -237,6 +237,18 @@ MENU: tuple[Section, ...] = (
             ),
         ),
     ),
+    Section(
+        "fieldapp",
+        None,
+        (
+            Link(
+                "fieldapp:shell",
+                _("Field app"),
+                Perm.FIELD_SYNC,
+                _("Enrol workers and record cash on your phone, also without signal; sync when back online."),
+            ),
+        ),
+    ),
 )
 
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("cakupan.outreach.urls")),
     path("agreements/", include("cakupan.partners.urls")),
     path("field/", include("cakupan.field.urls")),
+    path("lapangan/", include("cakupan.fieldapp.urls")),
 ]

@@ -8,13 +8,16 @@ date or sex that disagrees with the recorded one is a warning, never a rejection
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cakupan.regions.codes import region_codes
-from cakupan.registry.nik import nik_check, nik_compose, nik_normalise
+from cakupan.registry.nik import MESSAGES, nik_check, nik_compose, nik_normalise
 
 CODES = region_codes()
 DISTRICTS = sorted(c for c in CODES.names if c.count(".") == 2)
@@ -39,73 +42,27 @@ def codes_of(nik: str, kind: str = "errors") -> list[str]:
 
 
 # --- the spec, case by case ----------------------------------------------------------------------
-
-REJECTED = [
-    ("empty", "", "length"),
-    ("15 digits", "357301050390001", "length"),
-    ("17 digits", "35730105039000011", "length"),
-    ("a letter", "3573010503900O01", "length"),
-    ("non-ASCII digits", "٣٥٧٣٠١٠٥٠٣٩٠٠٠٠١", "length"),
-    ("province 00", "0073010503900001", "province"),
-    ("province 99", "9973010503900001", "province"),
-    ("province 20 (between 19 and 21)", "2001010503900001", "province"),
-    ("regency 35.99 (Jawa Timur has none)", "3599010503900001", "regency"),
-    ("regency 35.30 (after the last kabupaten)", "3530010503900001", "regency"),
-    ("regency 35.00", "3500010503900001", "regency"),
-    ("month 00", "3573010500900001", "month"),
-    ("month 13", "3573010513900001", "month"),
-    ("month 99", "3573010599900001", "month"),
-    ("day 00", "3573010003900001", "day"),
-    ("day 32", "3573013203900001", "day"),
-    ("day 40", "3573014003900001", "day"),
-    ("day 72", "3573017203900001", "day"),
-    ("day 99", "3573019903900001", "day"),
-    ("serial 0000", "3573010503900000", "serial"),
-]
+# One table for the server and the device: the field app's checker (fieldapp/static/fieldapp/nik.js) runs
+# the same cases in Chromium (fieldapp/tests/test_nik_device.py).
+NIK_CASES = json.loads((Path(__file__).with_name("nik_cases.json")).read_text(encoding="utf-8"))["cases"]
 
 
-@pytest.mark.parametrize(("case", "nik", "reason"), REJECTED, ids=[r[0] for r in REJECTED])
-def test_rejected(case: str, nik: str, reason: str) -> None:
-    check = nik_check(nik)
-    assert not check.valid
-    assert reason in [e.code for e in check.errors]
-    assert all(e.message for e in check.errors)  # each reason has a readable message
+@pytest.mark.parametrize("spec", NIK_CASES, ids=[c["case"] for c in NIK_CASES])
+def test_spec_case(spec: dict[str, Any]) -> None:
+    born = dt.date.fromisoformat(spec["birth_date"]) if spec["birth_date"] else None
+    check = nik_check(spec["nik"], birth_date=born, sex=spec["sex"])
+    assert [e.code for e in check.errors] == spec["errors"]
+    assert [w.code for w in check.warnings] == spec["warnings"]
+    assert check.valid == (not spec["errors"])
+    assert all(issue.message for issue in [*check.errors, *check.warnings])  # each has a readable message
 
 
-def test_every_structural_fault_is_reported_at_once() -> None:
-    assert codes_of("3599010013900000") == ["regency", "day", "month", "serial"]
-
-
-ACCEPTED = [
-    # case, nik, birth date, sex, warning codes
-    ("man, matching", MAN, dt.date(1990, 3, 5), "L", []),
-    ("woman, day + 40, matching", WOMAN, dt.date(1990, 3, 5), "P", []),
-    ("day 01", "3573010101900001", dt.date(1990, 1, 1), "L", []),
-    ("day 31", "3573013101900001", dt.date(1990, 1, 31), "L", []),
-    ("day 41", "3573014101900001", dt.date(1990, 1, 1), "P", []),
-    ("day 71", "3573017101900001", dt.date(1990, 1, 31), "P", []),
-    ("serial 9999", "3573010503909999", dt.date(1990, 3, 5), "L", []),
-    ("born 2000s", "3507012512050001", dt.date(2005, 12, 25), "L", []),
-    ("birth date differs", MAN, dt.date(1990, 3, 6), "L", ["birth_date_mismatch"]),
-    ("birth year differs", MAN, dt.date(1991, 3, 5), "L", ["birth_date_mismatch"]),
-    ("sex differs", MAN, dt.date(1990, 3, 5), "P", ["sex_mismatch"]),
-    ("both differ", WOMAN, dt.date(1980, 1, 1), "L", ["birth_date_mismatch", "sex_mismatch"]),
-    ("31 February is not a date", "3573013102900001", None, None, ["not_a_date"]),
-    ("29 February: 2000 was a leap year", "3573012902000001", None, None, []),
-    ("29 February 01: neither 1901 nor 2001 leap", "3573012902010001", None, None, ["not_a_date"]),
-    # Pre-2022 Papua code 91.01 (Kabupaten Merauke, now 93.01): issued NIKs keep it (rules.md §9.1).
-    ("pre-split Papua 91.01", "9101011503900001", dt.date(1990, 3, 15), "L", ["legacy_region"]),
-    ("pre-split Papua Barat 92.71", "9271015503900001", dt.date(1990, 3, 15), "P", ["legacy_region"]),
-    ("new Papua province 93.01", "9301011503900001", dt.date(1990, 3, 15), "L", []),
-]
-
-
-@pytest.mark.parametrize(("case", "nik", "born", "sex", "warnings"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
-def test_accepted(case: str, nik: str, born: dt.date | None, sex: str | None, warnings: list[str]) -> None:
-    check = nik_check(nik, birth_date=born, sex=sex)
-    assert check.valid, check.errors
-    assert [w.code for w in check.warnings] == warnings
-    assert all(w.message for w in check.warnings)
+def test_the_spec_covers_every_rule() -> None:
+    """Every reason the checker can give is exercised by the shared table, as a rejection and as a pass."""
+    seen = {code for c in NIK_CASES for code in c["errors"] + c["warnings"]}
+    assert seen == set(MESSAGES)
+    assert any(not c["errors"] for c in NIK_CASES)
+    assert any(c["errors"] for c in NIK_CASES)
 
 
 def test_the_legacy_warning_names_the_current_code() -> None:

@@ -31,6 +31,8 @@ OPEN_PAGES = {
     "healthz": "the process is up: no data (core/health.py)",
     "readyz": "readiness for a load balancer: check names and counts, no personal data (core/health.py)",
     "metrics": "Prometheus: token or this machine only, no personal data (core/metrics.py)",
+    "fieldapp:manifest": "public: the field app's name and icons, fetched by the browser when it installs",
+    "fieldapp:sw": "public: the field app's service worker script; what it caches asks for the session",
 }
 
 

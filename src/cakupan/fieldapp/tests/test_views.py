@@ -1,0 +1,155 @@
+"""The field app's pages and JSON: only agents open the shell and its data (others 403, anonymous users
+to the sign-in page); the reference data is the agent's own (districts of their regencies, sponsors with
+room for a member); the region codes are the server's; the manifest and the service worker are public."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cakupan.fieldapp.reference import region_codes_payload
+from cakupan.fieldapp.views import STATIC_FILES
+from cakupan.regions.codes import region_codes
+from cakupan.regions.models import Region
+from cakupan.web.tests.page_language import problems, visible_text
+
+pytestmark = pytest.mark.django_db
+
+AGENT_ONLY = ["fieldapp:shell", "fieldapp:reference", "fieldapp:region_codes", "fieldapp:session"]
+OTHERS = [
+    "admin",
+    "branch_malang",
+    "agency_health_malang",
+    "hr_hospital",
+    "sponsor_user",
+    "worker_user",
+]
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", AGENT_ONLY)
+@pytest.mark.parametrize("other", OTHERS)
+def test_no_other_role_opens_the_field_app(world: Any, name: str, other: str) -> None:
+    assert signed_in(getattr(world, other)).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", AGENT_ONLY)
+def test_anonymous_users_are_sent_to_sign_in(name: str) -> None:
+    response = Client().get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_agent_gets_the_shell_in_indonesian(agent: Any) -> None:
+    page = signed_in(agent).get(reverse("fieldapp:shell")).content.decode()
+    assert "Daftarkan pekerja" in page
+    assert "Setoran tunai" in page
+    assert "Antrean" in page
+    assert 'rel="manifest"' in page
+    assert reverse("fieldapp:manifest") in page
+    config = json.loads(page.split('id="fieldapp-config" type="application/json">')[1].split("</script>")[0])
+    assert config["sync"] == "/api/v1/field/batches/"
+    assert config["scope"] == "/lapangan/"
+
+
+def test_and_in_english_when_chosen(agent: Any) -> None:
+    client = signed_in(agent)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("fieldapp:shell")).content.decode()
+    assert "Enrol a worker" in page
+    assert "Cash collection" in page
+
+
+def test_the_reference_data_is_the_agents_own(world: Any, agent: Any) -> None:
+    data = signed_in(agent).get(reverse("fieldapp:reference")).json()
+    districts = [d["value"] for d in data["districts"]]
+    expected = Region.objects.filter(parent_id="35.07", level=Region.Level.DISTRICT).count()
+    assert len(districts) == expected > 0
+    assert all(
+        code.startswith("35.07.") for code in districts
+    )  # not Kota Malang, which the office serves too
+    assert [p["value"] for p in data["programs"]] == ["JKK", "JKM", "JHT"]
+    assert [p["value"] for p in data["programs"] if p["required"]] == ["JKK", "JKM"]
+    assert data["nik_messages"]["month"].startswith("Bulan")  # the server's words, in Indonesian
+    # The world's sponsor (Kota Malang, no funded period) has no room: not offered.
+    assert data["sponsors"] == []
+
+
+def test_region_codes_are_the_servers(agent: Any) -> None:
+    data = signed_in(agent).get(reverse("fieldapp:region_codes")).json()
+    codes = region_codes()
+    assert data == region_codes_payload()
+    assert set(data["provinces"]) == set(codes.provinces)
+    assert "35.07" in data["regencies"]
+    assert "35.07.01" not in data["regencies"]
+    assert data["legacy"]["91.01"] == "93.01"
+
+
+def test_the_session_gives_a_csrf_token(agent: Any) -> None:
+    data = signed_in(agent).get(reverse("fieldapp:session")).json()
+    assert len(data["csrf_token"]) == 64
+    assert data["agent"] == agent.username
+
+
+def test_manifest_names_the_app_and_its_icons() -> None:
+    response = Client().get(reverse("fieldapp:manifest"))
+    assert response["Content-Type"] == "application/manifest+json"
+    body = response.json()
+    assert body["name"] == "Cakupan Lapangan"
+    assert body["scope"] == body["start_url"] == "/lapangan/"
+    assert {i["sizes"] for i in body["icons"]} == {"192x192", "512x512"}
+    for icon in body["icons"]:
+        assert Client().get(icon["src"]).status_code == 200
+
+
+def test_service_worker_lists_what_it_keeps() -> None:
+    response = Client().get(reverse("fieldapp:sw"))
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/lapangan/"
+    script = response.content.decode()
+    config = json.loads(script.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
+    assert config["shell"] == "/lapangan/"
+    assert config["data"] == ["/lapangan/reference.json", "/lapangan/region-codes.json"]
+    assert len(config["static"]) == len(STATIC_FILES)
+    for url in config["static"]:
+        assert Client().get(url).status_code == 200, url
+    assert 'addEventListener("fetch"' in script
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_shell_reads_in_one_language(agent: Any, lang: str) -> None:
+    """As the page test (web/tests/test_display_pages.py) judges every page: no code, no word of the other
+    language. The words the scripts write come from the page too, in its language: judged with it."""
+    client = signed_in(agent)
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("fieldapp:shell")).content.decode()
+    # The app's own part: the header and menu are every page's, judged by the page test.
+    text, numbers, islands = visible_text(html.split('<div class="fa">', 1)[1].split("</main>", 1)[0])
+    strings = json.loads(
+        html.split('id="fieldapp-strings" type="application/json">')[1].split("</script>")[0]
+    )
+    reference = signed_in_as_language(agent, lang).get(reverse("fieldapp:reference")).json()
+    words = [
+        *strings.values(),
+        *[choice["label"] for key in ("programs", "sexes", "sectors", "payers") for choice in reference[key]],
+        *reference["nik_messages"].values(),
+    ]
+    assert "Cakupan Lapangan" in text
+    assert len(words) > 30
+    assert problems(text + "\n" + "\n".join(words), lang, numbers=numbers) == []
+    assert not islands
+
+
+def signed_in_as_language(user: Any, lang: str) -> Client:
+    client = signed_in(user)
+    client.cookies["django_language"] = lang
+    return client
