@@ -86,8 +86,6 @@ class Perm(StrEnum):
     # reference data and operations
     REFERENCE_WRITE = "core.reference_write"  # regions, branch offices, demo data
     ADMIN_SITE = "core.admin_site"  # the Django admin: reference data, accounts, the audit log
-    # field agents (issue 17)
-    FIELD_SYNC = "field.sync"  # send the phone's queued enrolments and collections
 
 
 # A field agent sees no registry list, bill or claim: only the field pages about their own work.
