@@ -7,16 +7,13 @@ confidence travels with it, so the pages that use it can say it is unconfirmed.
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cakupan.rules.period import Period
 from cakupan.rules.sourced import Sourced, Validity
-from cakupan.rules.tablefile import Entry, RuleTableError, Series, read_series
+from cakupan.rules.tablefile import Entry, RuleTableError, Series, read_series, rule_file
 
 TABLE_PATH = Path(__file__).resolve().parent / "tables" / "bpu_inactivity.toml"
 OVERRIDE_ENV = "CAKUPAN_BPU_INACTIVITY_TABLES"
@@ -47,13 +44,7 @@ def bpu_inactivity_parse(raw: dict[str, Any]) -> Series[BpuInactivity]:
     return series
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> Series[BpuInactivity]:
-    with Path(path).open("rb") as handle:
-        return bpu_inactivity_parse(tomllib.load(handle))
-
-
 def bpu_inactivity(period: Period) -> BpuInactivity:
     """The rule in force for contribution month `period` (the first version before it starts)."""
-    series = _load(os.environ.get(OVERRIDE_ENV) or str(TABLE_PATH))
+    series = rule_file(TABLE_PATH, OVERRIDE_ENV, bpu_inactivity_parse)
     return series.in_force(period) or series.versions[0]

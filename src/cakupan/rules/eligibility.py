@@ -10,15 +10,12 @@ unconfirmed values (same format; the whole file is replaced, so every number kee
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cakupan.rules.sourced import Sourced, Validity
-from cakupan.rules.tablefile import Entry, RuleTableError, Series, read_series
+from cakupan.rules.tablefile import Entry, RuleTableError, Series, read_series, rule_file
 
 TABLE_PATH = Path(__file__).resolve().parent / "tables" / "eligibility.toml"
 OVERRIDE_ENV = "CAKUPAN_ELIGIBILITY_TABLES"
@@ -100,11 +97,5 @@ def eligibility_tables_parse(raw: dict[str, Any]) -> EligibilityTables:
     )
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> EligibilityTables:
-    with Path(path).open("rb") as handle:
-        return eligibility_tables_parse(tomllib.load(handle))
-
-
 def eligibility_tables() -> EligibilityTables:
-    return _load(os.environ.get(OVERRIDE_ENV) or str(TABLE_PATH))
+    return rule_file(TABLE_PATH, OVERRIDE_ENV, eligibility_tables_parse)

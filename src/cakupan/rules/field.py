@@ -7,16 +7,13 @@ only secondarily sourced [M]: both come from the table with their citation, neve
 
 from __future__ import annotations
 
-import functools
-import os
-import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
 from cakupan.rules.sourced import Source, Sourced, weakest
-from cakupan.rules.tablefile import Entry, RuleTableError
+from cakupan.rules.tablefile import Entry, RuleTableError, rule_file
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "tables" / "field.toml"
 PATH_ENV = "CAKUPAN_FIELD_TABLES"
@@ -58,14 +55,8 @@ def field_tables_parse(data: dict[str, Any]) -> FieldTables:
     return tables
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(path: str) -> FieldTables:
-    with open(path, "rb") as handle:
-        return field_tables_parse(tomllib.load(handle))
-
-
 def field_tables() -> FieldTables:
-    return _cached(os.environ.get(PATH_ENV) or str(DEFAULT_PATH))
+    return rule_file(DEFAULT_PATH, PATH_ENV, field_tables_parse)
 
 
 @dataclass(frozen=True)

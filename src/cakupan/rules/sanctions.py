@@ -9,16 +9,13 @@ sourced [M]; the order of steps after the second warning is practice [B]: both a
 
 from __future__ import annotations
 
-import functools
-import os
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from cakupan.rules.sourced import Source, Sourced
-from cakupan.rules.tablefile import Entry, RuleTableError
+from cakupan.rules.tablefile import Entry, RuleTableError, rule_file
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "tables" / "sanctions.toml"
 PATH_ENV = "CAKUPAN_SANCTION_TABLES"
@@ -99,11 +96,5 @@ def sanction_tables_parse(data: dict[str, Any]) -> SanctionTables:
     return tables
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(path: str) -> SanctionTables:
-    with open(path, "rb") as handle:
-        return sanction_tables_parse(tomllib.load(handle))
-
-
 def sanction_tables() -> SanctionTables:
-    return _cached(os.environ.get(PATH_ENV) or str(DEFAULT_PATH))
+    return rule_file(DEFAULT_PATH, PATH_ENV, sanction_tables_parse)

@@ -7,6 +7,9 @@ The format is described in docs/rules.md. This module knows nothing about contri
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,8 +22,25 @@ VERSION_KEYS = frozenset({"effective_from", "effective_to", "citation", "confide
 SOURCED_KEYS = frozenset({"value", "citation", "confidence"})
 
 
+T = TypeVar("T")
+
+
 class RuleTableError(ValueError):
     """A rule table file is malformed. The message names the series, version and key."""
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, parse: Callable[[dict[str, Any]], Any]) -> Any:
+    with open(path, "rb") as handle:
+        return parse(tomllib.load(handle))
+
+
+def rule_file(default: os.PathLike[str] | str, override_env: str, parse: Callable[[dict[str, Any]], T]) -> T:
+    """The rule table file `default`, or the deployment's own file named by the environment variable
+    `override_env`, parsed by `parse` once per file (the one loader of the tables read whole)."""
+    path = os.environ.get(override_env) or os.fspath(default)
+    parsed: T = _parsed(path, parse)
+    return parsed
 
 
 def _confidence(raw: object, where: str) -> Confidence:

@@ -207,6 +207,17 @@ def price_key(row: KeyRow) -> PriceKey:
     return (segment, tuple(bool(h) for h in held), *values)
 
 
+def price_key_of(**named: Any) -> PriceKey:
+    """billing_assess's key from KEY_COLUMNS values given by name, for a caller pricing members outside a
+    run (a sponsor's members converted to self-paid); a column not given is "none" (opening and JP
+    deferral: 0), so a key column added to billing cannot be left out by position."""
+    unknown = set(named) - set(KEY_COLUMNS)
+    if unknown:
+        raise ValueError(f"not key columns: {sorted(unknown)}")
+    none = {c: 0 if v is None else v for c, v in _NONE.items()}
+    return price_key(tuple(named.get(c, none.get(c, False)) for c in KEY_COLUMNS))
+
+
 def chunk_keys() -> list[tuple[KeyRow, int, int]]:
     """The distinct calculator inputs of the chunk's members: (key row, members, smallest membership id)."""
     with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from cakupan.contributions.models import Bill, BillLine, PayerAccount
 from cakupan.contributions.services.billing_assess import AMOUNT_INDEX, price_keys
 from cakupan.contributions.services.billing_dates import due_date_for
+from cakupan.contributions.services.billing_sql import price_key_of
 from cakupan.contributions.services.billing_write import accounts_ensure
 from cakupan.core.errors import InvalidInput
 from cakupan.registry.models import Sponsor
@@ -52,7 +53,9 @@ def first_bills_write(batch: QuerySet[CoverEnding], *, sponsor: Sponsor, first_m
     if not rows:
         return 0
     keys = {
-        pid: ("BPU", (jkk, jkm, jht, False, False), None, None, income, sector or "other", "self")
+        pid: price_key_of(
+            segment="BPU", jkk=jkk, jkm=jkm, jht=jht, income=income, sector=sector or "other", funding="self"
+        )
         for pid, _m, jkk, jkm, jht, income, sector in rows
     }
     cache: dict[Any, Any] = {}
@@ -74,14 +77,14 @@ def first_bills_write(batch: QuerySet[CoverEnding], *, sponsor: Sponsor, first_m
         ).values_list("account__person_id", "pk")
     )
     lines = []
-    for pid, membership_id, *_rest in rows:
+    for pid, membership_id, _jkk, _jkm, _jht, income, _sector in rows:
         _base, part, _gov = cache[keys[pid]]
         lines.append(
             BillLine(
                 bill_id=bill_of[pid],
                 membership_id=membership_id,
                 period=month,
-                base=keys[pid][4],
+                base=income,
                 **dict(zip(_COLUMNS, part or (0,) * 10, strict=True)),
             )
         )
