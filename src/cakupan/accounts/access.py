@@ -54,7 +54,7 @@ def ui_flags(scope: Scope) -> dict[str, Any]:
     return {
         "role": scope.role,
         "perms": {perm.name.lower() for perm in perms},
-        "write_registry": Perm.REGISTRY_WRITE in perms,
+        "write_registry": Perm.REGISTRY_EDIT in perms,
         "write_employers": Perm.EMPLOYER_WRITE in perms,
         "create_persons": Perm.PERSON_CREATE in perms,
         "read_employers": Perm.EMPLOYER_READ in perms,

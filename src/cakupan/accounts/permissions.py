@@ -34,6 +34,9 @@ class Perm(StrEnum):
     EMPLOYMENT_READ = "registry.employment_read"
     MEMBERSHIP_READ = "registry.membership_read"
     REGISTRY_WRITE = "registry.write"  # persons, employment and memberships within one's scope
+    # The registry's own forms and API writes. A field agent writes the registry only through the field sync
+    # (REGISTRY_WRITE, which the services check, limited there to the agent's regencies), not through these.
+    REGISTRY_EDIT = "registry.edit"
     SPONSOR_WRITE = "registry.sponsor_write"
     # contributions
     BILL_READ = "contributions.bill_read"
@@ -112,6 +115,7 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # An agent registers persons and BPU memberships through the field sync, the registry's own services
     # with the agent's scope (the persons they enrolled, the sponsors of their regencies).
     Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR, Role.AGENT},
+    Perm.REGISTRY_EDIT: _OFFICE | {Role.EMPLOYER_HR},
     Perm.SPONSOR_WRITE: _OFFICE,
     Perm.BILL_READ: _ALL,
     Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},

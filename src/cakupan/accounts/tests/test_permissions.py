@@ -109,6 +109,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         {"register_job_kinds", "run_job_end"},
         "start-up wiring; ends the job recording a billing_run, inside it",
     ),
+    "partners.services.documents": (
+        {"document_path", "documents_dir", "max_bytes"},
+        "where an agreement's stored documents live and their size limit (settings)",
+    ),
     "contributions.services.billing_sql": (
         {
             "tables_reset",
@@ -117,6 +121,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
             "chunk_fill",
             "chunk_high",
             "price_key",
+            "price_key_of",
             "chunk_keys",
             "prices_store",
             "chunk_payers",

@@ -178,6 +178,14 @@ def test_agent_gets_403_on_registry_lists(world: Any, agent: Any) -> None:
     assert [p["nik"] for p in persons] == [item["nik"]]
     assert api.get("/api/v1/employers/").json()["results"] == []
     assert api.get("/api/v1/memberships/").json()["results"] == []
+    # Writes go through the field sync only, where the agent's regencies are checked: the registry's own
+    # write endpoints refuse an agent, even for a region the agent serves, and write nothing.
+    other = enrolment(23)
+    person = {k: other[k] for k in ("nik", "full_name", "birth_date", "sex", "phone")}
+    body = {**person, "address_region": other["address_region"]}
+    refused = api.post("/api/v1/persons/", body, format="json")
+    assert refused.status_code == 403
+    assert not Person.objects.filter(nik=other["nik"]).exists()
 
 
 def test_session_post_needs_csrf(world: Any, agent: Any) -> None:

@@ -95,7 +95,7 @@ class PersonViewSet(ApiViewSet):
 
     model = Person
     filterset_class = PersonFilter
-    write_permission = Perm.REGISTRY_WRITE
+    write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
         return selectors.person_list(user=self.request.user, scope=self.scope)
@@ -156,7 +156,7 @@ class WorkerViewSet(ApiViewSet):
     """A new person and their employment in one call, as employers and branch staff register new workers."""
 
     model = Employment
-    write_permission = Perm.REGISTRY_WRITE
+    write_permission = Perm.REGISTRY_EDIT
 
     @extend_schema(
         summary="Register a new worker and their employment in one call",
@@ -191,7 +191,7 @@ class EmploymentViewSet(ApiViewSet):
 
     model = Employment
     filterset_class = EmploymentFilter
-    write_permission = Perm.REGISTRY_WRITE
+    write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
         return selectors.employment_list(user=self.request.user, scope=self.scope)
@@ -241,7 +241,7 @@ class MembershipViewSet(ApiViewSet):
 
     model = Membership
     filterset_class = MembershipFilter
-    write_permission = Perm.REGISTRY_WRITE
+    write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
         return selectors.membership_list(user=self.request.user, scope=self.scope)

@@ -90,7 +90,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def worker_register(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_or_404(selectors.employer_get, request, pk)

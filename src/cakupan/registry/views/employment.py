@@ -43,7 +43,7 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def employment_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, person_pk)
@@ -73,7 +73,7 @@ def employment_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def employment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employment = get_or_404(selectors.employment_get, request, pk)

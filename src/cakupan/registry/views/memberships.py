@@ -44,7 +44,7 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return page(request, "registry/membership_detail.html", {"membership": membership})
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, person_pk)
@@ -73,7 +73,7 @@ def membership_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     )
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_or_404(selectors.membership_get, request, pk)

@@ -85,7 +85,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required(Perm.REGISTRY_WRITE)
+@permission_required(Perm.REGISTRY_EDIT)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(selectors.person_get, request, pk)
