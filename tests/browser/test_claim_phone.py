@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cakupan.benefits.models import Claim
+from cakupan.benefits.services.claims import claim_reject
 from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, no_horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,6 +79,9 @@ def test_a_member_files_a_jht_claim_on_a_phone_and_a_desktop(live_server: Any, w
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium() as browser:
         phone, phone_overflow = file_jht_claim(browser, live_server.url, phone=True, event_date="2025-10-31")
+    # One open claim of a benefit per person: the first is decided before the desktop files again.
+    claim_reject(actor=world.admin, claim=Claim.objects.get(), reasons="Berkas diajukan ulang.")
+    with chromium() as browser:
         desktop, desktop_overflow = file_jht_claim(
             browser, live_server.url, phone=False, event_date="2025-11-28"
         )

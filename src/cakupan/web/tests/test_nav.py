@@ -14,6 +14,14 @@ REGISTRY_ALL = ["/", "/search/", "/employers/", "/persons/", "/employment/", "/m
 CONTRIBUTIONS_ALL = ["/contributions/bills/", "/contributions/", "/contributions/arrears/"]
 COVERAGE_ALL = ["/coverage/", "/coverage/targets/", "/coverage/planner/"]
 BENEFITS_ALL = ["/benefits/claims/", "/benefits/simulator/"]
+OUTREACH_AND_AGREEMENTS = ["/outreach/", "/outreach/funnel/", "/agreements/"]  # issue 16
+FIELD_OFFICE = [  # issue 17: the office's pages about its field agents
+    "/field/agents/",
+    "/field/conflicts/",
+    "/field/deposits/",
+    "/field/statements/",
+    "/field/anomalies/",
+]
 
 EXPECTED = {
     "admin": [
@@ -26,6 +34,8 @@ EXPECTED = {
         "/compliance/",
         "/compliance/review/",
         "/sponsorship/",
+        *OUTREACH_AND_AGREEMENTS,
+        *FIELD_OFFICE,
     ],
     "branch_malang": [
         *REGISTRY_ALL,
@@ -37,6 +47,8 @@ EXPECTED = {
         "/compliance/",
         "/compliance/review/",
         "/sponsorship/",
+        *OUTREACH_AND_AGREEMENTS,
+        *FIELD_OFFICE,
     ],
     "agency_health_malang": [
         *REGISTRY_ALL,
@@ -46,6 +58,7 @@ EXPECTED = {
         *BENEFITS_ALL,
         "/compliance/",
         "/sponsorship/",
+        *OUTREACH_AND_AGREEMENTS,
     ],
     "hr_factory": [
         *REGISTRY_ALL,
@@ -109,7 +122,7 @@ def test_menu_marks_the_page_shown_and_its_group(world: Any, as_user: Any) -> No
     # Its group's summary is highlighted, the others are not.
     assert len(re.findall(r'<summary class="on">', menu)) == 1
     # Groups are <details> sharing one name: only one drop-down is open at a time, without script.
-    assert menu.count('<details name="main-nav"') == 5
+    assert menu.count('<details name="main-nav"') == 8
 
 
 def test_home_points_each_role_to_its_new_pages(world: Any, as_user: Any) -> None:
@@ -125,6 +138,8 @@ def test_home_points_each_role_to_its_new_pages(world: Any, as_user: Any) -> Non
         *BENEFITS_ALL,
         "/compliance/",
         "/sponsorship/",
+        "/outreach/",  # the funnel is reached from the events page
+        "/agreements/",
     ]
     assert shortcuts(world.worker_user) == [
         "/me/",
