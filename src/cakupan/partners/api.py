@@ -120,7 +120,8 @@ class AgreementsView(APIView):
         tags=TAGS,
         summary="Create an agreement (draft, or signed with its signing date)",
         request=AgreementInput,
-        responses={201: AgreementOutput, 400: ErrorOutput},
+        # 404: an office, agency, employer or sponsor named as a party that the user may not see.
+        responses={201: AgreementOutput, 400: ErrorOutput, 404: ErrorOutput},
     )
     def post(self, request: Request) -> Response:
         require(request.user, Perm.AGREEMENT_WRITE)

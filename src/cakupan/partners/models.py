@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartnerAgency(models.Model):
@@ -121,7 +122,7 @@ class AgreementParty(models.Model):
         GOVERNMENT = "government", _("regency or city government")
         EMPLOYER = "employer", _("company")
         ASSOCIATION = "association", _("association")
-        SPONSOR = "sponsor", _("sponsor")
+        SPONSOR = "sponsor", pgettext_lazy("agreement party", "sponsor")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
