@@ -59,6 +59,7 @@ def _district(name: str) -> str:
 def _events(today: dt.date) -> list[dict[str, Any]]:
     """(event fields, sign-ups, paper sign-ups with a bad NIK, late sign-ups, start of the memberships)."""
     this_year = f.AS_OF.year  # the demo's registry stands as of AS_OF: its memberships start before it
+    planned = (today.replace(day=1) + dt.timedelta(days=40)).replace(day=15)  # the 15th of next month
     return [
         {
             "fields": {
@@ -118,10 +119,10 @@ def _events(today: dt.date) -> list[dict[str, Any]]:
         },
         {
             "fields": {
-                "name": f"Sosialisasi Pasar Tumpang {today.year}",
+                "name": f"Sosialisasi Pasar Tumpang {planned.year}",
                 "place": "Pasar Tumpang",
                 "region": _district("Tumpang"),
-                "date": (today.replace(day=1) + dt.timedelta(days=40)).replace(day=15),
+                "date": planned,
                 "audience": "market_traders",
                 "status": "planned",
             },
