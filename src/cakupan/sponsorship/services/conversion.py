@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from cakupan.contributions.models import Bill, BillLine, PayerAccount
+from cakupan.contributions.models import PARTY_COLUMNS, PROGRAM_COLUMNS, Bill, BillLine, PayerAccount
 from cakupan.contributions.services.billing_assess import AMOUNT_INDEX, price_keys
 from cakupan.contributions.services.billing_dates import due_date_for
 from cakupan.contributions.services.billing_sql import price_key_of
@@ -23,18 +23,8 @@ from cakupan.rules.contributions.tables import contribution_tables
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import CoverEnding, MemberMessage
 
-_COLUMNS = (
-    "jkk",
-    "jkm",
-    "jht",
-    "jp",
-    "jkp",
-    "employer_share",
-    "worker_share",
-    "government_share",
-    "sponsor_share",
-    "amount",
-)
+# A priced part's columns, in billing's order (billing_sql writes its bill lines from the same).
+_COLUMNS = (*PROGRAM_COLUMNS, *PARTY_COLUMNS, "amount")
 
 
 def first_bills_write(batch: QuerySet[CoverEnding], *, sponsor: Sponsor, first_month: Period) -> int:
@@ -85,7 +75,7 @@ def first_bills_write(batch: QuerySet[CoverEnding], *, sponsor: Sponsor, first_m
                 membership_id=membership_id,
                 period=month,
                 base=income,
-                **dict(zip(_COLUMNS, part or (0,) * 10, strict=True)),
+                **dict(zip(_COLUMNS, part or (0,) * len(_COLUMNS), strict=True)),
             )
         )
     BillLine.objects.bulk_create(lines, ignore_conflicts=True, batch_size=5000)
