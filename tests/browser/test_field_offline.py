@@ -246,6 +246,9 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
         kept = page.evaluate(KEPT_ON_PHONE)
         # The refused collection goes back into its form to be corrected (a new capture, a new client_id).
         page.click("#queue li[data-state=rejected] .fa-edit")
+        # The form is filled from the phone's store (IndexedDB, asynchronous): wait for it, not a fixed time.
+        page.wait_for_selector("#tab-collect", state="visible", timeout=10_000)
+        page.wait_for_function("document.querySelector('#c-receipt').value !== ''", timeout=10_000)
         corrected = (
             page.input_value("#c-receipt"),
             page.input_value("#c-nik"),

@@ -130,7 +130,10 @@ class ProcessGroup:
                 for child in self.children:
                     if child.poll() is not None and first is None:
                         first = child.returncode
-                        self.signal_all(signal.SIGTERM)  # one stopped: the service is down, stop the rest
+                        # One stopped: the service is down, stop the rest; unless all were asked already (a
+                        # second SIGTERM can kill gunicorn mid-shutdown, when its handlers are gone).
+                        if not self.stopped_from_outside:
+                            self.signal_all(signal.SIGTERM)
                 time.sleep(0.2)
             # Asked to stop: the service's answer is the first child's (the web server's); a helper beside it
             # (a job worker still starting) may die of the same signal. Otherwise: whoever ended first.
