@@ -1,40 +1,72 @@
-"""An enrolment item of a sync batch: a person and a BPU membership, through the registry's services."""
+"""The enrolment items of a sync batch, decided as a roster: the field's own checks per item, then every
+valid item through the roster's one decision set (enrolment.services.roster_rows_import), one call per payer.
+
+Per item, in Python and without a query: what only the field asks (consent, the agent's regions, the
+occupation, the income as a whole number, the item's shape). For the batch: one query for the NIKs another
+agent enrolled (a conflict, not decided again), one for the sponsors named (in the agent's scope; a place
+and money left this month, counted down over the batch). Then the roster decides (NIK rules, programmes,
+the registry's person, another payer, persons outside the agent's scope held for the branch), and each
+item's answer is mapped back from its row. The SyncItem rows (and Conflict rows) are bulk-created.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
-from cakupan.core.errors import FieldError, InvalidInput
+from cakupan.core.errors import FieldError
+from cakupan.enrolment.reasons import ERROR_CODES, reason
+from cakupan.enrolment.services import RowOutcome, roster_rows_import
 from cakupan.field.item_fields import day, text, whole
-from cakupan.field.models import Conflict, SyncItem
-from cakupan.registry.models import Membership, Person, Segment, Sponsor
+from cakupan.field.models import Agent, Conflict, SyncItem
+from cakupan.registry.models import Membership, Sponsor
 from cakupan.registry.nik import nik_check, nik_normalise
 from cakupan.registry.services.employment import WAGE_MAX
-from cakupan.registry.services.memberships import membership_enrol
-from cakupan.registry.services.persons import person_register
 from cakupan.rules.period import Period
 from cakupan.sponsorship.selectors import enrol_capacity
 
+OTHER_PAYER_CODES = ("membership_other_payer", "membership_other_sponsor")
 
-class EnrolmentConflict(InvalidInput):
-    """The NIK is already a member through another payer, or another agent enrolled it: refused, and kept as
-    a Conflict for the branch office."""
 
-    def __init__(self, kind: str, message: Any, *, person_id: int, other_agent_id: int | None = None) -> None:
-        super().__init__([FieldError("nik", message)])
-        self.kind = kind
-        self.person_id = person_id
-        self.other_agent_id = other_agent_id
+@dataclass
+class Answer:
+    """What an enrolment item came to: accepted (with its person and membership) or rejected (errors, and a
+    conflict kind when the branch office follows it up)."""
+
+    index: int
+    accepted: bool
+    errors: list[FieldError] = field(default_factory=list)
+    conflict: str | None = None
+    person_id: int | None = None
+    membership_id: int | None = None
+    other_agent_id: int | None = None
+    occupation: str = ""
+
+
+def _shape(item: dict[str, Any], errors: list[FieldError]) -> None:
+    """The values the roster reads as text must be text (or absent)."""
+    for name in ("nik", "full_name", "sex", "phone"):
+        if item.get(name) is not None and not isinstance(item.get(name), str):
+            errors.append(FieldError(name, _("Give this as text.")))
+    programs = item.get("programs")
+    if programs is not None and not (
+        isinstance(programs, list) and all(isinstance(p, str) for p in programs)
+    ):
+        errors.append(FieldError("programs", _("Give the programmes as a list, e.g. JKK, JKM.")))
+    sponsor = item.get("sponsor")
+    if sponsor is not None and (isinstance(sponsor, bool) or not isinstance(sponsor, int)):
+        errors.append(FieldError("sponsor", _("Choose the sponsor who pays.")))
 
 
 def _checked(agent_regions: list[str], item: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    """The fields only the field sync asks for (consent, the agent's regions, the income as an integer);
-    the registry services check the rest."""
+    """The fields only the field sync asks for (consent, the agent's regions, the income as an integer,
+    the occupation); the roster checks the rest."""
     errors: list[FieldError] = []
     if item.get("consent") is not True:
         errors.append(FieldError("consent", _("The worker must agree to the enrolment.")))
@@ -54,6 +86,7 @@ def _checked(agent_regions: list[str], item: dict[str, Any]) -> tuple[dict[str, 
     sector = item.get("bpu_sector", Membership.BpuSector.OTHER)
     if sector not in Membership.BpuSector.values:
         errors.append(FieldError("bpu_sector", _("Choose transport or other.")))
+    _shape(item, errors)
     values = {
         "birth_date": day(item.get("birth_date"), "birth_date", errors),
         "occupation": text(
@@ -64,102 +97,137 @@ def _checked(agent_regions: list[str], item: dict[str, Any]) -> tuple[dict[str, 
             message=_("Enter the occupation (at most 80 characters)."),
             required=True,
         ),
-        "phone": item.get("phone") if item.get("phone") is not None else "",
-        "region": region.strip() if isinstance(region, str) else "",
         "income": income,
         "sector": sector,
     }
     return values, errors
 
 
-def _conflict(agent_id: int, person: Person) -> None:
-    """Refuse a NIK another agent enrolled, or one already covered through another payer."""
-    other = (
-        SyncItem.objects.filter(
-            person=person, kind=SyncItem.Kind.ENROLMENT, outcome=SyncItem.Outcome.ACCEPTED
+def _row(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The item as a roster row (enrolment.services.rows.ROW_FIELDS); it starts today."""
+    return {
+        "nik": item.get("nik"),
+        "full_name": item.get("full_name"),
+        "birth_date": values["birth_date"],
+        "sex": item.get("sex"),
+        "address_region": item.get("address_region"),
+        "phone": item.get("phone"),
+        "declared_income": values["income"],
+        "bpu_sector": values["sector"],
+        "programs": item.get("programs"),
+        "start_date": timezone.localdate(),
+    }
+
+
+def _others(agent: Agent, niks: list[str]) -> tuple[dict[str, tuple[int, int | None]], set[str]]:
+    """One query: NIK -> (other agent, person) for NIKs another agent enrolled; the NIKs this agent did."""
+    others: dict[str, tuple[int, int | None]] = {}
+    mine: set[str] = set()
+    accepted = SyncItem.objects.filter(
+        kind=SyncItem.Kind.ENROLMENT, outcome=SyncItem.Outcome.ACCEPTED, person__nik__in=niks
+    ).order_by("pk")
+    for nik, agent_id, person_id in accepted.values_list("person__nik", "agent_id", "person_id"):
+        if agent_id == agent.pk:
+            mine.add(nik)
+        else:
+            others.setdefault(nik, (agent_id, person_id))
+    return others, mine
+
+
+def _places(scope: Scope, sponsor_ids: set[int]) -> dict[int, int]:
+    """Sponsor id -> the places it has left this month (sponsorship's capacity); absent: not one the agent
+    may name. One query for the sponsors, the capacity per sponsor named (a batch names few)."""
+    if not sponsor_ids:
+        return {}
+    month = str(Period.of(timezone.localdate()))
+    found = Sponsor.objects.filter(scope.sponsors(), pk__in=sorted(sponsor_ids))
+    return {s.pk: enrol_capacity(s, month).members for s in found}
+
+
+def _answer(index: int, row: RowOutcome, mine: set[str], nik: str, lang: str) -> Answer:
+    if row.status in ("imported", "updated") or (row.status == "unchanged" and nik not in mine):
+        return Answer(index, True, person_id=row.person_id, membership_id=row.membership_id)
+    if row.status == "unchanged":
+        return Answer(index, False, [FieldError("nik", _("You have already enrolled this NIK."))])
+    if row.status == "held":
+        # Someone else's record whose name, birth date or sex differ: the branch office checks it first.
+        return Answer(index, False, [FieldError("nik", reason("link_review").text(lang))])
+    if any(code in OTHER_PAYER_CODES for code in row.codes) and row.person_id is not None:
+        message = _(
+            "This NIK is already a member through another payer; the branch office will follow it up."
         )
-        .exclude(agent_id=agent_id)
-        .values_list("agent_id", flat=True)
-        .first()
-    )
-    if other is not None:
-        raise EnrolmentConflict(
-            Conflict.Kind.OTHER_AGENT,
-            _("Another agent has already enrolled this NIK; the branch office will follow it up."),
-            person_id=person.pk,
-            other_agent_id=other,
-        )
-    if Membership.objects.filter(person=person, status=Membership.Status.ACTIVE).exists():
-        mine = SyncItem.objects.filter(
-            person=person, agent_id=agent_id, kind=SyncItem.Kind.ENROLMENT, outcome=SyncItem.Outcome.ACCEPTED
-        ).exists()
-        if mine:
-            raise InvalidInput.single("nik", _("You have already enrolled this NIK."))
-        raise EnrolmentConflict(
-            Conflict.Kind.OTHER_PAYER,
-            _("This NIK is already a member through another payer; the branch office will follow it up."),
-            person_id=person.pk,
-        )
+        return Answer(index, False, [FieldError("nik", message)], Conflict.Kind.OTHER_PAYER, row.person_id)
+    # The same NIK twice in one batch: the second is one the agent has just enrolled.
+    already = FieldError("nik", _("You have already enrolled this NIK."))
+    codes = [code for code in row.codes if code in ERROR_CODES]  # the order of row.errors
+    errors = [already if code == "duplicate" else e for code, e in zip(codes, row.errors, strict=True)]
+    return Answer(index, False, errors)
 
 
-def _sponsor_money(scope: Scope, item: dict[str, Any]) -> None:
-    """A sponsor the agent offers must have a place and money left this month (sponsorship's capacity);
-    whether the sponsor is one the agent may name at all is the membership service's check."""
-    sponsor = item.get("sponsor")
-    if sponsor is None:
-        return
-    found = Sponsor.objects.filter(scope.sponsors(), pk=sponsor).first() if isinstance(sponsor, int) else None
-    if found is not None and enrol_capacity(found, str(Period.of(timezone.localdate()))).members <= 0:
-        raise InvalidInput.single("sponsor", _("This sponsor has no money or places left this month."))
-
-
-def enrolment_apply(
-    *, actor: Any, agent: Any, scope: Scope, kept: SyncItem, item: dict[str, Any]
-) -> SyncItem:
-    """Writes the person (or links the registered one) and the membership; `kept` is the item's row, already
-    written in the caller's savepoint (the registry services see the person through it)."""
+def enrolments_decide(
+    *, actor: Any, agent: Agent, scope: Scope, items: list[tuple[int, dict[str, Any]]]
+) -> list[Answer]:
+    """The answers to the enrolment items `items` ((index, item) pairs), their memberships written: run
+    inside the caller's transaction, which also writes the SyncItem rows (`enrolments_keep`)."""
     require(scope, Perm.FIELD_SYNC)  # the caller's scope: no second read of the agent
-    values, errors = _checked(list(agent.regions), item)
-    nik = nik_normalise(item.get("nik") if isinstance(item.get("nik"), str) else "")
-    if errors:
-        # With the NIK's own errors, so the phone hears every problem of the item at once.
-        sex = item.get("sex") if item.get("sex") in ("L", "P") else None
-        check = nik_check(nik, birth_date=values["birth_date"], sex=sex)
-        errors += [FieldError("nik", issue.message) for issue in check.errors]
-        raise InvalidInput(errors)
-    person = Person.objects.filter(nik=nik).first() if nik else None
-    if person is not None:
-        _conflict(agent.pk, person)
-        if (person.birth_date, person.sex) != (values["birth_date"], item.get("sex")):
-            raise InvalidInput.single(
-                "nik", _("This NIK is registered with another birth date or sex; the office checks it.")
+    answers: dict[int, Answer] = {}
+    valid: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    for index, item in items:
+        values, errors = _checked(list(agent.regions), item)
+        if errors:
+            # With the NIK's own errors, so the phone hears every problem of the item at once.
+            nik = nik_normalise(item.get("nik") if isinstance(item.get("nik"), str) else "")
+            sex = item.get("sex") if item.get("sex") in ("L", "P") else None
+            check = nik_check(nik, birth_date=values["birth_date"], sex=sex)
+            errors += [FieldError("nik", issue.message) for issue in check.errors]
+            answers[index] = Answer(index, False, errors, occupation=values["occupation"])
+        else:
+            valid.append((index, item, values))
+    niks = [nik_normalise(item.get("nik")) for _i, item, _v in valid]
+    others, mine = _others(agent, sorted(set(niks)))
+    places = _places(scope, {item["sponsor"] for _i, item, _v in valid if item.get("sponsor") is not None})
+    groups: dict[int | None, list[tuple[int, dict[str, Any], str]]] = defaultdict(list)
+    for (index, item, values), nik in zip(valid, niks, strict=True):
+        sponsor = item.get("sponsor")
+        occupation = values["occupation"]
+        if nik in others:
+            other_agent, person_id = others[nik]
+            message = _("Another agent has already enrolled this NIK; the branch office will follow it up.")
+            answers[index] = Answer(
+                index,
+                False,
+                [FieldError("nik", message)],
+                Conflict.Kind.OTHER_AGENT,
+                person_id,
+                None,
+                other_agent,
+                occupation,
             )
-    else:
-        person = person_register(
+        elif sponsor is not None and sponsor not in places:
+            answers[index] = Answer(
+                index,
+                False,
+                [FieldError("sponsor", _("Choose the sponsor who pays."))],
+                occupation=occupation,
+            )
+        elif sponsor is not None and places[sponsor] <= 0:
+            message = _("This sponsor has no money or places left this month.")
+            answers[index] = Answer(index, False, [FieldError("sponsor", message)], occupation=occupation)
+        else:
+            if sponsor is not None:
+                places[sponsor] -= 1
+            groups[sponsor].append((index, _row(item, values), occupation))
+    lang = "id" if (translation.get_language() or "").startswith("id") else "en"
+    for sponsor, members in groups.items():
+        result = roster_rows_import(
             actor=actor,
-            nik=nik,
-            full_name=item.get("full_name"),  # type: ignore[arg-type]  # checked by the service
-            birth_date=values["birth_date"],
-            sex=item.get("sex"),  # type: ignore[arg-type]
-            address_region=values["region"],
-            phone=values["phone"],
+            scope=scope,
+            target=("self", None) if sponsor is None else ("sponsor", sponsor),
+            rows=[r for _i, r, _o in members],
+            source=f"field sync {agent.user.get_username()}"[:255],
         )
-    kept.person = person
-    kept.occupation = values["occupation"]
-    kept.save(update_fields=["person", "occupation"])
-    _sponsor_money(scope, item)
-    sponsor = item.get("sponsor")
-    membership = membership_enrol(
-        actor=actor,
-        person=person,
-        segment=Segment.BPU,
-        programs=item.get("programs"),  # type: ignore[arg-type]  # checked by the service
-        start_date=timezone.localdate(),
-        payer_kind=Membership.PayerKind.SPONSOR if sponsor is not None else Membership.PayerKind.SELF,
-        sponsor=sponsor,
-        declared_income=values["income"],
-        bpu_sector=values["sector"],
-    )
-    kept.membership = membership
-    kept.save(update_fields=["membership"])
-    return kept
+        for (index, values, occupation), outcome in zip(members, result.rows, strict=True):
+            answer = _answer(index, outcome, mine, nik_normalise(values["nik"]), lang)
+            answer.occupation = occupation
+            answers[index] = answer
+    return [answers[index] for index, _item in items]

@@ -1,11 +1,13 @@
-"""POST /api/v1/field/batches/: what an agent's phone queued, applied item by item (issue 17).
+"""POST /api/v1/field/batches/: what an agent's phone queued (issue 17).
 
-Each item is all or nothing (a transaction of its own) and kept once per (agent, client_id): a batch sent
-twice creates nothing twice, the second answer counts its items as duplicates. An enrolment goes through the
-registry's own services (`person_register`, `membership_enrol`: NIK rules, programmes, one active BPU
-membership) with the agent as actor; a collection is recorded as a payment of the member's own account and
-allocated oldest bill first (contributions.services.payments). Conflicts (the NIK already a member through
-another payer, or enrolled by another agent) are refused, answered to the device and kept for the branch.
+Each item is kept once per (agent, client_id): a batch sent twice creates nothing twice, the second answer
+counts its items as duplicates. Enrolments are decided as a roster (enrolments.py: the field's own checks
+per item, then the roster's one decision set for all of them, `roster_rows_import`), a chunk of items per
+transaction, so a request cut short keeps the chunks it finished. A collection is recorded as a payment of
+the member's own account and allocated oldest bill first (contributions.services.payments), one item per
+transaction, after the batch's enrolments (so a collection may follow its enrolment in the same batch).
+Conflicts (the NIK already a member through another payer, or enrolled by another agent) are refused,
+answered to the device and kept for the branch.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, Forbidden, InvalidInput
 from cakupan.field.models import Agent, Conflict, Device, SyncItem
 from cakupan.field.services.collections import collection_apply
-from cakupan.field.services.enrolments import EnrolmentConflict, enrolment_apply
+from cakupan.field.services.enrolments import Answer, enrolments_decide
 
 MAX_ITEMS = 10_000
+CHUNK = 500  # enrolment items per transaction
 CLIENT_ID_MAX = SyncItem._meta.get_field("client_id").max_length or 64
 DEVICE_MAX = Device._meta.get_field("label").max_length or 64
 
@@ -93,7 +96,7 @@ def _shape(device: Any, items: Any) -> tuple[str, list[dict[str, Any]]]:
 
 def _kept(agent: Agent, device: Device, item: dict[str, Any], **values: Any) -> SyncItem:
     kind = item.get("kind")
-    return SyncItem.objects.create(
+    return SyncItem(
         agent=agent,
         device=device,
         client_id=str(item["client_id"]).strip(),
@@ -104,30 +107,87 @@ def _kept(agent: Agent, device: Device, item: dict[str, Any], **values: Any) -> 
     )
 
 
-def _apply(agent: Agent, scope: Scope, device: Device, item: dict[str, Any], actor: Any) -> SyncItem:
-    """The item written (inside the caller's savepoint), or InvalidInput / EnrolmentConflict."""
-    kind = item.get("kind")
-    if kind == SyncItem.Kind.ENROLMENT:
-        kept = _kept(agent, device, item, outcome=SyncItem.Outcome.ACCEPTED)
-        return enrolment_apply(actor=actor, agent=agent, scope=scope, kept=kept, item=item)
-    if kind == SyncItem.Kind.COLLECTION:
-        collection = collection_apply(actor=actor, agent=agent, scope=scope, item=item)
-        return _kept(
-            agent,
-            device,
-            item,
-            outcome=SyncItem.Outcome.ACCEPTED,
-            collection=collection,
-            person=collection.membership.person,
-            membership=collection.membership,
+def _collection(agent: Agent, scope: Scope, device: Device, item: dict[str, Any], actor: Any) -> None:
+    """A collection item written (inside the caller's transaction), or InvalidInput."""
+    if item.get("kind") != SyncItem.Kind.COLLECTION:
+        raise InvalidInput.single("kind", _("Choose enrolment or collection."))
+    collection = collection_apply(actor=actor, agent=agent, scope=scope, item=item)
+    _kept(
+        agent,
+        device,
+        item,
+        outcome=SyncItem.Outcome.ACCEPTED,
+        collection=collection,
+        person=collection.membership.person,
+        membership=collection.membership,
+    ).save()
+
+
+def _enrolments(
+    actor: Any, agent: Agent, scope: Scope, device: Device, chunk: list[tuple[int, dict[str, Any]]]
+) -> list[Answer]:
+    """A chunk of enrolment items decided and kept in one transaction: memberships, SyncItem rows and
+    Conflict rows, each written set-based."""
+    with transaction.atomic():
+        answers = enrolments_decide(actor=actor, agent=agent, scope=scope, items=chunk)
+        kept = SyncItem.objects.bulk_create(
+            [
+                _kept(
+                    agent,
+                    device,
+                    item,
+                    outcome=SyncItem.Outcome.ACCEPTED if a.accepted else SyncItem.Outcome.REJECTED,
+                    errors=[e.as_dict() for e in a.errors],
+                    occupation=a.occupation,
+                    person_id=a.person_id if a.accepted else None,
+                    membership_id=a.membership_id if a.accepted else None,
+                )
+                for (_index, item), a in zip(chunk, answers, strict=True)
+            ]
         )
-    raise InvalidInput.single("kind", _("Choose enrolment or collection."))
+        Conflict.objects.bulk_create(
+            Conflict(
+                agent=agent, item=k, kind=a.conflict, person_id=a.person_id, other_agent_id=a.other_agent_id
+            )
+            for k, a in zip(kept, answers, strict=True)
+            if a.conflict is not None and a.person_id is not None
+        )
+    return answers
+
+
+def _told(cid: str, answer: Answer) -> dict[str, Any]:
+    if answer.accepted:
+        return {"client_id": cid, "outcome": "accepted"}
+    told: dict[str, Any] = {
+        "client_id": cid,
+        "outcome": "rejected",
+        "errors": [e.as_dict() for e in answer.errors],
+    }
+    if answer.conflict is not None:
+        told["conflict"] = answer.conflict
+    return told
+
+
+def _collected(
+    actor: Any, agent: Agent, scope: Scope, device: Device, cid: str, item: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        with transaction.atomic():
+            _collection(agent, scope, device, item, actor)
+    except IntegrityError:
+        # The same client_id written meanwhile by a concurrent request of this agent: already kept.
+        return {"client_id": cid, "outcome": "duplicate"}
+    except InvalidInput as exc:
+        errors = exc.as_dict()["errors"]
+        _kept(agent, device, item, outcome=SyncItem.Outcome.REJECTED, errors=errors).save()
+        return {"client_id": cid, "outcome": "rejected", "errors": errors}
+    return {"client_id": cid, "outcome": "accepted"}
 
 
 def batch_sync(*, actor: Any, device: Any, items: Any) -> BatchResult:
-    """Each item commits on its own (its own transaction, not a savepoint of one batch-wide transaction):
-    a request cut short by the web statement timeout or a dropped connection keeps the items it finished,
-    and the phone's resend counts them as duplicates and goes on with the rest."""
+    """Enrolments commit a chunk at a time and collections one at a time (never one batch-wide
+    transaction): a request cut short by the web statement timeout or a dropped connection keeps what it
+    finished, and the phone's resend counts those items as duplicates and goes on with the rest."""
     scope = require(actor, Perm.FIELD_SYNC)
     agent = _approved(scope)
     label, items = _shape(device, items)
@@ -136,44 +196,52 @@ def batch_sync(*, actor: Any, device: Any, items: Any) -> BatchResult:
         phone.save(update_fields=["last_seen"])
     ids = [str(item["client_id"]).strip() for item in items]
     seen = set(SyncItem.objects.filter(agent=agent, client_id__in=ids).values_list("client_id", flat=True))
-    result = BatchResult()
-    for cid, item in zip(ids, items, strict=True):
+    answers: dict[int, dict[str, Any]] = {}
+    enrolments: list[tuple[int, dict[str, Any]]] = []
+    collections: list[tuple[int, dict[str, Any]]] = []
+    for index, (cid, item) in enumerate(zip(ids, items, strict=True)):
         if cid in seen:
-            result.duplicates += 1
-            result.items.append({"client_id": cid, "outcome": "duplicate"})
+            answers[index] = {"client_id": cid, "outcome": "duplicate"}
             continue
         seen.add(cid)
+        kind = item.get("kind")
+        (enrolments if kind == SyncItem.Kind.ENROLMENT else collections).append((index, item))
+    for start in range(0, len(enrolments), CHUNK):
+        chunk = enrolments[start : start + CHUNK]
         try:
-            with transaction.atomic():
-                _apply(agent, scope, phone, item, actor)
+            decided = _enrolments(actor, agent, scope, phone, chunk)
         except IntegrityError:
-            # The same client_id written meanwhile by a concurrent request of this agent: already kept.
+            # Some client_id written meanwhile by a concurrent request of this agent: those are kept
+            # already; the rest of the chunk once more.
+            kept = set(
+                SyncItem.objects.filter(agent=agent, client_id__in=[ids[i] for i, _ in chunk]).values_list(
+                    "client_id", flat=True
+                )
+            )
+            for index, _item in chunk:
+                if ids[index] in kept:
+                    answers[index] = {"client_id": ids[index], "outcome": "duplicate"}
+            chunk = [(i, item) for i, item in chunk if ids[i] not in kept]
+            decided = _enrolments(actor, agent, scope, phone, chunk) if chunk else []
+        for (index, _item), answer in zip(chunk, decided, strict=True):
+            answers[index] = _told(ids[index], answer)
+    for index, item in collections:
+        answers[index] = _collected(actor, agent, scope, phone, ids[index], item)
+    result = BatchResult()
+    for index in sorted(answers):
+        told = answers[index]
+        outcome = told.pop("outcome")
+        cid = told["client_id"]
+        result.items.append({"client_id": cid, "outcome": outcome})
+        if outcome == "duplicate":
             result.duplicates += 1
-            result.items.append({"client_id": cid, "outcome": "duplicate"})
-            continue
-        except EnrolmentConflict as exc:
-            kept = _kept(
-                agent, phone, item, outcome=SyncItem.Outcome.REJECTED, errors=exc.as_dict()["errors"]
-            )
-            Conflict.objects.create(
-                agent=agent,
-                item=kept,
-                kind=exc.kind,
-                person_id=exc.person_id,
-                other_agent_id=exc.other_agent_id,
-            )
-            result.rejected.append({"client_id": cid, **exc.as_dict()})
-            result.conflicts.append({"client_id": cid, "kind": exc.kind})
-            result.items.append({"client_id": cid, "outcome": "rejected"})
-            continue
-        except InvalidInput as exc:
-            errors = exc.as_dict()["errors"]
-            _kept(agent, phone, item, outcome=SyncItem.Outcome.REJECTED, errors=errors)
-            result.rejected.append({"client_id": cid, "errors": errors})
-            result.items.append({"client_id": cid, "outcome": "rejected"})
-            continue
-        result.accepted += 1
-        result.items.append({"client_id": cid, "outcome": "accepted"})
+        elif outcome == "accepted":
+            result.accepted += 1
+        else:
+            kind = told.pop("conflict", None)
+            result.rejected.append(told)
+            if kind is not None:
+                result.conflicts.append({"client_id": cid, "kind": kind})
     audit_record(
         actor=actor,
         action="field.sync",
