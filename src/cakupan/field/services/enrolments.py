@@ -104,7 +104,8 @@ def _checked(agent_regions: list[str], item: dict[str, Any]) -> tuple[dict[str, 
 
 
 def _row(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The item as a roster row (enrolment.services.rows.ROW_FIELDS); it starts today."""
+    """The item as a roster row (enrolment.services.rows.ROW_FIELDS); without a start date it starts
+    today."""
     return {
         "nik": item.get("nik"),
         "full_name": item.get("full_name"),
@@ -115,7 +116,6 @@ def _row(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         "declared_income": values["income"],
         "bpu_sector": values["sector"],
         "programs": item.get("programs"),
-        "start_date": timezone.localdate(),
     }
 
 

@@ -97,8 +97,8 @@ def _shape(device: Any, items: Any) -> tuple[str, list[dict[str, Any]]]:
 def _kept(agent: Agent, device: Device, item: dict[str, Any], **values: Any) -> SyncItem:
     kind = item.get("kind")
     return SyncItem(
-        agent=agent,
-        device=device,
+        agent_id=agent.pk,
+        device_id=device.pk,
         client_id=str(item["client_id"]).strip(),
         kind=kind if kind in SyncItem.Kind.values else SyncItem.Kind.ENROLMENT,
         payload_hash=_payload_hash(item),
