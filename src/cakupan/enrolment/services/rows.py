@@ -89,6 +89,8 @@ class RowsImport:
 
 def _cell(value: Any) -> str | None:
     """A value as the text a roster cell would hold; TypeError for what no cell holds."""
+    if isinstance(value, str):  # the usual case first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -99,8 +101,6 @@ def _cell(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, str):
-        return value.strip() or None
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return ",".join(v.strip() for v in value) or None
     raise TypeError(value)

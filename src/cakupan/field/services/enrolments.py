@@ -120,13 +120,15 @@ def _row(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _others(agent: Agent, niks: list[str]) -> tuple[dict[str, tuple[int, int | None]], set[str]]:
-    """One query: NIK -> (other agent, person) for NIKs another agent enrolled; the NIKs this agent did."""
+    """One query (on the indexed NIK of the kept items, as sent and as digits): NIK -> (other agent,
+    person) for the NIKs another agent enrolled; the NIKs this agent did."""
     others: dict[str, tuple[int, int | None]] = {}
     mine: set[str] = set()
     accepted = SyncItem.objects.filter(
-        kind=SyncItem.Kind.ENROLMENT, outcome=SyncItem.Outcome.ACCEPTED, person__nik__in=niks
+        kind=SyncItem.Kind.ENROLMENT, outcome=SyncItem.Outcome.ACCEPTED, nik__in=niks
     ).order_by("pk")
-    for nik, agent_id, person_id in accepted.values_list("person__nik", "agent_id", "person_id"):
+    for sent, agent_id, person_id in accepted.values_list("nik", "agent_id", "person_id"):
+        nik = nik_normalise(sent)
         if agent_id == agent.pk:
             mine.add(nik)
         else:
@@ -184,7 +186,8 @@ def enrolments_decide(
         else:
             valid.append((index, item, values))
     niks = [nik_normalise(item.get("nik")) for _i, item, _v in valid]
-    others, mine = _others(agent, sorted(set(niks)))
+    sent = {str(item.get("nik") or "").strip()[:16] for _i, item, _v in valid}  # as SyncItem keeps it
+    others, mine = _others(agent, sorted(set(niks) | sent))
     places = _places(scope, {item["sponsor"] for _i, item, _v in valid if item.get("sponsor") is not None})
     groups: dict[int | None, list[tuple[int, dict[str, Any], str]]] = defaultdict(list)
     for (index, item, values), nik in zip(valid, niks, strict=True):
