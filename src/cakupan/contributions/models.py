@@ -13,8 +13,8 @@
 - `Bill` (contributions_bill): what one payer owes for one period: `amount_due` (whole Rupiah), `members`,
   `due_date`, `kind` (regular, or `pp49_jp_repayment`: the JP a qualifying employer deferred under PP 49/2020
   for that month, due by 15 April 2022, rules.md §2.7); UNIQUE(account, period, kind). Totals are
-  recomputed from the lines, set-based, at the end of a run, so readers take `Bill.objects.completed()` (or `bill_completed("bill__")` from lines): a bill of a run not
-  yet done is hidden, never shown with 0 due.
+  recomputed from the lines, set-based, at the end of a run, so readers take `Bill.objects.completed()` (or
+  `bill_completed("bill__")` from lines): a bill of a run not yet done is hidden, never shown with 0 due.
 - `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with the
   bill's `period` copied (PostgreSQL partitions the table by it: services/billing_partitions.py), and one
   BIGINT column per programme (`jkk` … `jkp`) and per party (`employer_share` … `sponsor_share`) of the
