@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from cakupan.benefits.eligibility.contributions import employer_standing_at
 from cakupan.contributions.arrears import late_fine_rate
@@ -125,3 +127,18 @@ def test_pp49_2020_repayment_fine_arrears_and_instalments(world: Any) -> None:
     sheet = statement(account=account, as_of=D(2022, 4, 19))
     assert sheet["balance"] == (133_650 - 100_000) + 133_650 + 168 + 668
     assert nurse.pk in BillLine.objects.filter(bill__in=repayments).values_list("membership_id", flat=True)
+
+
+def test_pp49_2020_repayment_bill_is_named_on_the_statement_and_its_page_in_indonesian(world: Any) -> None:
+    _qualify(world)
+    assert billing_run(period="2020-09").status == "done"
+    account = PayerAccount.objects.get(kind="employer", employer=world.hospital)
+    repayment = Bill.objects.get(account=account, kind=REPAY)
+    client = Client(HTTP_ACCEPT_LANGUAGE="id")
+    client.force_login(world.admin)
+    label = "pelunasan iuran JP yang ditunda (PP 49/2020)"
+    sheet = client.get(reverse("contributions:account_statement", args=[account.pk])).text
+    assert sheet.count(label) == 1  # the repayment only, not the month's regular bill
+    page = client.get(reverse("contributions:bill_detail", args=[repayment.pk])).text
+    assert label in page
+    assert "18 April 2022" in page
