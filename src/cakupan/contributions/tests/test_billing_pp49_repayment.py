@@ -119,8 +119,11 @@ def test_pp49_2020_repayment_fine_arrears_and_instalments(world: Any) -> None:
     assert relief.jp_repay_late_fine_percent_per_month.source.confidence == "unconfirmed"
     assert late_fine_rate("2020-09", REPAY) == Decimal("0.005")
     # Arrears: before the deadline the deferral is not arrears; more than 3 months after it, it is.
-    assert not employer_standing_at(employer=world.hospital, on=D(2022, 4, 1)).behind
+    early = employer_standing_at(employer=world.hospital, on=D(2022, 4, 1))
+    assert early is not None
+    assert not early.behind
     behind = employer_standing_at(employer=world.hospital, on=D(2022, 7, 19))
+    assert behind is not None
     assert behind.behind
     assert (behind.oldest_due, behind.unpaid_bills) == (D(2022, 4, 18), 2)
     # The statement shows both kinds; the balance is the unpaid repayment plus its fines.
