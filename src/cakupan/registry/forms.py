@@ -450,6 +450,17 @@ class MembershipForm(RegistryForm):
     def clean_employer(self) -> int | None:
         return employer_pk_for_npp(self.user, self.cleaned_data.get("employer"))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        in_jht = "JHT" in (data.get("programs") or ())
+        if data.get("segment") == Segment.PMI and in_jht and data.get("pmi_jht_amount") is None:
+            # On this page the amount is asked for (the service takes a PMI in JHT without one, for the API).
+            choices = [label for value, label in self.fields["pmi_jht_amount"].choices if value != ""]  # type: ignore[attr-defined]
+            self.add_error(
+                "pmi_jht_amount", _("Choose the JHT amount: %(allowed)s.") % {"allowed": ", ".join(choices)}
+            )
+        return data
+
 
 class MembershipEndForm(RegistryForm):
     end_date = forms.DateField(label=_("end date"), widget=_date_input())

@@ -144,17 +144,19 @@ def test_pmi_jht_amount_must_be_one_of_the_choices_and_only_for_pmi_in_jht(world
         pmi(world, 132, 12, jht=75_000)
     assert [e.field for e in caught.value.errors] == ["pmi_jht_amount"]
     assert "Rp50.000" in str(caught.value.errors[0].message)
-    with pytest.raises(InvalidInput) as caught:
-        services.membership_enrol(
-            actor=world.admin,
-            person=person_make(world.admin, 133),
-            segment="PMI",
-            programs=["JKK", "JKM", "JHT"],
-            start_date=D(2024, 5, 2),
-            payer_kind="self",
-            contract_months=12,
-        )
-    assert [e.field for e in caught.value.errors] == ["pmi_jht_amount"]
+    # Without an amount (the API has no such field) the membership is kept and billed without JHT.
+    unnamed = services.membership_enrol(
+        actor=world.admin,
+        person=person_make(world.admin, 133),
+        segment="PMI",
+        programs=["JKK", "JKM", "JHT"],
+        start_date=D(2024, 5, 2),
+        payer_kind="self",
+        contract_months=12,
+    )
+    assert billing_run(period="2024-05").status == "done"
+    line = BillLine.objects.get(membership=unnamed, period="2024-05")
+    assert (line.jht, line.amount) == (0, 189_000 + 37_500)
     with pytest.raises(InvalidInput) as caught:
         services.membership_enrol(
             actor=world.admin,

@@ -255,8 +255,10 @@ def _contract_validate(
 
 
 def _pmi_validate(errors: _Errors, data: dict[str, Any], jht_amount: Any, individual: Any) -> None:
-    """A PMI member in JHT names the amount chosen, one of the rule table's choices for the start month
-    (Permenaker 4/2023, rules.md §3.2); no other membership has one. `individual` is a PMI's only."""
+    """A PMI member in JHT may name the amount chosen, one of the rule table's choices for the start month
+    (Permenaker 4/2023, rules.md §3.2); no other membership has one. Without it billing leaves JHT out (the
+    API and the enrolment reviews have no such field; the registry's page requires it). `individual` is a
+    PMI's only."""
     segment, start = data["segment"], data["start_date"]
     in_jht = "JHT" in set(data["programs"] or ())
     if not isinstance(individual, bool):
@@ -267,7 +269,7 @@ def _pmi_validate(errors: _Errors, data: dict[str, Any], jht_amount: Any, indivi
         if jht_amount is not None:
             errors.add("pmi_jht_amount", _("Only a migrant worker (PMI) in JHT chooses a JHT amount."))
         return
-    if not isinstance(start, dt.date):
+    if jht_amount is None or not isinstance(start, dt.date):
         return  # the start date's own error is reported
     table = contribution_tables().for_period(Period.of(start)).pmi_jht
     choices = [c.value for c in table.choices] if table is not None else []
