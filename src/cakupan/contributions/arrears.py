@@ -59,11 +59,18 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-def late_fine_rate(period: Period | str) -> Decimal:
+def late_fine_rate(period: Period | str, kind: str = "regular") -> Decimal:
     """The late fine per started month (a fraction: 0.02 is 2 %) of a bill for contribution month `period`,
-    from the rule table: 2 % (rules.md §4), 0.5 % for August 2020 to January 2021 (PP 49/2020)."""
+    from the rule table: 2 % (rules.md §4), 0.5 % for August 2020 to January 2021 (PP 49/2020); a bill of
+    kind `pp49_jp_repayment` (the JP deferred under PP 49/2020) at the relief's repayment fine, which is
+    flagged unconfirmed in the table (rules.md §2.7 gives none of its own)."""
     month = Period.parse(period) if isinstance(period, str) else period
-    terms = contribution_tables().for_period(month).payment_terms
+    rules = contribution_tables().for_period(month)
+    if kind == "pp49_jp_repayment":
+        if rules.relief is None:
+            raise ValueError(f"The rule tables have no PP 49/2020 relief for {month}.")
+        return rules.relief.jp_repay_late_fine_percent_per_month.value / 100
+    terms = rules.payment_terms
     if terms is None:
         raise ValueError(f"The rule tables have no payment terms for {month}.")
     return terms.late_fine_percent_per_month.value / 100
@@ -88,13 +95,14 @@ def late_fine(
     payments: Iterable[tuple[dt.date, int]],
     period: Period | str | None = None,
     rate: Decimal | None = None,
+    kind: str = "regular",
 ) -> int:
     """The simple late fine of one bill as of a date; `payments` are (paid_on, amount) settling this bill.
-    The rate is the table's for the bill's contribution `period` unless `rate` is given."""
+    The rate is the table's for the bill's contribution `period` and `kind` unless `rate` is given."""
     if rate is None:
         if period is None:
             raise ValueError("late_fine needs the bill's period (or an explicit rate)")
-        rate = late_fine_rate(period)
+        rate = late_fine_rate(period, kind)
     paid = sorted(payments)
     total = 0
     for k in range(months_late(due_date, as_of)):

@@ -11,9 +11,10 @@
   (services/billing_jobs.py). At most one run of a period is queued or running (a conditional
   unique constraint); a run whose process died is resumed by the next start (services/billing_claim.py).
 - `Bill` (contributions_bill): what one payer owes for one period: `amount_due` (whole Rupiah), `members`,
-  `due_date`; UNIQUE(account, period). Totals are recomputed from the lines, set-based, at the end of a run,
-  so readers take `Bill.objects.completed()` (or `bill_completed("bill__")` from lines): a bill of a run not
-  yet done is hidden, never shown with 0 due.
+  `due_date`, `kind` (regular, or `pp49_jp_repayment`: the JP a qualifying employer deferred under PP 49/2020
+  for that month, due by 15 April 2022, rules.md §2.7); UNIQUE(account, period, kind). Totals are
+  recomputed from the lines, set-based, at the end of a run, so readers take `Bill.objects.completed()` (or
+  `bill_completed("bill__")` from lines): a bill of a run not yet done is hidden, never shown with 0 due.
 - `BillLine` (contributions_billline): one row per member per bill, UNIQUE(bill, membership), with the
   bill's `period` copied (PostgreSQL partitions the table by it: services/billing_partitions.py), and one
   BIGINT column per programme (`jkk` … `jkp`) and per party (`employer_share` … `sponsor_share`) of the
@@ -165,11 +166,20 @@ class BillQuerySet(models.QuerySet["Bill"]):
 
 
 class Bill(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("contributions")
+        # PP 49/2020: the 99 % of JP a qualifying employer deferred for a month of August 2020 - January
+        # 2021, billed on its own (its own due date: the repayment deadline), rules.md §2.7.
+        PP49_JP_REPAYMENT = "pp49_jp_repayment", _("PP 49/2020 JP repayment")
+
     account = models.ForeignKey(PayerAccount, on_delete=models.PROTECT, related_name="bills")
     period = models.CharField(_("period"), max_length=7)
     due_date = models.DateField(_("due date"))
     amount_due = models.BigIntegerField(_("amount due"), default=0)
     members = models.IntegerField(_("members"), default=0)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR, db_default=Kind.REGULAR
+    )
     run = models.ForeignKey(
         BillingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
     )
@@ -182,7 +192,9 @@ class Bill(models.Model):
         verbose_name_plural = _("bills")
         ordering = ["-period", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "period"], name="bill_one_per_account_period"),
+            models.UniqueConstraint(
+                fields=["account", "period", "kind"], name="bill_one_per_account_period_kind"
+            ),
             models.CheckConstraint(condition=Q(amount_due__gte=0), name="bill_amount_nonneg"),
             models.CheckConstraint(condition=Q(members__gte=0), name="bill_members_nonneg"),
         ]

@@ -138,7 +138,12 @@ def fine_as_of(bill: Bill, as_of: dt.date) -> int:
     allocations = list(Allocation.objects.filter(bill=bill).select_related("payment"))
     paid = _payments_by_bill(allocations)[bill.pk]
     return late_fine(
-        amount_due=bill.amount_due, due_date=bill.due_date, as_of=as_of, payments=paid, period=bill.period
+        amount_due=bill.amount_due,
+        due_date=bill.due_date,
+        as_of=as_of,
+        payments=paid,
+        period=bill.period,
+        kind=bill.kind,
     )
 
 
@@ -172,6 +177,7 @@ def statement(*, account: PayerAccount, as_of: dt.date) -> dict[str, Any]:
                 as_of=as_of,
                 payments=paid_by_bill[bill.pk],
                 period=bill.period,
+                kind=bill.kind,
             )
             if fined
             else 0

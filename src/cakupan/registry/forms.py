@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core import display
@@ -28,6 +29,8 @@ from cakupan.registry.models import (
     Sex,
 )
 from cakupan.registry.nik import nik_normalise
+from cakupan.rules.contributions import contribution_tables
+from cakupan.rules.period import Period
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
@@ -209,6 +212,29 @@ class EmployerForm(RegistryForm):
         }
 
 
+class EmployerEditForm(EmployerForm):
+    """The employer's own fields and, kept by its own service (registry/services/relief.py), whether it
+    qualified for the PP 49/2020 JP deferral (rules.md §2.7)."""
+
+    jp_deferral_pp49 = forms.BooleanField(
+        label=_("JP deferral under PP 49/2020"),
+        required=False,
+        help_text=_(
+            "The employer qualified for the relief: most of its JP for August 2020 to January 2021 is "
+            "billed separately, due by 15 April 2022."
+        ),
+    )
+
+    sections = [
+        *EmployerForm.sections,
+        (_("COVID-19 relief (PP 49/2020)"), ["jp_deferral_pp49"]),
+    ]
+
+    @classmethod
+    def initial_from(cls, employer: Employer) -> dict[str, Any]:
+        return EmployerForm.initial_from(employer) | {"jp_deferral_pp49": employer.jp_deferral_pp49}
+
+
 # --- persons -------------------------------------------------------------------------------------
 
 
@@ -298,6 +324,21 @@ class EmploymentFields(RegistryForm):
         return {name: getattr(employment, name) for name in cls.EMPLOYMENT_FIELDS}
 
 
+class EmploymentEditForm(EmploymentFields):
+    """Editing an employment: a changed wage is kept in the wage history from the month given."""
+
+    wage_from = forms.DateField(
+        label=_("new wage from (month)"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("The month a changed wage starts in. Empty: this month."),
+        error_messages={"invalid": _("Enter a month, e.g. 2025-04.")},
+    )
+
+    sections = [(_("Employment"), [*EmploymentFields.EMPLOYMENT_FIELDS, "wage_from"])]
+
+
 class EmployerByNppMixin(forms.Form):
     """An employer typed as its NPP, resolved among the employers the user may act for."""
 
@@ -355,12 +396,40 @@ class MembershipForm(RegistryForm):
     bpu_sector = forms.ChoiceField(
         label=_("BPU sector"), required=False, choices=BLANK + Membership.BpuSector.choices
     )
+    contract_value = RupiahField(
+        label=_("contract value (Jakon)"),
+        required=False,
+        help_text=_("The construction project's contract value, whole Rupiah."),
+    )
+    contract_months = forms.IntegerField(
+        label=_("contract length in months (PMI)"),
+        required=False,
+        min_value=1,
+        max_value=1200,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    pmi_jht_amount = forms.TypedChoiceField(
+        label=_("JHT amount chosen (PMI)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("For a migrant worker in JHT: the monthly amount chosen."),
+    )
+    pmi_individual = forms.BooleanField(
+        label=_("individual migrant worker (no placement agency)"),
+        required=False,
+        help_text=_("Leave unticked for a worker placed through an agency, who pays the pre-placement fee."),
+    )
 
     show_when = {
         "employer": "segment:PU,JAKON;payer_kind:employer",
         "sponsor": "payer_kind:sponsor",
         "declared_income": "segment:BPU",
         "bpu_sector": "segment:BPU",
+        "contract_value": "segment:JAKON",
+        "contract_months": "segment:PMI",
+        "pmi_jht_amount": "segment:PMI",
+        "pmi_individual": "segment:PMI",
     }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -368,6 +437,11 @@ class MembershipForm(RegistryForm):
         super().__init__(*args, **kwargs)
         sponsors = selectors.sponsor_list(user=user).values_list("pk", "name")
         self.fields["sponsor"].choices = [("", "—"), *sponsors]  # type: ignore[attr-defined]
+        # The choices of the rule table in force today (Permenaker 4/2023); the service checks the start
+        # month's.
+        table = contribution_tables().for_period(Period.of(timezone.localdate())).pmi_jht
+        amounts = [(c.value, display.rupiah(c.value)) for c in table.choices] if table is not None else []
+        self.fields["pmi_jht_amount"].choices = [("", "—"), *amounts]  # type: ignore[attr-defined]
 
     @staticmethod
     def programs_by_segment_json() -> str:
@@ -375,6 +449,17 @@ class MembershipForm(RegistryForm):
 
     def clean_employer(self) -> int | None:
         return employer_pk_for_npp(self.user, self.cleaned_data.get("employer"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        in_jht = "JHT" in (data.get("programs") or ())
+        if data.get("segment") == Segment.PMI and in_jht and data.get("pmi_jht_amount") is None:
+            # On this page the amount is asked for (the service takes a PMI in JHT without one, for the API).
+            choices = [label for value, label in self.fields["pmi_jht_amount"].choices if value != ""]  # type: ignore[attr-defined]
+            self.add_error(
+                "pmi_jht_amount", _("Choose the JHT amount: %(allowed)s.") % {"allowed": ", ".join(choices)}
+            )
+        return data
 
 
 class MembershipEndForm(RegistryForm):

@@ -372,6 +372,13 @@ class Membership(models.Model):
     contract_months = models.PositiveSmallIntegerField(
         _("contract length in months (PMI)"), null=True, blank=True
     )
+    # PMI (Permenaker 4/2023 Pasal 18, rules.md §3.2): the optional JHT amount the worker chose (billed each
+    # month), and whether the worker goes on their own (perseorangan): only one placed through an agency
+    # pays the pre-placement protection (Pasal 18 ayat 1 huruf a; ayat 2 names no such fee).
+    pmi_jht_amount = models.PositiveIntegerField(_("JHT amount chosen (PMI)"), null=True, blank=True)
+    pmi_individual = models.BooleanField(
+        _("individual migrant worker (no placement agency)"), default=False, db_default=False
+    )
     # Scope keys, as on Employment ('' for a membership without an employer).
     person_regency = models.CharField(max_length=5, db_default="", editable=False)
     employer_regency = models.CharField(max_length=5, db_default="", editable=False)

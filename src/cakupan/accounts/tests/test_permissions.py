@@ -130,6 +130,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
             "chunk_keys",
             "prices_store",
             "chunk_payers",
+            "chunk_deferring_employers",
             "chunk_lines_insert",
             "bills_without_lines_delete",
         },

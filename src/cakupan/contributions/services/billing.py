@@ -32,8 +32,9 @@ from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.contributions.models import Bill, BillingRun, BillLine
 from cakupan.contributions.services import billing_sql
 from cakupan.contributions.services.billable import members_billable
-from cakupan.contributions.services.billing_assess import Priced, PriceKey, price_keys
+from cakupan.contributions.services.billing_assess import Part, Priced, PriceKey, price_keys
 from cakupan.contributions.services.billing_claim import run_claim, run_for_period
+from cakupan.contributions.services.billing_dates import working_day_on_or_after
 from cakupan.contributions.services.billing_jobs import run_job_end, run_job_ensure
 from cakupan.contributions.services.billing_partitions import partitions_ensure
 from cakupan.contributions.services.billing_write import GOVERNMENT, PayerKey, accounts_ensure, bills_ensure
@@ -113,9 +114,12 @@ class _Prices:
             new = key_rows
         keys = {row: billing_sql.price_key(row) for row in new}
         cache: dict[PriceKey, Priced] = {}
-        price_keys(set(keys.values()), rules=self.rules, cache=cache)
+        deferred: dict[PriceKey, Part] = {}
+        price_keys(set(keys.values()), rules=self.rules, cache=cache, deferred=deferred)
         entries = [(row, _nothing_due(key, cache[key])) for row, key in keys.items()]
-        billing_sql.prices_store(entries)
+        billing_sql.prices_store(
+            entries, {row: deferred[key] for row, key in keys.items() if key in deferred}
+        )
         self.known.update(entries)
 
 
@@ -147,12 +151,29 @@ def _chunk(
             payers.add(GOVERNMENT)
     counts["skipped_reasons"] = dict(reasons)
     bills = bills_ensure(accounts_ensure(payers), period=period, run=run)
+    deferring = billing_sql.chunk_deferring_employers()
+    if deferring:
+        # PP 49/2020: the JP these employers deferred this month, billed on its own and due by the
+        # repayment deadline (rules.md §2.7); payments made before it settle it in instalments.
+        employers = accounts_ensure(("employer", pk) for pk in deferring)
+        bills_ensure(
+            employers, period=period, run=run, kind=Bill.Kind.PP49_JP_REPAYMENT, due_on=_repay_due(period)
+        )
     replay = BillLine.objects.filter(
         period=str(period), membership_id__gt=chunk.low, membership_id__lte=chunk.high
     ).exists()
     billing_sql.chunk_lines_insert(period=str(period), government_bill=bills.get(GOVERNMENT), replay=replay)
     run.cursor = chunk.high
     BillingRun.objects.filter(pk=run.pk).update(cursor=run.cursor, counts=counts)
+
+
+def _repay_due(period: Period) -> dt.date:
+    """When the JP deferred under PP 49/2020 for `period` falls due: the rule table's deadline (15 April
+    2022), moved to the next working day like every due date (billing_dates.py) [M, our reading]."""
+    relief = contribution_tables().for_period(period).relief
+    if relief is None:
+        raise ValueError(f"No PP 49/2020 relief in {period}, yet JP was deferred.")
+    return working_day_on_or_after(relief.jp_repay_by.value)
 
 
 def _totals(period: Period) -> None:

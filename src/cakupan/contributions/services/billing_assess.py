@@ -38,10 +38,12 @@ Part = tuple[int, ...]  # 10 ints: jkk, jkm, jht, jp, jkp, employer, worker, gov
 Priced = tuple[int, Part | None, Part | None] | str
 # segment, programmes held (5 booleans), wage, risk class, income, sector, funding, contract value (Jakon),
 # contract months (PMI), opening (1 in a Jakon or PMI membership's first month), JP deferred (1 for a PU
-# member of an employer marked as deferring JP under PP 49/2020).
+# member of an employer marked as deferring JP under PP 49/2020), the JHT amount a PMI chose, and PMI
+# pre-placement (1 for a PMI placed through an agency).
 PriceKey = tuple[Any, ...]
 # Paid once for the whole contract (rules.md §3.1 Jakon by contract value, §3.2 PMI by contract length):
-# billed in the membership's first month, nothing due in the months after.
+# billed in the membership's first month, nothing due in the months after, except a PMI's optional JHT,
+# the amount chosen every month (how often it is paid is not in rules.md: flagged in the rule table).
 ONCE_PER_CONTRACT = ("JAKON", "PMI")
 
 
@@ -51,12 +53,15 @@ ONCE_PER_CONTRACT = ("JAKON", "PMI")
 FUNDING_BY_PAYER = {Membership.PayerKind.SELF: "self", Membership.PayerKind.GOVERNMENT: "apbn"}
 
 
-def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
+def _parts(assessment: Assessment, only: str | None = None) -> tuple[Part | None, Part | None]:
     """Split an assessment into what the member's payer pays and what the state budget pays (the JKP
-    government share of PU, APBN-funded BPU), by programme and by party."""
+    government share of PU, APBN-funded BPU), by programme and by party; `only` keeps one programme's
+    lines (a PMI's JHT in the months after the contract's first)."""
     payer = [0] * 10
     government = [0] * 10
     for line in assessment.lines:
+        if only is not None and line.program != only:
+            continue
         column = PROGRAM_INDEX.get(PACKAGE_PROGRAM.get(line.program, line.program))
         if column is None:
             raise RuleInputError([("programs", f"{line.program} is not billed monthly.")])
@@ -71,8 +76,23 @@ def _parts(assessment: Assessment) -> tuple[Part | None, Part | None]:
     )
 
 
+def _deferred_part(assessment: Assessment) -> Part | None:
+    """The JP a qualifying employer deferred under PP 49/2020 (rules.md §2.7), by party, as an amount part:
+    what the run bills on the employer's repayment bill of the month; None when nothing was deferred."""
+    part = [0] * 10
+    for line in assessment.lines:
+        for party, value in (line.deferred_shares or {}).items():
+            part[PROGRAM_INDEX[line.program]] += value
+            part[PARTY_INDEX[party]] += value
+            part[AMOUNT_INDEX] += value
+    return tuple(part) if part[AMOUNT_INDEX] else None
+
+
 def _payload(key: PriceKey, period: str) -> dict[str, Any]:
-    segment, held, wage, risk, income, sector, funding, contract_value, contract_months, _opening, _jp = key
+    segment, held, wage, risk, income, sector, funding, contract_value, contract_months, opening, _jp = key[
+        :11
+    ]
+    jht_amount, pre_placement = key[11:]
     programs = [name for name, on in zip(PROGRAM_NAMES, held, strict=True) if on]
     payload: dict[str, Any] = {"segment": segment, "period": period, "programs": programs}
     if segment in ("PU",):
@@ -83,9 +103,15 @@ def _payload(key: PriceKey, period: str) -> dict[str, Any]:
         # Without a contract value the calculator names the field and the member is skipped with it.
         payload.update(contract_value=contract_value)
     elif segment == "PMI":
-        # The optional PMI JHT is a nominal the member chooses; the registry does not hold the choice yet,
-        # so the package (JKK + JKM) is billed and JHT is not.
-        payload.update(contract_months=contract_months, programs=[p for p in programs if p != "JHT"])
+        # Permenaker 4/2023 Pasal 18 (rules.md §3.2): the package for the contract length, the pre-placement
+        # protection for a worker placed through an agency (ayat 1 huruf a; not for one going individually,
+        # ayat 2), both in the contract's first month, and the optional JHT at the amount chosen. A member
+        # in JHT whose amount was never recorded is billed without it.
+        payload.update(contract_months=contract_months, include_pre_placement=bool(opening and pre_placement))
+        if jht_amount is None:
+            payload["programs"] = [p for p in programs if p != "JHT"]
+        else:
+            payload["jht_amount"] = jht_amount
     return payload
 
 
@@ -93,21 +119,31 @@ def _reason(segment: str, exc: RuleInputError) -> str:
     return "; ".join(f"{segment} {field}: {message}" for field, message in exc.errors)
 
 
-def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[PriceKey, Priced]) -> None:
-    """Assess every key not yet in `cache` with one batch call of the calculator."""
+def price_keys(
+    keys: Iterable[PriceKey],
+    *,
+    rules: PeriodRules,
+    cache: dict[PriceKey, Priced],
+    deferred: dict[PriceKey, Part] | None = None,
+) -> None:
+    """Assess every key not yet in `cache` with one batch call of the calculator; `deferred`, when given,
+    receives the JP part deferred under PP 49/2020 of every key that deferred some (billed as a repayment)."""
     period = str(rules.period)
     todo: list[PriceKey] = []
     inputs = []
     for key in keys:
         if key in cache:
             continue
-        if key[0] in ONCE_PER_CONTRACT and not key[9]:
+        monthly_jht = (
+            key[11] is not None and rules.pmi_jht is not None and rules.pmi_jht.billed.value == "monthly"
+        )
+        if key[0] in ONCE_PER_CONTRACT and not key[9] and not monthly_jht:
             cache[key] = f"{key[0]}: paid once for the contract, in the membership's first month."
             continue
         payload = _payload(key, period)
         if key[10] and rules.relief is not None and "JP" in payload["programs"]:
-            # PP 49/2020: 99 % of JP deferred for a qualifying employer, in the relief months only (repaid by
-            # 15 April 2022; the repayment is not billed here).
+            # PP 49/2020: 99 % of JP deferred for a qualifying employer, in the relief months only; the
+            # deferred part goes to `deferred`, which the run bills on its own, due by 15 April 2022.
             payload["jp_deferred"] = True
         if rules.pu_jkp is None and "JKP" in payload["programs"]:
             # JKP began with PP 37/2021 (February 2021): a membership holding it owes no JKP for the months
@@ -123,9 +159,14 @@ def price_keys(keys: Iterable[PriceKey], *, rules: PeriodRules, cache: dict[Pric
             cache[key] = _reason(key[0], result)
             continue
         base = {"PU": key[2], "BPU": key[4], "JAKON": key[7]}.get(key[0]) or 0
+        # After a PMI contract's first month only the chosen JHT is due (the package is paid once).
+        only = "JHT" if key[0] == "PMI" and not key[9] else None
         try:
-            payer, government = _parts(result)
+            payer, government = _parts(result, only)
         except RuleInputError as exc:
             cache[key] = _reason(key[0], exc)
             continue
         cache[key] = (base, payer, government)
+        later = _deferred_part(result)
+        if deferred is not None and later is not None:
+            deferred[key] = later

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 
 from cakupan.contributions.models import PARTY_COLUMNS, PROGRAM_COLUMNS, Bill, BillLine, PayerAccount
 from cakupan.contributions.services.billable import billable_params, billable_sql
-from cakupan.contributions.services.billing_assess import FUNDING_BY_PAYER, Priced, PriceKey
+from cakupan.contributions.services.billing_assess import FUNDING_BY_PAYER, Part, Priced, PriceKey
 from cakupan.core.sqlnames import quoted, table
 from cakupan.registry.models import Employer, Employment, Membership, Segment, Sponsor
 
@@ -39,6 +39,7 @@ _PU, _BPU = quoted(Segment.PU), quoted(Segment.BPU)
 _JAKON, _PMI = quoted(Segment.JAKON), quoted(Segment.PMI)
 # A membership's payer kind and the kind of account that pays its bills.
 _PAYS, _ACCOUNT = Membership.PayerKind, PayerAccount.Kind
+_REGULAR, _REPAYMENT = quoted(Bill.Kind.REGULAR), quoted(Bill.Kind.PP49_JP_REPAYMENT)
 _EMPLOYER, _SPONSOR, _SELF, _GOVERNMENT = (
     quoted(kind) for kind in (_PAYS.EMPLOYER, _PAYS.SPONSOR, _PAYS.SELF, _PAYS.GOVERNMENT)
 )
@@ -53,8 +54,8 @@ _BILLABLE_WHERE = billable_sql("m")
 # One row per billable member of the chunk with its calculator input. A PU membership that names no
 # employment takes the person's employment with the membership's employer covering the month (the latest
 # started). A Jakon or PMI membership pays once for its contract (rules.md §3.1, §3.2): `opening` marks its
-# first month, the one it is billed in. Parameters: last day, first day (fallback wage), first day
-# (opening), billable_params, low, high.
+# first month, the one it is billed in (a PMI's chosen JHT amount every month). Parameters: last day,
+# first day (fallback wage), first day (opening), billable_params, low, high.
 _SOURCE = f"""
 SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
   CAST(m.jkk AS INTEGER) AS jkk, CAST(m.jkm AS INTEGER) AS jkm, CAST(m.jht AS INTEGER) AS jht,
@@ -73,7 +74,9 @@ SELECT m.id, m.person_id, m.payer_kind, m.employer_id, m.sponsor_id, m.segment,
   COALESCE(CASE WHEN m.segment = {_JAKON} THEN m.contract_value END, -1) AS contract_value,
   COALESCE(CASE WHEN m.segment = {_PMI} THEN m.contract_months END, -1) AS contract_months,
   CASE WHEN m.segment IN ({_JAKON}, {_PMI}) AND m.start_date >= %s THEN 1 ELSE 0 END AS opening,
-  CASE WHEN m.segment = {_PU} AND m.jp AND r.jp_deferral_pp49 THEN 1 ELSE 0 END AS jp_deferred
+  CASE WHEN m.segment = {_PU} AND m.jp AND r.jp_deferral_pp49 THEN 1 ELSE 0 END AS jp_deferred,
+  COALESCE(CASE WHEN m.segment = {_PMI} AND m.jht THEN m.pmi_jht_amount END, -1) AS jht_amount,
+  CASE WHEN m.segment = {_PMI} AND NOT m.pmi_individual THEN 1 ELSE 0 END AS pre_placement
 FROM {_M} m
 LEFT JOIN {_E} e ON e.id = m.employment_id
 LEFT JOIN {_R} r ON r.id = m.employer_id
@@ -98,6 +101,8 @@ KEY_COLUMNS = (
     "contract_months",
     "opening",
     "jp_deferred",
+    "jht_amount",
+    "pre_placement",
 )
 _KEY_JOIN = " AND ".join(f"p.{c} = k.{c}" for c in KEY_COLUMNS)
 _KEY_SELECT = ", ".join(f"k.{c}" for c in KEY_COLUMNS)
@@ -117,6 +122,8 @@ _NONE: dict[str, Any] = {
     "contract_months": -1,
     "opening": None,  # 0 or 1, never "none"
     "jp_deferred": None,  # 0 or 1
+    "jht_amount": -1,
+    "pre_placement": None,  # 0 or 1
 }
 
 
@@ -136,7 +143,7 @@ def tables_reset() -> None:
         f"{c} {'VARCHAR(20)' if c in ('segment', 'sector', 'funding') else 'BIGINT'} NOT NULL"
         for c in KEY_COLUMNS
     )
-    parts = ", ".join(f"p_{c} BIGINT, g_{c} BIGINT" for c in _PART_COLUMNS)
+    parts = ", ".join(f"p_{c} BIGINT, g_{c} BIGINT, d_{c} BIGINT" for c in _PART_COLUMNS)
     with connection.cursor() as cursor:
         tables_drop()
         cursor.execute(f"CREATE TEMPORARY TABLE {PRICE_TABLE} ({keys}, reason TEXT, base BIGINT, {parts})")
@@ -200,7 +207,7 @@ KeyRow = tuple[Any, ...]  # the KEY_COLUMNS values of a member, "none" spelled -
 
 def price_key(row: KeyRow) -> PriceKey:
     """billing_assess's key (segment, programmes held, wage, risk, income, sector, funding, contract value,
-    contract months, opening, JP deferred) of a key row."""
+    contract months, opening, JP deferred, PMI JHT amount, PMI pre-placement) of a key row."""
     segment, *held = row[:6]
     named = zip(KEY_COLUMNS[6:], row[6:], strict=True)
     values = [None if value == _NONE[column] else value for column, value in named]
@@ -227,16 +234,22 @@ def chunk_keys() -> list[tuple[KeyRow, int, int]]:
         return [(tuple(r[: len(KEY_COLUMNS)]), r[-2], r[-1]) for r in cursor.fetchall()]
 
 
-def prices_store(entries: Iterable[tuple[KeyRow, Priced]]) -> None:
-    """Add priced keys to the price table: the reason of a rejected key, or its base and parts."""
+def prices_store(
+    entries: Iterable[tuple[KeyRow, Priced]], deferred: dict[KeyRow, Part] | None = None
+) -> None:
+    """Add priced keys to the price table: the reason of a rejected key, or its base and parts (the payer's,
+    the state budget's, and the JP deferred under PP 49/2020, from `deferred`)."""
     rows: list[Sequence[Any]] = []
     none = (None,) * len(_PART_COLUMNS)
+    later = deferred or {}
     for key_row, priced in entries:
         if isinstance(priced, str):
-            rows.append((*key_row, priced, None, *none, *none))
+            rows.append((*key_row, priced, None, *none, *none, *none))
             continue
         base, payer, government = priced
-        rows.append((*key_row, None, base, *(payer or none), *(government or none)))
+        rows.append(
+            (*key_row, None, base, *(payer or none), *(government or none), *later.get(key_row, none))
+        )
     if not rows:
         return
     columns = [
@@ -245,6 +258,7 @@ def prices_store(entries: Iterable[tuple[KeyRow, Priced]]) -> None:
         "base",
         *(f"p_{c}" for c in _PART_COLUMNS),
         *(f"g_{c}" for c in _PART_COLUMNS),
+        *(f"d_{c}" for c in _PART_COLUMNS),
     ]
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
@@ -260,12 +274,24 @@ def chunk_payers() -> list[tuple[str, int | None]]:
         return [(kind, payer_id) for kind, payer_id in cursor.fetchall()]
 
 
+def chunk_deferring_employers() -> list[int]:
+    """The employers of the chunk whose members deferred JP under PP 49/2020 (they get a repayment bill)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT k.employer_id FROM {CHUNK_TABLE} k JOIN {PRICE_TABLE} p ON {_KEY_JOIN} "
+            f"WHERE p.d_amount IS NOT NULL AND k.payer_kind = {_EMPLOYER}"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool) -> None:
-    """Write the chunk's lines with one INSERT … SELECT: each member's payer line on its payer's bill and
-    its government line on the government bill. A replayed chunk skips lines already there."""
+    """Write the chunk's lines with one INSERT … SELECT: each member's payer line on its payer's regular
+    bill, its government line on the government bill, and the JP its employer deferred under PP 49/2020 on
+    the employer's repayment bill of the month. A replayed chunk skips lines already there."""
     account, bill = table(PayerAccount), table(Bill)
     payer_part = ", ".join(f"p.p_{c}" for c in _PART_COLUMNS)
     government_part = ", ".join(f"p.g_{c}" for c in _PART_COLUMNS)
+    deferred_part = ", ".join(f"p.d_{c}" for c in _PART_COLUMNS)
     sql = (
         f"SELECT b.id, k.id, b.period, p.base, {payer_part} FROM {CHUNK_TABLE} k "
         f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} "
@@ -277,10 +303,16 @@ def chunk_lines_insert(*, period: str, government_bill: int | None, replay: bool
         "AND ap.person_id = k.person_id "
         f"LEFT JOIN {account} ag ON k.payer_kind = {_GOVERNMENT} "
         f"AND ag.kind = {quoted(_ACCOUNT.GOVERNMENT)} "
-        f"JOIN {bill} b ON b.period = %s AND b.account_id = COALESCE(ae.id, asp.id, ap.id, ag.id) "
+        f"JOIN {bill} b ON b.period = %s AND b.kind = {_REGULAR} "
+        "AND b.account_id = COALESCE(ae.id, asp.id, ap.id, ag.id) "
         "WHERE p.p_amount IS NOT NULL"
+        f" UNION ALL SELECT b.id, k.id, b.period, p.base, {deferred_part} FROM {CHUNK_TABLE} k "
+        f"JOIN {PRICE_TABLE} p ON {_KEY_JOIN} "
+        f"JOIN {account} ae ON ae.kind = {quoted(_ACCOUNT.EMPLOYER)} AND ae.employer_id = k.employer_id "
+        f"JOIN {bill} b ON b.period = %s AND b.kind = {_REPAYMENT} AND b.account_id = ae.id "
+        f"WHERE p.d_amount IS NOT NULL AND k.payer_kind = {_EMPLOYER}"
     )
-    params: list[Any] = [period]
+    params: list[Any] = [period, period]
     if government_bill is not None:
         sql += (
             f" UNION ALL SELECT %s, k.id, %s, p.base, {government_part} FROM {CHUNK_TABLE} k "

@@ -6,6 +6,7 @@ replayed after a crash or by a second run adds nothing. The lines are written by
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Q
@@ -63,26 +64,38 @@ def accounts_ensure(keys: Iterable[PayerKey]) -> dict[PayerKey, int]:
     return found
 
 
-def bills_ensure(accounts: dict[PayerKey, int], *, period: Period, run: BillingRun) -> dict[PayerKey, int]:
-    """The bill id of every payer for the period, creating the missing bills (totals come at the end)."""
+def bills_ensure(
+    accounts: dict[PayerKey, int],
+    *,
+    period: Period,
+    run: BillingRun,
+    kind: str = Bill.Kind.REGULAR,
+    due_on: dt.date | None = None,
+) -> dict[PayerKey, int]:
+    """The bill id of every payer for the period, creating the missing bills (totals come at the end). A
+    bill of another `kind` than regular (a PP 49/2020 JP repayment) falls due on `due_on`."""
     by_account = {pk: key for key, pk in accounts.items()}
 
     def read() -> dict[PayerKey, int]:
-        rows = Bill.objects.filter(period=str(period), account_id__in=list(by_account)).values_list(
-            "account_id", "pk"
-        )
+        rows = Bill.objects.filter(
+            period=str(period), kind=kind, account_id__in=list(by_account)
+        ).values_list("account_id", "pk")
         return {by_account[account]: pk for account, pk in rows}
 
     found = read()
     missing = accounts.keys() - found.keys()
     if missing:
-        due = {kind: due_date_for(period=period, payer_kind=kind) for kind in {key[0] for key in missing}}
+        due = {
+            payer: due_on or due_date_for(period=period, payer_kind=payer)
+            for payer in {key[0] for key in missing}
+        }
         Bill.objects.bulk_create(
             [
                 Bill(
                     account_id=accounts[key],
                     period=str(period),
                     due_date=due[key[0]],
+                    kind=kind,
                     run=run,
                 )
                 for key in sorted(missing, key=lambda k: (k[0], k[1] or 0))

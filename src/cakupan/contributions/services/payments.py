@@ -1,8 +1,8 @@
 """Recording payments and allocating them to bills, oldest bill first.
 
-How money moves (models_payments.py): a payment settles the account's bills in order of period, then id,
-partly when it does not cover a bill; what is left is the account's credit (never stored: payments minus
-allocations). Credit is used by a later bill when `allocate_credit` runs for the account:
+How money moves (models_payments.py): a payment settles the account's bills in order of due date, then
+period and id, partly when it does not cover a bill; what is left is the account's credit (never stored:
+payments minus allocations). Credit is used by a later bill when `allocate_credit` runs for the account:
 - `payment_record` runs it, so a new payment first lets older credit settle older bills;
 - `allocate_credit` for one account: the "apply credit" button of the statement page;
 - `allocate_credit_all` runs it for every account holding credit: run it after each billing run
@@ -108,7 +108,8 @@ def _allocate(account: PayerAccount) -> list[Allocation]:
         .filter(account=account)
         .annotate(paid=bill_paid_subquery())
         .filter(amount_due__gt=F("paid"))
-        .order_by("period", "id")
+        # Oldest due first: a PP 49/2020 JP repayment (due April 2022) after the months billed before then.
+        .order_by("due_date", "period", "id")
     )
     made: list[Allocation] = []
     p = 0

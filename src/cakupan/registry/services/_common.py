@@ -61,6 +61,8 @@ MEMBERSHIP_FIELDS = (
     "declared_income",
     "contract_value",
     "contract_months",
+    "pmi_jht_amount",
+    "pmi_individual",
     "bpu_sector",
 )
 SPONSOR_FIELDS = ("name", "kind", "region", "employer", "income_basis")

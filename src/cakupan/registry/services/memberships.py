@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
+from cakupan.core import display
 from cakupan.core.audit import audit_record, diff, snapshot
 from cakupan.core.errors import InvalidInput, NotInScope
 from cakupan.registry.models import (
@@ -30,6 +31,8 @@ from cakupan.registry.selectors import membership_list, person_list, sponsor_lis
 from cakupan.registry.services._common import MEMBERSHIP_FIELDS, _Errors
 from cakupan.registry.services.employment import WAGE_MAX, _writable_employer, end_date_too_far
 from cakupan.registry.services.scope_keys import scope_keys_refresh
+from cakupan.rules.contributions import contribution_tables
+from cakupan.rules.period import Period
 
 
 def kpj_new() -> str:
@@ -165,6 +168,8 @@ def membership_enrol(
     kpj: str | None = None,
     contract_value: int | None = None,
     contract_months: int | None = None,
+    pmi_jht_amount: int | None = None,
+    pmi_individual: bool = False,
 ) -> Membership:
     scope = require(actor, Perm.REGISTRY_WRITE)
     errors = _Errors()
@@ -190,6 +195,7 @@ def membership_enrol(
     _employment_validate(errors, person, data["employer"], employment)
     _kpj_validate(errors, kpj)
     _contract_validate(errors, segment, contract_value, contract_months)
+    _pmi_validate(errors, data, pmi_jht_amount, pmi_individual)
     if person.citizenship != Citizenship.WNI and {"JP", "JKP"} & set(data["programs"]):
         # JP and JKP are for Indonesian citizens (rules.md §1.1).
         errors.add("programs", _("JP and JKP are for Indonesian citizens only."))
@@ -215,6 +221,8 @@ def membership_enrol(
                 **data,
                 contract_value=contract_value,
                 contract_months=contract_months,
+                pmi_jht_amount=pmi_jht_amount,
+                pmi_individual=pmi_individual,
             )
     except IntegrityError as exc:  # a concurrent enrolment of the same person, or of the same KPJ
         raise InvalidInput.single(
@@ -244,6 +252,30 @@ def _contract_validate(
             errors.add("contract_months", _("Only migrant worker (PMI) memberships have a contract length."))
         elif not _whole(contract_months, 1200):
             errors.add("contract_months", _("Enter the contract length as whole months, 1 to 1200."))
+
+
+def _pmi_validate(errors: _Errors, data: dict[str, Any], jht_amount: Any, individual: Any) -> None:
+    """A PMI member in JHT may name the amount chosen, one of the rule table's choices for the start month
+    (Permenaker 4/2023, rules.md §3.2); no other membership has one. Without it billing leaves JHT out (the
+    API and the enrolment reviews have no such field; the registry's page requires it). `individual` is a
+    PMI's only."""
+    segment, start = data["segment"], data["start_date"]
+    in_jht = "JHT" in set(data["programs"] or ())
+    if not isinstance(individual, bool):
+        errors.add("pmi_individual", _("Enter true or false."))
+    elif individual and segment != Segment.PMI:
+        errors.add("pmi_individual", _("Only migrant worker (PMI) memberships go with or without an agency."))
+    if segment != Segment.PMI or not in_jht:
+        if jht_amount is not None:
+            errors.add("pmi_jht_amount", _("Only a migrant worker (PMI) in JHT chooses a JHT amount."))
+        return
+    if jht_amount is None or not isinstance(start, dt.date):
+        return  # the start date's own error is reported
+    table = contribution_tables().for_period(Period.of(start)).pmi_jht
+    choices = [c.value for c in table.choices] if table is not None else []
+    if jht_amount not in choices or isinstance(jht_amount, bool):
+        allowed = ", ".join(display.rupiah(c) for c in choices) or "—"
+        errors.add("pmi_jht_amount", _("Choose the JHT amount: %(allowed)s.") % {"allowed": allowed})
 
 
 def _whole(value: Any, top: int) -> bool:

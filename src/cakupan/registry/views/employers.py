@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,8 +15,9 @@ from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.api.filters import EmployerFilter
-from cakupan.registry.forms import EmployerForm, WorkerForm
+from cakupan.registry.forms import EmployerEditForm, EmployerForm, WorkerForm
 from cakupan.registry.models import Membership
+from cakupan.registry.services.relief import employer_jp_deferral_set
 from cakupan.registry.views.common import form_page, get_or_404, list_page, page
 from cakupan.registry.views.persons import duplicate_of
 
@@ -72,10 +74,14 @@ def employer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_or_404(selectors.employer_get, request, pk)
-    form = EmployerForm(request.POST or None, initial=EmployerForm.initial_from(employer))
+    form = EmployerEditForm(request.POST or None, initial=EmployerEditForm.initial_from(employer))
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        deferral = fields.pop("jp_deferral_pp49")
         try:
-            services.employer_update(actor=request.user, employer=employer, **form.cleaned_data)
+            with transaction.atomic():  # both audited by their services, or neither written
+                services.employer_update(actor=request.user, employer=employer, **fields)
+                employer_jp_deferral_set(actor=request.user, employer=employer, qualifies=deferral)
         except InvalidInput as exc:
             form.add_service_errors(exc)
         else:

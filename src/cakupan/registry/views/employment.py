@@ -14,7 +14,7 @@ from cakupan.accounts.permissions import Perm
 from cakupan.core.errors import InvalidInput
 from cakupan.registry import selectors, services
 from cakupan.registry.api.filters import EmploymentFilter
-from cakupan.registry.forms import EmploymentFields, EmploymentForm
+from cakupan.registry.forms import EmploymentEditForm, EmploymentForm
 from cakupan.registry.views.common import form_page, get_or_404, list_page, own_employer_npp, page
 
 
@@ -39,7 +39,11 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return page(
         request,
         "registry/employment_detail.html",
-        {"employment": employment, "memberships": memberships},
+        {
+            "employment": employment,
+            "memberships": memberships,
+            "wages": selectors.wage_history_of([employment.pk]),
+        },
     )
 
 
@@ -77,10 +81,15 @@ def employment_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def employment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employment = get_or_404(selectors.employment_get, request, pk)
-    form = EmploymentFields(request.POST or None, initial=EmploymentFields.initial_from(employment))
+    form = EmploymentEditForm(request.POST or None, initial=EmploymentEditForm.initial_from(employment))
     if request.method == "POST" and form.is_valid():
         try:
-            services.employment_update(actor=request.user, employment=employment, **form.employment_data())
+            services.employment_update(
+                actor=request.user,
+                employment=employment,
+                wage_from=form.cleaned_data.get("wage_from"),
+                **form.employment_data(),
+            )
         except InvalidInput as exc:
             form.add_service_errors(exc)
         else:

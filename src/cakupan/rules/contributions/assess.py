@@ -50,6 +50,7 @@ class Line:
     allocation: dict[str, int] | None = None
     deferred: int = 0  # PP 49/2020: JP deferred, to be repaid by `repay_by` (not part of `amount`)
     repay_by: dt.date | None = None
+    deferred_shares: dict[str, int] | None = None  # `deferred` by party (billing bills the repayment by it)
 
     @property
     def amount(self) -> int:
@@ -215,7 +216,7 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
                 "worker": percent_of(base, rates.worker.value),
             }
             total_rate = rates.employer.value + rates.worker.value
-            deferred, repay_by = 0, None
+            deferred, repay_by, deferred_shares = 0, None, None
             if program == "JP" and inp.jp_deferred and relief is not None:
                 # PP 49/2020: a qualifying employer defers 99 % of JP (both parties' shares); 1 % is due now.
                 kept = (100 - relief.jp_deferred_percent.value) / 100
@@ -223,7 +224,8 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
                     party: rupiah(Decimal(base) * rate.value / 100 * kept)
                     for party, rate in (("employer", rates.employer), ("worker", rates.worker))
                 }
-                deferred = sum(shares.values()) - sum(due.values())
+                deferred_shares = {party: shares[party] - due[party] for party in due}
+                deferred = sum(deferred_shares.values())
                 shares, repay_by = due, relief.jp_repay_by.value
                 sources += [relief.jp_deferred_percent.source, relief.jp_repay_by.source]
                 used.append(relief.validity)
@@ -237,6 +239,7 @@ def _assess_pu(inp: ContributionInput, rules: PeriodRules) -> tuple[list[Line], 
                     tuple(used),
                     deferred=deferred,
                     repay_by=repay_by,
+                    deferred_shares=deferred_shares,
                 )
             )
         elif program == "JKP":

@@ -128,6 +128,9 @@ class PmiFees:
 class PmiJht:
     validity: Validity
     choices: tuple[Sourced[int], ...]
+    # How often billing charges the chosen amount: "monthly" (each month of the membership) or "once" (with
+    # the contract's first month); rules.md §3.2 gives the choices, not how often they are paid.
+    billed: Sourced[str]
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ class Pp49Relief:
     jp_deferred_percent: Sourced[Decimal]
     jp_repay_from: Sourced[dt.date]
     jp_repay_by: Sourced[dt.date]
+    # The monthly fine on a repayment still unpaid after `jp_repay_by` (rules.md §2.7 gives none of its own).
+    jp_repay_late_fine_percent_per_month: Sourced[Decimal]
 
 
 @dataclass(frozen=True)
@@ -337,7 +342,7 @@ def _pmi_fees(e: Entry, v: Validity) -> PmiFees:
 
 
 def _pmi_jht(e: Entry, v: Validity) -> PmiJht:
-    return PmiJht(v, e.rupiahs("choices"))
+    return PmiJht(v, e.rupiahs("choices"), e.text("billed", ("monthly", "once")))
 
 
 def _payment_terms(e: Entry, v: Validity) -> PaymentTerms:
@@ -367,6 +372,7 @@ def _relief(e: Entry, v: Validity) -> Pp49Relief:
         e.percent("jp_deferred_percent"),
         e.day("jp_repay_from"),
         e.day("jp_repay_by"),
+        e.percent("jp_repay_late_fine_percent_per_month"),
     )
     if relief.jp_repay_by.value < relief.jp_repay_from.value:
         raise RuleTableError(f"{e.where}: jp_repay_by is before jp_repay_from")
