@@ -14,6 +14,7 @@ from cakupan.sponsorship import selectors
 from cakupan.sponsorship.selectors_villages import village_arrears
 
 LISTED = 50
+VILLAGES_PAGE = 50  # the arrears page lists villages a page at a time (keyset on the village code)
 
 
 @permission_required(Perm.SPONSORSHIP_READ)
@@ -61,8 +62,10 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def villages(request: HttpRequest, regency: str) -> HttpResponse:
+    after = request.GET.get("after", "")[:20] or None
     context = {
-        "report": village_arrears(user=request.user, regency=regency),
+        "report": village_arrears(user=request.user, regency=regency, after=after, limit=VILLAGES_PAGE),
+        "after": after,
         "detail_prefix": reverse("sponsorship:list"),  # each village's page: one reverse, not one a row
     }
     return render(request, "sponsorship/villages.html", context)

@@ -19,8 +19,8 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Count, F
-from django.utils import timezone
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
@@ -32,7 +32,6 @@ from cakupan.registry.models import Membership, Person, Sponsor
 from cakupan.registry.nik import nik_check_frame
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
-from cakupan.sponsorship.overlap import OtherPayer, other_payers, refusal
 from cakupan.sponsorship.selectors import CLASSES, sponsor_in_scope, target_list_get
 
 HEADERS = {
@@ -212,22 +211,36 @@ def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:
         return dt.date(year, month, 1), sex
 
 
-def _refuse_paid_elsewhere(
-    target: TargetList, candidates: list[tuple[int, str, str]], month: Period
-) -> dict[str, OtherPayer]:
-    """One payer per person per month: candidates another sponsor has come to pay since the match are
-    classed as covered by that sponsor (one UPDATE per such sponsor) and left out of the roster."""
-    found = other_payers(
-        (nik for _pk, nik, _n in candidates), sponsor_id=target.sponsor_id, start=month.first_day
-    )
-    by_sponsor: dict[int | None, list[str]] = {}
-    for nik, payer in found.items():
-        by_sponsor.setdefault(payer.sponsor_id, []).append(nik)
-    for other_id, niks in by_sponsor.items():
-        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, nik__in=niks).update(
-            klass=MatchClass.OTHER_SPONSOR, other_sponsor_id=other_id
+# The import's reasons for a person it refuses because another payer already pays for them (merge.py).
+PAID_ELSEWHERE = ("membership_other_sponsor", "membership_other_payer")
+
+
+def _refused(target: TargetList, record: Any) -> list[dict[str, str]]:
+    """The candidates the roster import rejected, with its own words (naming the sponsor that already pays,
+    one payer per person per month): the import decides, the list only records it. Those another payer
+    pays are classed as its (one UPDATE; self-paid when they pay for themselves, APBN without a sponsor)."""
+    from cakupan.enrolment.selectors import roster_rejections
+
+    lang = "en" if (translation.get_language() or "id").startswith("en") else "id"
+    rejected = roster_rejections(record=record, column="nik", lang=lang)
+    elsewhere = [nik for nik, codes, _words in rejected if set(codes) & set(PAID_ELSEWHERE)]
+    if elsewhere:
+        paying = Membership.objects.filter(
+            person__nik=OuterRef("nik"),
+            segment=record.segment,
+            employer__isnull=True,
+            status=Membership.Status.ACTIVE,
+        ).exclude(sponsor_id=target.sponsor_id)
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, nik__in=elsewhere).update(
+            klass=Case(
+                When(
+                    Exists(paying.filter(payer_kind=Membership.PayerKind.SELF)),
+                    then=Value(MatchClass.SELF_PAID.value),
+                ),
+                default=Value(MatchClass.OTHER_SPONSOR.value),
+            ),
+            other_sponsor_id=Subquery(paying.exclude(sponsor=None).values("sponsor_id")[:1]),
         )
-    if found:
         counts = dict(
             TargetRow.objects.filter(target_list=target)
             .values("klass")
@@ -236,7 +249,7 @@ def _refuse_paid_elsewhere(
         )
         target.counts = {k.value: counts.get(k.value, 0) for k in (*CLASSES, MatchClass.DUPLICATE)}
         target.save(update_fields=["counts"])
-    return found
+    return [{"nik": nik, "message": words} for nik, _codes, words in sorted(rejected)]
 
 
 @transaction.atomic
@@ -245,7 +258,9 @@ def target_list_enrol(
 ) -> dict[str, Any]:
     """Enrol the list's valid uncovered rows as the sponsor's next roster (poorest decile first, then list
     order), as many as the funded period covering `start_month` allows by its cap and its money for the
-    rest of the period. One roster import (enrolment), so every registry rule and the report apply."""
+    rest of the period. One roster import (enrolment), so every registry rule and the report apply; the
+    answer's `refused` are the rows the import rejected, in its words (one paid by another sponsor for
+    the months names it)."""
     from cakupan.enrolment.services import roster_import
     from cakupan.sponsorship.selectors import enrol_capacity
 
@@ -264,8 +279,6 @@ def target_list_enrol(
         .order_by(F("decile").asc(nulls_last=True), "line")
         .values_list("pk", "nik", "name")[: capacity.members]
     )
-    refused = _refuse_paid_elsewhere(target, candidates, month)
-    candidates = [c for c in candidates if c[1] not in refused]
     if not candidates:
         raise InvalidInput.single(
             "target_list",
@@ -300,6 +313,7 @@ def target_list_enrol(
             as_=("sponsor", str(target.sponsor_id)),
             file_name=f"target-list-{target.pk}.csv",
         )
+        refused = _refused(target, record)
         # Set-based: every uncovered row whose person this sponsor now pays for is enrolled.
         paid_here = Membership.objects.filter(
             sponsor_id=target.sponsor_id, status=Membership.Status.ACTIVE
@@ -317,7 +331,7 @@ def target_list_enrol(
         )
     return {
         "target_list": target.pk,
-        "refused": [{"nik": nik, "message": refusal(payer.name)} for nik, payer in sorted(refused.items())],
+        "refused": refused,
         "roster": record.pk,
         "enrolled": done,
         "capacity": capacity.members,
