@@ -2,8 +2,9 @@
 optionally a welfare decile) matched against the registry, and the valid uncovered ones enrolled as the
 sponsor's next roster in one action, within its funded period's cap and money.
 
-Matching is set-based: the rows are loaded in one bulk insert, then three UPDATE statements (the person of
-each NIK, the class, the other sponsor's name) and one count decide everything, whatever the list's length.
+Matching is set-based: the rows are staged in one COPY, then one INSERT ... SELECT writes each row with its
+person and its class (the persons looked up once, their active memberships grouped once) and one count
+sums the classes, whatever the list's length.
 Classes, a person counted once in the first that applies: this sponsor, another sponsor (named; APBN-paid
 cover counts here with no sponsor name), a wage earner (an employer pays), self-paid, not covered (no active
 membership, registered or not), invalid NIK. A NIK listed again is counted once (the later rows "duplicate").
@@ -130,21 +131,26 @@ def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -
     m = Membership.PayerKind
     with connection.cursor() as cursor:
         _stage(cursor, frame)
+        # `found` (the rows with their person) is read twice, so PostgreSQL materialises it: the persons
+        # are looked up once, not once for the rows and again for their memberships.
         cursor.execute(
-            f"""INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
+            f"""WITH found AS (
+                SELECT s.line, s.nik, s.name, s.address, s.decile, s.klass, p.id AS pid
+                FROM {_STAGE} s LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            )
+            INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
                 other_sponsor_id, enrolled)
-            SELECT %s, s.line, s.nik, s.name, s.address, s.decile,
-                CASE WHEN s.klass <> '' THEN s.klass
+            SELECT %s, f.line, f.nik, f.name, f.address, f.decile,
+                CASE WHEN f.klass <> '' THEN f.klass
                     WHEN a.mine = 1 THEN {quoted(MatchClass.THIS_SPONSOR)}
                     WHEN a.other = 1 THEN {quoted(MatchClass.OTHER_SPONSOR)}
                     WHEN a.wage = 1 THEN {quoted(MatchClass.WAGE_EARNER)}
                     WHEN a.self_paid = 1 THEN {quoted(MatchClass.SELF_PAID)}
                     ELSE {quoted(MatchClass.NOT_COVERED)} END,
-                p.id,
+                f.pid,
                 CASE WHEN a.mine = 0 AND a.other = 1 THEN a.other_id END,
                 %s
-            FROM {_STAGE} s
-            LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            FROM found f
             LEFT JOIN (
                 SELECT m.person_id AS pid,
                     MAX(CASE WHEN m.sponsor_id = %s THEN 1 ELSE 0 END) AS mine,
@@ -154,11 +160,10 @@ def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -
                     MAX(CASE WHEN m.payer_kind = {quoted(m.SELF)} THEN 1 ELSE 0 END) AS self_paid,
                     MIN(CASE WHEN m.sponsor_id <> %s THEN m.sponsor_id END) AS other_id
                 FROM {member} m
-                JOIN {person} q ON q.id = m.person_id
-                JOIN {_STAGE} t ON t.nik = q.nik AND t.klass = ''
+                JOIN found q ON q.pid = m.person_id
                 WHERE m.status = {quoted(Membership.Status.ACTIVE)}
                 GROUP BY m.person_id
-            ) a ON a.pid = p.id""",
+            ) a ON a.pid = f.pid""",
             [target.pk, False, sponsor_id, sponsor_id],
         )
         cursor.execute(f"DROP TABLE {_STAGE}")
