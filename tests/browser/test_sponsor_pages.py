@@ -102,6 +102,11 @@ def test_the_sponsors_pages_as_sponsor_and_staff_on_phone_and_desktop(live_serve
                     problems = _problems(text)
                     if problems:
                         seen["problems"][key] = problems
+                    if name == "home" and not staff:  # the runway's amounts each on one line, inside
+                        seen[f"runway-{size}"] = page.evaluate(
+                            "[...document.querySelectorAll('#runway .card .num')].map(e => "
+                            "e.scrollWidth <= e.clientWidth && e.getClientRects()[0].height < 50)"
+                        )
                     if name == "sponsor" and size == "desktop":
                         seen[f"{login}-export"] = page.get_attribute("#members-export", "href")
                 context.close()
@@ -111,6 +116,7 @@ def test_the_sponsors_pages_as_sponsor_and_staff_on_phone_and_desktop(live_serve
     assert seen["problems"] == {}
     # The sponsor sees its own runway, capped when the money outlasts ten years, and its export link.
     assert "Dana cukup untuk" in seen["text"]["sponsor_apbd-home-desktop"]
+    assert seen["runway-phone"] == seen["runway-desktop"] == [True, True]
     assert seen["sponsor_apbd-export"] == f"/sponsorship/{apbd.pk}/members.xlsx"
     assert "Periode pendanaan" in seen["text"]["sponsor_apbd-sponsor-desktop"]
     assert "Daftar calon" in seen["text"]["sponsor_apbd-sponsor-desktop"]
