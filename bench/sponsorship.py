@@ -1,6 +1,6 @@
 """`python -m bench.sponsorship [--persons N] [--list M]` (issue 15): a sponsor's candidate list (DTKS) of M
-NIKs matched against a registry of N persons by `target_list_match` (read, NIK checks in polars, COPY, three
-UPDATE statements and a count), against a plain SQL join of the same NIKs in the same run (COPY into a
+NIKs matched against a registry of N persons by `target_list_match` (read, NIK checks in polars, COPY, one
+INSERT ... SELECT and a count), against a plain SQL join of the same NIKs in the same run (COPY into a
 temporary table, join persons and active memberships, count). Prints both times, their ratio and the peak
 memory of this process. PostgreSQL only; a database of its own (<db>_bench_sponsorship), dropped first.
 

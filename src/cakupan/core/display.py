@@ -5,6 +5,7 @@ Built on Babel's CLDR data for the active language (Indonesian by default, Engli
 
     rupiah(1234567)   "Rp1.234.567"        "Rp1,234,567"
     count(189546)     "189.546"            "189,546"
+    months(14)        "14 bulan"           "14 months"     ("lebih dari 10 tahun" beyond 120)
     percent(0.434)    "43,4 %"             "43.4%"         (a rate as a fraction; one decimal)
     date(d)           "7 Desember 2026"    "7 December 2026"
     month(p)          "November 2025"      "November 2025" (a Period, "2025-11", a date)
@@ -49,6 +50,23 @@ def language(lang: str | None = None) -> str:
     """The Babel locale for `lang`, else for the active language: "id" or "en"."""
     code = (lang or translation.get_language() or settings.LANGUAGE_CODE).lower()
     return "en" if code.startswith("en") else "id"
+
+
+# Beyond ten years a count of months says nothing more (a huge budget's runway reads "more than 10 years").
+MONTHS_SHOWN = 120
+
+
+def months(value: Any, *, lang: str | None = None) -> str:
+    """A span of whole months with its unit: "14 bulan" / "14 months"; beyond ten years "lebih dari 10
+    tahun" / "more than 10 years"."""
+    if _missing(value):
+        return MISSING
+    n = int(value)
+    with translation.override(language(lang)):
+        if n > MONTHS_SHOWN:
+            return translation.gettext("more than %(years)s years") % {"years": MONTHS_SHOWN // 12}
+        text: str = translation.ngettext("%(n)s month", "%(n)s months", n) % {"n": count(n, lang=lang)}
+        return text
 
 
 def _missing(value: Any) -> bool:

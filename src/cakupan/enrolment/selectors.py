@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from django.db.models import Q, QuerySet
 
 from cakupan.accounts.permissions import Perm, may
@@ -13,7 +14,7 @@ from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.errors import NotInScope
 from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.enrolment.private import reports_dir
-from cakupan.enrolment.services.report import Preview, report_preview
+from cakupan.enrolment.services.report import REPORT_COLUMNS, Preview, report_preview
 from cakupan.jobs.models import Job
 from cakupan.partners.models import PartnerAgency
 from cakupan.registry.selectors import employer_ids_in_scope, sponsor_list
@@ -56,6 +57,23 @@ def roster_report_preview(
     if not record.report_name or not path.is_file():
         return None
     return report_preview(path, status=status, limit=limit, lang=lang)
+
+
+def roster_rejections(*, record: RosterImport, column: str, lang: str) -> list[tuple[str, list[str], str]]:
+    """The rows a written import rejected, from its report, in file order: the file's `column` cell, the
+    reasons' codes and their words in `lang` ("id" or "en"). For a service that imports on someone's
+    behalf and answers with the import's own refusals (sponsorship's target lists). Empty once the report
+    has expired or when the file has no such column."""
+    path = reports_dir() / f"{record.report_name}.csv"
+    if not record.report_name or not path.is_file():
+        return []
+    scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
+    names = scan.collect_schema().names()
+    if column not in names[len(REPORT_COLUMNS) :]:
+        return []
+    status, words, codes = names[1], names[2 if lang == "id" else 3], names[4]
+    rows = scan.filter(pl.col(status) == "rejected").select(column, codes, words).collect()
+    return [(value or "", (code or "").split(), text or "") for value, code, text in rows.iter_rows()]
 
 
 def roster_job_get(*, user: Any, pk: Any) -> Job:

@@ -151,8 +151,17 @@ class TargetRow(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True, default="")
     decile = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
     klass = models.CharField(_("class"), max_length=16, choices=MatchClass.choices, blank=True, default="")
+    # The match's pointer to the registry person, written a million rows at a time. No database constraint:
+    # checking it at commit would lock every matched person's row (FOR KEY SHARE), the slowest step of a
+    # match (bench/sponsorship.py); Django's SET_NULL still clears it when a person is deleted.
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     other_sponsor = models.ForeignKey(
         "registry.Sponsor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope
@@ -109,7 +110,7 @@ def _parse_period(period: str | None, sponsor_id: int) -> str:
         try:
             return str(Period.parse(period))
         except ValueError:
-            raise InvalidInput.single("period", "A month written YYYY-MM.") from None
+            raise InvalidInput.single("period", _("A month written YYYY-MM.")) from None
     latest = _sponsor_bills(sponsor_id).aggregate(latest=Max("period"))["latest"]
     return latest or str(this_month())
 
@@ -332,7 +333,7 @@ def overlaps(*, user: Any, period: str) -> dict[str, Any]:
     try:
         month = str(Period.parse(str(period)))
     except ValueError:
-        raise InvalidInput.single("period", "A month written YYYY-MM.") from None
+        raise InvalidInput.single("period", _("A month written YYYY-MM.")) from None
     visible = sponsor_list(user=None, scope=scope).values("pk")
     lines = BillLine.objects.filter(
         bill_completed("bill__"), period=month, bill__account__kind__in=["sponsor", "self"]

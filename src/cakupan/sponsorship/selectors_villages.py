@@ -34,26 +34,20 @@ def regency_code(regency: str) -> str:
     return text
 
 
-def village_rows(*, user: Any, regency: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """Each village sponsor of the regency in scope with its arrears: outstanding past due, unpaid bills,
-    the oldest unpaid period and the months since its due date. Two queries whatever the number."""
-    scope = require(user, Perm.SPONSORSHIP_READ)
-    code = regency_code(regency)
-    day = as_of or timezone.localdate()
-    villages = list(
-        SponsorVillage.objects.filter(regency=code, sponsor__in=sponsors_in_scope(scope))
-        .select_related("sponsor")
-        .order_by("code")
+def _arrears(scope: Any, code: str, day: dt.date, sponsors: list[int] | None) -> dict[int, dict[str, Any]]:
+    """Per village sponsor of the regency in scope (or of `sponsors` only) that is behind: outstanding past
+    due, unpaid bills, the oldest unpaid due date and period. One grouped query."""
+    bills = Bill.objects.completed().filter(
+        account__kind="sponsor",
+        account__sponsor__village__regency=code,
+        account__sponsor__in=sponsors_in_scope(scope),
+        due_date__lt=day,
     )
-    arrears = {
+    if sponsors is not None:
+        bills = bills.filter(account__sponsor_id__in=sponsors)
+    return {
         row["account__sponsor_id"]: row
-        for row in bills_annotated(
-            Bill.objects.completed().filter(
-                account__kind="sponsor",
-                account__sponsor__village__regency=code,
-                due_date__lt=day,
-            )
-        )
+        for row in bills_annotated(bills)
         .filter(outstanding__gt=0)
         .order_by()
         .values("account__sponsor_id")
@@ -61,6 +55,31 @@ def village_rows(*, user: Any, regency: str, as_of: dt.date | None = None) -> li
             total=Sum("outstanding"), bills=Count("pk"), oldest_due=Min("due_date"), oldest=Min("period")
         )
     }
+
+
+def village_rows(
+    *,
+    user: Any,
+    regency: str,
+    as_of: dt.date | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Each village sponsor of the regency in scope with its arrears: outstanding past due, unpaid bills,
+    the oldest unpaid period and the months since its due date; in village code order, from the code
+    after `after`, at most `limit` (a page: keyset, so any page costs the same). Two queries."""
+    scope = require(user, Perm.SPONSORSHIP_READ)
+    code = regency_code(regency)
+    day = as_of or timezone.localdate()
+    found = (
+        SponsorVillage.objects.filter(regency=code, sponsor__in=sponsors_in_scope(scope))
+        .select_related("sponsor")
+        .order_by("code")
+    )
+    if after:
+        found = found.filter(code__gt=str(after))
+    villages = list(found[:limit] if limit is not None else found)
+    arrears = _arrears(scope, code, day, [v.sponsor_id for v in villages] if limit is not None else None)
     out = []
     for village in villages:
         row = arrears.get(village.sponsor_id)
@@ -81,20 +100,46 @@ def village_rows(*, user: Any, regency: str, as_of: dt.date | None = None) -> li
     return out
 
 
-def village_arrears(*, user: Any, regency: str, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The villages and the regency's roll-up: villages, in arrears, outstanding, and per age."""
-    rows = village_rows(user=user, regency=regency, as_of=as_of)
-    behind = [r for r in rows if r["outstanding"] > 0]
+def village_arrears(
+    *,
+    user: Any,
+    regency: str,
+    as_of: dt.date | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """The regency's roll-up over all its villages in scope (villages, in arrears, outstanding, letters
+    due, per age) and its villages' rows: every one, or a page of `limit` after the code `after`, with
+    `next` the code the following page starts after (None on the last). A constant number of queries:
+    the roll-up reads the villages behind only, whatever the page."""
+    scope = require(user, Perm.SPONSORSHIP_READ)
+    code = regency_code(regency)
+    day = as_of or timezone.localdate()
+    rows = village_rows(
+        user=user, regency=code, as_of=day, after=after, limit=None if limit is None else limit + 1
+    )
+    following = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        following = rows[-1]["code"]
     ages = {name: {"villages": 0, "outstanding": 0} for name, _low, _high in AGES}
-    for r in behind:
-        ages[r["age"]]["villages"] += 1
-        ages[r["age"]]["outstanding"] += r["outstanding"]
+    outstanding = letters = 0
+    behind = _arrears(scope, code, day, None)
+    for row in behind.values():
+        months = months_late(row["oldest_due"], day)
+        total = int(row["total"])
+        ages[_age(months)]["villages"] += 1
+        ages[_age(months)]["outstanding"] += total
+        outstanding += total
+        letters += months > LETTER_AFTER_MONTHS
+    villages = SponsorVillage.objects.filter(regency=code, sponsor__in=sponsors_in_scope(scope)).count()
     return {
-        "regency": regency_code(regency),
-        "villages": len(rows),
+        "regency": code,
+        "villages": villages,
         "in_arrears": len(behind),
-        "outstanding": sum(r["outstanding"] for r in behind),
-        "letters_due": sum(1 for r in behind if r["letter_due"]),
+        "outstanding": outstanding,
+        "letters_due": letters,
         "ages": ages,
         "rows": rows,
+        "next": following,
     }

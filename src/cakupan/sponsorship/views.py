@@ -14,6 +14,7 @@ from cakupan.sponsorship import selectors
 from cakupan.sponsorship.selectors_villages import village_arrears
 
 LISTED = 50
+VILLAGES_PAGE = 50  # the arrears page lists villages a page at a time (keyset on the village code)
 
 
 @permission_required(Perm.SPONSORSHIP_READ)
@@ -33,27 +34,27 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from cakupan.sponsorship import selectors_endings as endings
     from cakupan.sponsorship.exports import full_data_granted
 
-    scope = scope_of(request)
-    run = selectors.runway(user=request.user, sponsor_id=pk)
+    scope = scope_of(request)  # computed once: every selector below takes it for the user (require)
+    run = selectors.runway(user=scope, sponsor_id=pk)
     sponsor = selectors.sponsor_in_scope(scope, pk)
     context = {
         "sponsor": sponsor,
         "run": run,
         "forecast": endings.runway_forecast(sponsor, run),
-        "ending": endings.endings_soon(user=request.user, sponsor_id=pk),
-        "moves": endings.moves_waiting(user=request.user, sponsor_id=pk),
-        "retention": endings.retention(user=request.user, sponsor_id=pk),
+        "ending": endings.endings_soon(user=scope, sponsor_id=pk),
+        "moves": endings.moves_waiting(user=scope, sponsor_id=pk),
+        "retention": endings.retention(user=scope, sponsor_id=pk),
         "full_data": full_data_granted(sponsor.pk),
         "may_accept": may(scope, Perm.SPONSORSHIP_ACCEPT),
         "may_fund": may(scope, Perm.SPONSORSHIP_FUND),
         "may_plan": may(scope, Perm.COVERAGE_PLAN),
         "may_set_income": may(scope, Perm.SPONSOR_WRITE),
-        "periods": selectors.funded_periods(user=request.user, sponsor_id=pk),
-        "alerts": selectors.alerts(user=request.user, sponsor_id=pk)[:20],
-        "flags": selectors.bill_flags(user=request.user, sponsor_id=pk)[:20],
+        "periods": selectors.funded_periods(user=scope, sponsor_id=pk),
+        "alerts": selectors.alerts(user=scope, sponsor_id=pk)[:20],
+        "flags": selectors.bill_flags(user=scope, sponsor_id=pk)[:20],
         "cohort": selectors.sponsor_cohorts(pk),
-        "targets": selectors.target_lists(user=request.user, sponsor_id=pk)[:10]
-        if may(scope_of(request), Perm.SPONSORSHIP_TARGETS)
+        "targets": selectors.target_lists(user=scope, sponsor_id=pk)[:10]
+        if may(scope, Perm.SPONSORSHIP_TARGETS)
         else [],
     }
     return render(request, "sponsorship/detail.html", context)
@@ -61,8 +62,10 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Perm.SPONSORSHIP_READ)
 def villages(request: HttpRequest, regency: str) -> HttpResponse:
+    after = request.GET.get("after", "")[:20] or None
     context = {
-        "report": village_arrears(user=request.user, regency=regency),
+        "report": village_arrears(user=scope_of(request), regency=regency, after=after, limit=VILLAGES_PAGE),
+        "after": after,
         "detail_prefix": reverse("sponsorship:list"),  # each village's page: one reverse, not one a row
     }
     return render(request, "sponsorship/villages.html", context)

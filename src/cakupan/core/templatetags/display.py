@@ -1,6 +1,7 @@
 """Template filters over `core.display` and `core.labels`, a builtin library (settings.TEMPLATES), so every
-template writes {{ bill.total|rupiah }}, {{ n|count }}, {{ rate|percent }}, {{ day|day }}, {{ p|month }},
-{{ t|day_time }} and {{ code|label:"sector" }} without a `{% load %}`, and no template formats by hand."""
+template writes {{ bill.total|rupiah }}, {{ n|count }}, {{ n|months }}, {{ rate|percent }}, {{ day|day }},
+{{ p|month }}, {{ t|day_time }} and {{ code|label:"sector" }} without a `{% load %}`, and no template
+formats by hand."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def percent(rate: Any) -> str:
 @register.filter
 def points(value: Any) -> str:
     return display.percent_points(value)
+
+
+@register.filter
+def months(value: Any) -> str:
+    return display.months(value)
 
 
 @register.filter

@@ -43,6 +43,11 @@ MOMENT = dt.datetime(2026, 12, 7, 12, 55, tzinfo=dt.UTC)  # 19.55 in Jakarta
             "8 Desember 2026",
             "8 December 2026",
         ),
+        (lambda lang: display.months(14, lang=lang), "14 bulan", "14 months"),
+        (lambda lang: display.months(1, lang=lang), "1 bulan", "1 month"),
+        (lambda lang: display.months(120, lang=lang), "120 bulan", "120 months"),
+        # A huge budget's runway (1,194 months) says no more than that it outlasts ten years.
+        (lambda lang: display.months(1_194, lang=lang), "lebih dari 10 tahun", "more than 10 years"),
         (lambda lang: display.rupiah(None, lang=lang), "–", "–"),
         (lambda lang: display.date("", lang=lang), "–", "–"),
     ],

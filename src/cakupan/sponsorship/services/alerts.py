@@ -1,6 +1,7 @@
 """Runway alerts: 90, 60 and 30 days before a sponsor's money or funded period ends (issue 15), shown on
-the sponsor's page and e-mailed (Django's mail backend) to the sponsor's users and the branch office staff
-serving its region. Each (period, threshold, what ends) is raised once: the daily job may run again."""
+the sponsor's page and e-mailed (Django's mail backend, services/notify.py) to the sponsor's users and the
+branch office staff serving its region, of the roles the permission table lets read its runway. Each
+(period, threshold, what ends) is raised once: the daily job may run again."""
 
 from __future__ import annotations
 
@@ -8,18 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.registry.models import Sponsor
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import FundedPeriod, FundingAlert
+from cakupan.sponsorship.services.notify import runway_alert
 
 ALERT_DAYS = (30, 60, 90)  # product settings, not regulation: when the office needs to start a renewal
 
@@ -28,20 +26,6 @@ ALERT_DAYS = (30, 60, 90)  # product settings, not regulation: when the office n
 class Raised:
     alert: FundingAlert
     sponsor: Sponsor
-
-
-def _recipients(sponsor: Sponsor) -> list[str]:
-    """E-mail addresses of the sponsor's own users and of the staff of the offices serving its regency."""
-    regency = sponsor.region_id[:5]
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .exclude(email="")
-        .filter(
-            Q(role="sponsor", sponsor=sponsor) | Q(role="branch_staff", branch_office__regions__code=regency)
-        )
-    )
-    return sorted(set(users.values_list("email", flat=True)))
 
 
 def _threshold(days: int) -> int | None:
@@ -91,24 +75,12 @@ def alerts_raise(*, actor: Any = SYSTEM, today: dt.date | None = None) -> list[R
 
 
 def _mail(alert: FundingAlert, sponsor: Sponsor) -> None:
-    to = _recipients(sponsor)
-    if not to:
-        return
-    what = _("the money") if alert.ends == FundingAlert.Ends.MONEY else _("the funded period")
-    subject = _("%(sponsor)s: %(what)s ends on %(date)s") % {
-        "sponsor": sponsor.name,
-        "what": what,
-        "date": alert.ends_on.isoformat(),
-    }
-    body = _(
-        "Sponsored cover of %(sponsor)s ends in %(days)s days or less (%(date)s), when %(what)s ends. "
-        "Renew the funding, move the members to another sponsor or convert them to self-paid before then."
-    ) % {
-        "sponsor": sponsor.name,
-        "days": alert.threshold_days,
-        "date": alert.ends_on.isoformat(),
-        "what": what,
-    }
-    send_mail(subject, body, None, to, fail_silently=False)
-    FundingAlert.objects.filter(pk=alert.pk).update(emailed_to=to)
-    alert.emailed_to = to
+    to = runway_alert(
+        sponsor=sponsor,
+        ends_money=alert.ends == FundingAlert.Ends.MONEY,
+        ends_on=alert.ends_on,
+        days=alert.threshold_days,
+    )
+    if to:
+        FundingAlert.objects.filter(pk=alert.pk).update(emailed_to=to)
+        alert.emailed_to = to

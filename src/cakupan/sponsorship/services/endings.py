@@ -35,6 +35,7 @@ from cakupan.rules.period import Period
 from cakupan.sponsorship.models import CoverEnding, FundedPeriod
 from cakupan.sponsorship.selectors import sponsor_in_scope
 from cakupan.sponsorship.services.conversion import first_bills_write
+from cakupan.sponsorship.services.notify import move_waiting
 
 Action = CoverEnding.Action
 State = CoverEnding.State
@@ -202,6 +203,8 @@ def cover_endings_decide(
             first_bills_write(batch, sponsor=found, first_month=period.shift(1))
         if action in (Action.RENEW, Action.END):
             batch.update(applied_at=timezone.now())
+    if other is not None:
+        move_waiting(giver=found, receiver=other, month=last, members=count)
     audit_record(
         actor=actor,
         action=f"cover_{action}",

@@ -2,8 +2,9 @@
 optionally a welfare decile) matched against the registry, and the valid uncovered ones enrolled as the
 sponsor's next roster in one action, within its funded period's cap and money.
 
-Matching is set-based: the rows are loaded in one bulk insert, then three UPDATE statements (the person of
-each NIK, the class, the other sponsor's name) and one count decide everything, whatever the list's length.
+Matching is set-based: the rows are staged in one COPY, then one INSERT ... SELECT writes each row with its
+person and its class (the persons looked up once, their active memberships grouped once) and one count
+sums the classes, whatever the list's length.
 Classes, a person counted once in the first that applies: this sponsor, another sponsor (named; APBN-paid
 cover counts here with no sponsor name), a wage earner (an employer pays), self-paid, not covered (no active
 membership, registered or not), invalid NIK. A NIK listed again is counted once (the later rows "duplicate").
@@ -19,8 +20,8 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Count, F
-from django.utils import timezone
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
@@ -32,7 +33,6 @@ from cakupan.registry.models import Membership, Person, Sponsor
 from cakupan.registry.nik import nik_check_frame
 from cakupan.rules.period import Period
 from cakupan.sponsorship.models import MatchClass, TargetList, TargetRow
-from cakupan.sponsorship.overlap import OtherPayer, other_payers, refusal
 from cakupan.sponsorship.selectors import CLASSES, sponsor_in_scope, target_list_get
 
 HEADERS = {
@@ -131,21 +131,26 @@ def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -
     m = Membership.PayerKind
     with connection.cursor() as cursor:
         _stage(cursor, frame)
+        # `found` (the rows with their person) is read twice, so PostgreSQL materialises it: the persons
+        # are looked up once, not once for the rows and again for their memberships.
         cursor.execute(
-            f"""INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
+            f"""WITH found AS (
+                SELECT s.line, s.nik, s.name, s.address, s.decile, s.klass, p.id AS pid
+                FROM {_STAGE} s LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            )
+            INSERT INTO {rows} (target_list_id, line, nik, name, address, decile, klass, person_id,
                 other_sponsor_id, enrolled)
-            SELECT %s, s.line, s.nik, s.name, s.address, s.decile,
-                CASE WHEN s.klass <> '' THEN s.klass
+            SELECT %s, f.line, f.nik, f.name, f.address, f.decile,
+                CASE WHEN f.klass <> '' THEN f.klass
                     WHEN a.mine = 1 THEN {quoted(MatchClass.THIS_SPONSOR)}
                     WHEN a.other = 1 THEN {quoted(MatchClass.OTHER_SPONSOR)}
                     WHEN a.wage = 1 THEN {quoted(MatchClass.WAGE_EARNER)}
                     WHEN a.self_paid = 1 THEN {quoted(MatchClass.SELF_PAID)}
                     ELSE {quoted(MatchClass.NOT_COVERED)} END,
-                p.id,
+                f.pid,
                 CASE WHEN a.mine = 0 AND a.other = 1 THEN a.other_id END,
                 %s
-            FROM {_STAGE} s
-            LEFT JOIN {person} p ON p.nik = s.nik AND s.klass = ''
+            FROM found f
             LEFT JOIN (
                 SELECT m.person_id AS pid,
                     MAX(CASE WHEN m.sponsor_id = %s THEN 1 ELSE 0 END) AS mine,
@@ -155,11 +160,10 @@ def _load_classified(target: TargetList, frame: pl.DataFrame, sponsor_id: int) -
                     MAX(CASE WHEN m.payer_kind = {quoted(m.SELF)} THEN 1 ELSE 0 END) AS self_paid,
                     MIN(CASE WHEN m.sponsor_id <> %s THEN m.sponsor_id END) AS other_id
                 FROM {member} m
-                JOIN {person} q ON q.id = m.person_id
-                JOIN {_STAGE} t ON t.nik = q.nik AND t.klass = ''
+                JOIN found q ON q.pid = m.person_id
                 WHERE m.status = {quoted(Membership.Status.ACTIVE)}
                 GROUP BY m.person_id
-            ) a ON a.pid = p.id""",
+            ) a ON a.pid = f.pid""",
             [target.pk, False, sponsor_id, sponsor_id],
         )
         cursor.execute(f"DROP TABLE {_STAGE}")
@@ -212,22 +216,36 @@ def _birth(nik: str, today: dt.date) -> tuple[dt.date, str]:
         return dt.date(year, month, 1), sex
 
 
-def _refuse_paid_elsewhere(
-    target: TargetList, candidates: list[tuple[int, str, str]], month: Period
-) -> dict[str, OtherPayer]:
-    """One payer per person per month: candidates another sponsor has come to pay since the match are
-    classed as covered by that sponsor (one UPDATE per such sponsor) and left out of the roster."""
-    found = other_payers(
-        (nik for _pk, nik, _n in candidates), sponsor_id=target.sponsor_id, start=month.first_day
-    )
-    by_sponsor: dict[int | None, list[str]] = {}
-    for nik, payer in found.items():
-        by_sponsor.setdefault(payer.sponsor_id, []).append(nik)
-    for other_id, niks in by_sponsor.items():
-        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, nik__in=niks).update(
-            klass=MatchClass.OTHER_SPONSOR, other_sponsor_id=other_id
+# The import's reasons for a person it refuses because another payer already pays for them (merge.py).
+PAID_ELSEWHERE = ("membership_other_sponsor", "membership_other_payer")
+
+
+def _refused(target: TargetList, record: Any) -> list[dict[str, str]]:
+    """The candidates the roster import rejected, with its own words (naming the sponsor that already pays,
+    one payer per person per month): the import decides, the list only records it. Those another payer
+    pays are classed as its (one UPDATE; self-paid when they pay for themselves, APBN without a sponsor)."""
+    from cakupan.enrolment.selectors import roster_rejections
+
+    lang = "en" if (translation.get_language() or "id").startswith("en") else "id"
+    rejected = roster_rejections(record=record, column="nik", lang=lang)
+    elsewhere = [nik for nik, codes, _words in rejected if set(codes) & set(PAID_ELSEWHERE)]
+    if elsewhere:
+        paying = Membership.objects.filter(
+            person__nik=OuterRef("nik"),
+            segment=record.segment,
+            employer__isnull=True,
+            status=Membership.Status.ACTIVE,
+        ).exclude(sponsor_id=target.sponsor_id)
+        TargetRow.objects.filter(target_list=target, klass=MatchClass.NOT_COVERED, nik__in=elsewhere).update(
+            klass=Case(
+                When(
+                    Exists(paying.filter(payer_kind=Membership.PayerKind.SELF)),
+                    then=Value(MatchClass.SELF_PAID.value),
+                ),
+                default=Value(MatchClass.OTHER_SPONSOR.value),
+            ),
+            other_sponsor_id=Subquery(paying.exclude(sponsor=None).values("sponsor_id")[:1]),
         )
-    if found:
         counts = dict(
             TargetRow.objects.filter(target_list=target)
             .values("klass")
@@ -236,7 +254,7 @@ def _refuse_paid_elsewhere(
         )
         target.counts = {k.value: counts.get(k.value, 0) for k in (*CLASSES, MatchClass.DUPLICATE)}
         target.save(update_fields=["counts"])
-    return found
+    return [{"nik": nik, "message": words} for nik, _codes, words in sorted(rejected)]
 
 
 @transaction.atomic
@@ -245,7 +263,9 @@ def target_list_enrol(
 ) -> dict[str, Any]:
     """Enrol the list's valid uncovered rows as the sponsor's next roster (poorest decile first, then list
     order), as many as the funded period covering `start_month` allows by its cap and its money for the
-    rest of the period. One roster import (enrolment), so every registry rule and the report apply."""
+    rest of the period. One roster import (enrolment), so every registry rule and the report apply; the
+    answer's `refused` are the rows the import rejected, in its words (one paid by another sponsor for
+    the months names it)."""
     from cakupan.enrolment.services import roster_import
     from cakupan.sponsorship.selectors import enrol_capacity
 
@@ -264,8 +284,6 @@ def target_list_enrol(
         .order_by(F("decile").asc(nulls_last=True), "line")
         .values_list("pk", "nik", "name")[: capacity.members]
     )
-    refused = _refuse_paid_elsewhere(target, candidates, month)
-    candidates = [c for c in candidates if c[1] not in refused]
     if not candidates:
         raise InvalidInput.single(
             "target_list",
@@ -300,6 +318,7 @@ def target_list_enrol(
             as_=("sponsor", str(target.sponsor_id)),
             file_name=f"target-list-{target.pk}.csv",
         )
+        refused = _refused(target, record)
         # Set-based: every uncovered row whose person this sponsor now pays for is enrolled.
         paid_here = Membership.objects.filter(
             sponsor_id=target.sponsor_id, status=Membership.Status.ACTIVE
@@ -317,7 +336,7 @@ def target_list_enrol(
         )
     return {
         "target_list": target.pk,
-        "refused": [{"nik": nik, "message": refusal(payer.name)} for nik, payer in sorted(refused.items())],
+        "refused": refused,
         "roster": record.pk,
         "enrolled": done,
         "capacity": capacity.members,

@@ -159,7 +159,8 @@ def test_alerts_90_60_30_once_each_with_mail(world: Any) -> None:
         ("money", 90, dt.date(2026, 9, 30))
     ]
     assert mail.outbox[-1].to == ["apbd@x.id", "staf@malang.example.id"]  # not the CSR, not Bekasi
-    assert "2026-09-30" in mail.outbox[-1].subject
+    assert "30 September 2026" in mail.outbox[-1].subject  # Indonesian, one date format
+    assert "berakhir" in mail.outbox[-1].body
     assert alerts_raise(actor=SYSTEM, today=dt.date(2026, 7, 4)) == []  # raised once
     assert [r.alert.threshold_days for r in alerts_raise(actor=SYSTEM, today=dt.date(2026, 8, 5))] == [60]
     # 31 August: 30 days before the money ends, and 122 before the period's end (no alert for that yet).

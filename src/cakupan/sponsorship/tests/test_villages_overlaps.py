@@ -99,6 +99,47 @@ def test_arrears_ageing_rollup_and_letters(world: Any) -> None:
     assert ArrearsLetter.objects.count() == 1
 
 
+def test_the_arrears_page_a_page_at_a_time(world: Any, monkeypatch: Any) -> None:
+    """Keyset pages on the village code; the roll-up covers every village whatever the page."""
+    v = villages(world)
+    first = village_arrears(user=world.branch_malang, regency="35.07", as_of=AS_OF, limit=1)
+    assert [r["code"] for r in first["rows"]] == ["35.07.01.2001"]
+    assert first["next"] == "35.07.01.2001"
+    second = village_arrears(
+        user=world.branch_malang, regency="35.07", as_of=AS_OF, after=first["next"], limit=1
+    )
+    assert [r["code"] for r in second["rows"]] == ["35.07.02.2005"]
+    assert second["next"] is None
+    for page in (first, second):
+        assert (page["villages"], page["in_arrears"], page["outstanding"], page["letters_due"]) == (
+            2,
+            1,
+            5 * PRICE,
+            1,
+        )
+    assert first["rows"][0]["outstanding"] == 5 * PRICE
+    assert first["rows"][0]["sponsor"] == v["behind"].pk
+    everything = village_arrears(user=world.branch_malang, regency="35.07", as_of=AS_OF)
+    assert [r["code"] for r in everything["rows"]] == ["35.07.01.2001", "35.07.02.2005"]
+    assert everything["next"] is None
+    # The page itself: the first page and the link to the next one.
+    from django.test import Client
+
+    from cakupan.sponsorship import views
+
+    monkeypatch.setattr(views, "VILLAGES_PAGE", 1)
+    client = Client()
+    client.force_login(world.branch_malang)
+    html = client.get("/sponsorship/villages/35.07/").content.decode()
+    assert "Tulungrejo" in html
+    assert "Pagak" not in html
+    assert 'href="?after=35.07.01.2001" rel="next"' in html
+    html = client.get("/sponsorship/villages/35.07/?after=35.07.01.2001").content.decode()
+    assert "Pagak" in html
+    assert "Tulungrejo" not in html
+    assert 'rel="next"' not in html
+
+
 def test_villages_of_one_regency_invisible_to_another(world: Any) -> None:
     villages(world)
     assert village_arrears(user=world.branch_bekasi, regency="35.07", as_of=AS_OF)["villages"] == 0
