@@ -46,6 +46,7 @@ class LinkReviewOutput(serializers.ModelSerializer):
             "registered_sex",
             "employer",
             "sponsor",
+            "self_paid",
             "segment",
             "full_name",
             "birth_date",

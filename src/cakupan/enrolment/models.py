@@ -15,6 +15,8 @@ class RosterImport(models.Model):
         EMPLOYER = "employer", _("employer")
         SPONSOR = "sponsor", _("sponsor")
         AGENCY = "agency", _("partner agency")
+        # Rows given in code (field sync, outreach conversion): BPU members who pay for themselves.
+        SELF = "self", _("the worker (self-paid)")
 
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
@@ -102,6 +104,8 @@ class LinkReview(models.Model):
     sponsor = models.ForeignKey(
         "registry.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Neither employer nor sponsor: the worker pays (a self-paid BPU row, RosterImport.TargetKind.SELF).
+    self_paid = models.BooleanField(_("self-paid"), default=False)
     segment = models.CharField(_("segment"), max_length=5)
     # As supplied in the row.
     full_name = models.CharField(_("full name"), max_length=160)
@@ -144,8 +148,15 @@ class LinkReview(models.Model):
                 condition=models.Q(status="pending", sponsor__isnull=False),
                 name="link_review_pending_sponsor_unique",
             ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending", self_paid=True),
+                name="link_review_pending_self_unique",
+            ),
             models.CheckConstraint(
-                condition=models.Q(employer__isnull=False) | models.Q(sponsor__isnull=False),
+                condition=models.Q(employer__isnull=False)
+                | models.Q(sponsor__isnull=False)
+                | models.Q(self_paid=True),
                 name="link_review_has_target",
             ),
             models.CheckConstraint(

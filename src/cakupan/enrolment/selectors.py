@@ -80,7 +80,15 @@ def link_review_list(*, user: Any, scope: Scope | None = None) -> QuerySet[LinkR
     if scope.everything:
         return qs
     sponsors = sponsor_list(user=user, scope=scope).values("pk")
-    return qs.filter(Q(employer_id__in=employer_ids_in_scope(scope)) | Q(sponsor_id__in=sponsors))
+    # A self-paid row has no payer but the worker: the office of the row's region reviews it.
+    self_paid = Q(pk__in=[])
+    for code in scope.regency_codes:
+        self_paid |= Q(region=code) | Q(region__startswith=f"{code}.")
+    return qs.filter(
+        Q(employer_id__in=employer_ids_in_scope(scope))
+        | Q(sponsor_id__in=sponsors)
+        | (Q(self_paid=True) & self_paid)
+    )
 
 
 def link_review_get(*, user: Any, pk: Any) -> LinkReview:

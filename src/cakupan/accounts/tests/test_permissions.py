@@ -40,6 +40,11 @@ ACTOR_EXEMPT: dict[str, str] = {
     "jobs.services.job_create": "records a job for a service that has checked",
     "jobs.services.job_start": "starts a job for a service that has checked",
     "enrolment.services.retention.retention_job": "the job of retention_purge, which checks",
+    "enrolment.services.pipeline.roster_run": "the one pipeline of roster_import and roster_rows_import",
+    "enrolment.services.pipeline.roster_target": "whom rows are for, within the scope its caller checked",
+    # Rows given in code: the field sync (FIELD_SYNC) and the outreach conversion (OUTREACH_CONVERT) check
+    # and pass their scope, whose role it checks again (may).
+    "enrolment.services.rows.roster_rows_import": "its callers check and pass the scope they obtained",
     # Steps of billing_run and billing_run_prepare, after their require(...): which run to execute.
     "contributions.services.billing_claim.run_for_period": "a step of the billing services, which check",
     "contributions.services.billing_jobs.run_job_ensure": "a step of billing_run: the job recording it",
@@ -189,7 +194,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
     ),
     "enrolment.services.background": ({"is_big"}, "a size test"),
     "enrolment.services.merge": (
-        {"chunks", "merge_decide", "merge_write"},
+        {"chunks", "merge_decide", "merge_write", "payer_kind"},
         "steps of roster_import, which checks",
     ),
     "enrolment.services.merge_load": (
@@ -197,6 +202,7 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "the loader and SQL spelling of the merge",
     ),
     "enrolment.services.payer": ({"payer_columns", "payer_income"}, "steps of roster_import, which checks"),
+    "enrolment.services.rows": ({"code_field"}, "which field a reason code is about"),
     "enrolment.services.parse": (
         {
             "parse_date",

@@ -5,7 +5,8 @@ The decisions, each one SQL expression below (`_decide`): the registry's person 
 employment with the row's employer and its active membership (each unique by a constraint); the conflicts
 (birth date, sex) quoted only for persons the uploader sees; a new person without any address refused;
 a person outside the scope whose row disagrees held for the branch (linking.py); a BPU member paid by
-another payer refused (naming the sponsor that pays); new, updated or unchanged per table; a row without
+another payer (another sponsor, the government, the worker for a sponsor's roster, a sponsor for a
+self-paid one) refused, naming the sponsor that pays; new, updated or unchanged per table; a row without
 income keeps the member's income; the ids of the new rows and their KPJ numbers, each unused. The
 employer of a row and the default region and income are the payer's (payer.py). Only moving rows in and
 out differs between the databases (merge_load.py: COPY on PostgreSQL, VALUES on SQLite).
@@ -81,7 +82,7 @@ OUTCOME = {
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # employer, sponsor or agency
+    kind: str  # employer, sponsor, agency or self (the worker pays: BPU, no sponsor)
     segment: str
     employer: Employer | None = None
     sponsor: Sponsor | None = None
@@ -94,6 +95,15 @@ class Target:
 
 
 Progress = Callable[[str, int, int], None]
+
+
+def payer_kind(target: Target) -> str:
+    """Who pays the memberships a roster writes: the employer (PU), the sponsor, or the worker."""
+    if target.segment == Segment.PU:
+        return str(Membership.PayerKind.EMPLOYER)
+    if target.kind == "self":
+        return str(Membership.PayerKind.SELF)
+    return str(Membership.PayerKind.SPONSOR)
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -233,12 +243,14 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
     does not change here."""
     pu = target.segment == Segment.PU
     sponsor_id = target.sponsor.pk if target.sponsor is not None else None
-    # In the order of their placeholders in the final text: sponsor, scope, segment.
-    params: list[Any] = [sponsor_id]
+    # In the order of their placeholders in the final text: the payer (sponsor, kind, sponsor), scope,
+    # segment.
+    params: list[Any] = [sponsor_id, payer_kind(target), sponsor_id]
     if pu:
         lookups = f"""e.id AS job_id, e.basic_wage AS job_wage, e.fixed_allowance AS job_allowance,
             m.id IS NOT NULL AS has_member, CAST(NULL AS BIGINT) AS member_id,
-            CAST(NULL AS BIGINT) AS m_sponsor, CAST(NULL AS TEXT) AS m_sponsor_name,
+            CAST(NULL AS BIGINT) AS m_sponsor, CAST(NULL AS TEXT) AS m_payer,
+            CAST(NULL AS TEXT) AS m_sponsor_name,
             CAST(NULL AS BIGINT) AS m_income, CAST(NULL AS TEXT) AS m_sector
             FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
             LEFT JOIN {EMPLOYMENT} e ON e.person_id = p.id AND e.employer_id = r.employer_id
@@ -248,7 +260,8 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
     else:
         lookups = f"""CAST(NULL AS BIGINT) AS job_id, CAST(NULL AS BIGINT) AS job_wage,
             CAST(NULL AS BIGINT) AS job_allowance, FALSE AS has_member, m.id AS member_id,
-            m.sponsor_id AS m_sponsor, ms.name AS m_sponsor_name, m.declared_income AS m_income,
+            m.sponsor_id AS m_sponsor, m.payer_kind AS m_payer, ms.name AS m_sponsor_name,
+            m.declared_income AS m_income,
             m.bpu_sector AS m_sector
             FROM {RAW} r LEFT JOIN {PERSON} p ON p.nik = r.nik
             LEFT JOIN {MEMBERSHIP} m ON m.person_id = p.id AND m.segment = %s AND m.employer_id IS NULL
@@ -272,9 +285,10 @@ def _decide(cursor: Any, target: Target, sql: Dialect, *, dry_run: bool) -> None
             || CASE WHEN person_id IS NOT NULL AND in_scope AND p_sex <> sex THEN ' conflict_sex' ELSE '' END
             || CASE WHEN (person_id IS NULL OR NOT in_scope) AND region IS NULL AND region_default IS NULL
                 THEN ' region_invalid' ELSE '' END
-            || CASE WHEN NOT held AND member_id IS NOT NULL AND m_sponsor IS DISTINCT FROM CAST(%s AS BIGINT)
-                THEN (CASE WHEN m_sponsor IS NULL THEN ' membership_other_payer'
-                    ELSE ' membership_other_sponsor' END) ELSE '' END AS codes
+            || CASE WHEN NOT held AND member_id IS NOT NULL
+                AND (m_sponsor IS DISTINCT FROM CAST(%s AS BIGINT) OR m_payer <> %s)
+                THEN (CASE WHEN m_sponsor IS NOT NULL AND m_sponsor IS DISTINCT FROM CAST(%s AS BIGINT)
+                    THEN ' membership_other_sponsor' ELSE ' membership_other_payer' END) ELSE '' END AS codes
         FROM ({joined} {sql.whole}) j"""
     ok = "(codes = '' AND NOT held)"
     changes = "((phone <> '' AND phone <> p_phone) OR (region IS NOT NULL AND region <> p_region))"
@@ -369,7 +383,7 @@ def _write(
     with phase(phases, "kpj"):
         _kpj(cursor, sql)
     sponsor_id = target.sponsor.pk if target.sponsor is not None else None
-    payer = Membership.PayerKind.EMPLOYER if pu else Membership.PayerKind.SPONSOR
+    payer = payer_kind(target)
     timed(
         "insert memberships",
         f"""INSERT INTO {MEMBERSHIP} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
@@ -386,13 +400,20 @@ def _write(
     timed(
         "held for review",
         f"""INSERT INTO {REVIEW} (roster_import_id, row_number, person_id, employer_id, sponsor_id, segment,
-            full_name, birth_date, sex, phone, region, basic_wage, fixed_allowance, declared_income,
-            bpu_sector, programs, start_date, status, created_at)
-            SELECT %s, number, person_id, employer_id, %s, %s, full_name, birth_date, sex,
+            self_paid, full_name, birth_date, sex, phone, region, basic_wage, fixed_allowance,
+            declared_income, bpu_sector, programs, start_date, status, created_at)
+            SELECT %s, number, person_id, employer_id, %s, %s, %s, full_name, birth_date, sex,
             coalesce(phone, ''), coalesce(region, ''), wage, allowance, coalesce(income, income_default),
             {"''" if pu else "coalesce(sector, '')"}, rtrim({programs}, ','), start_date, %s, %s
             FROM {s} WHERE link_held ON CONFLICT DO NOTHING""",
-        [target.roster_import_id, None if pu else sponsor_id, target.segment, LinkReview.Status.PENDING, now],
+        [
+            target.roster_import_id,
+            None if pu else sponsor_id,
+            target.segment,
+            payer == Membership.PayerKind.SELF,
+            LinkReview.Status.PENDING,
+            now,
+        ],
     )
     if not pu:
         timed(

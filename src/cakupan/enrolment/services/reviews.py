@@ -56,7 +56,8 @@ def _decided(actor: Any, review: LinkReview, status: str) -> LinkReview:
 @transaction.atomic
 def link_review_approve(*, actor: Any, review: LinkReview) -> LinkReview:
     """Links the person as the held row asked: for an employer, an employment with the row's wage and a
-    PU membership through it; for a sponsor, a BPU membership it pays. The registry's services check
+    PU membership through it; for a sponsor, a BPU membership it pays; for a self-paid row, a BPU
+    membership the worker pays. The registry's services check
     the reviewer's scope and the registry's rules (an open employment or an active membership already
     there is a field error, and nothing is written)."""
     review = _pending(actor, review)
@@ -87,8 +88,8 @@ def link_review_approve(*, actor: Any, review: LinkReview) -> LinkReview:
             segment=review.segment,
             programs=programs,
             start_date=review.start_date,
-            payer_kind=Membership.PayerKind.SPONSOR,
-            sponsor=review.sponsor_id,
+            payer_kind=Membership.PayerKind.SELF if review.self_paid else Membership.PayerKind.SPONSOR,
+            sponsor=None if review.self_paid else review.sponsor_id,
             declared_income=review.declared_income,
             bpu_sector=review.bpu_sector,
         )

@@ -156,6 +156,7 @@ import time
 import zipfile
 from pathlib import Path
 import cakupan.enrolment.services as services
+import cakupan.enrolment.services.pipeline as pipeline
 from cakupan.accounts.models import User
 
 def stop(at):
@@ -163,13 +164,13 @@ def stop(at):
         Path("{flag}").write_text("here")
         time.sleep(600)
 
-real_write = services.write_report
+real_write = pipeline.write_report
 def write_report(*args, **kwargs):
     written = real_write(*args, **kwargs)
     stop("report")
     return written
 
-services.write_report = write_report
+pipeline.write_report = write_report
 services.roster_import(
     actor=User.objects.get(username="admin"), path_or_file=Path("{csv_path}"), as_=("employer", "NPP00001"),
     progress=lambda stage, done, total: stop({{"validated": "read", "merged": "merge"}}[stage]),

@@ -17,7 +17,8 @@ from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.conftest import GOOD_ROWS, HEADER, report_rows, write_csv
 from cakupan.registry.models import Employment, Membership, Person
 
-services_module = importlib.import_module("cakupan.enrolment.services")
+# The pipeline every roster import runs (a file's or rows given in code) writes the audit event.
+pipeline_module = importlib.import_module("cakupan.enrolment.services.pipeline")
 
 
 def _row(person: Person, *, phone: str, region: str) -> list[str]:
@@ -85,7 +86,7 @@ def test_rolled_back_import_leaves_no_report(world: Any, tmp_path: Path, monkeyp
     def boom(**kwargs: Any) -> None:
         raise RuntimeError("the audit write failed after the report was written")
 
-    monkeypatch.setattr(services_module, "audit_record", boom)
+    monkeypatch.setattr(pipeline_module, "audit_record", boom)
     path = write_csv(tmp_path / "r.csv", GOOD_ROWS, header=HEADER)
     with pytest.raises(RuntimeError):
         roster_import(actor=world.hr_hospital, path_or_file=path, as_=("employer", "NPP00001"))
