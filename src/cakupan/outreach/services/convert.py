@@ -84,6 +84,11 @@ class ConvertResult:
         }
 
 
+def conversion_source(event: Event) -> str:
+    """The name the conversion's roster imports carry (RosterImport.file_name), as a file's would."""
+    return f"outreach conversion {event.code}"
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What the rows say besides the sign-up's own fields."""
@@ -177,7 +182,7 @@ def _convert(
     invalid = SignUp.objects.filter(event=event, nik_valid=False).count()
     registered = set(Person.objects.filter(nik__in=open_rows.values("nik")).values_list("nik", flat=True))
     target = ("sponsor", sponsor.pk) if sponsor is not None else ("self", None)
-    source = f"outreach conversion {event.code}"
+    source = conversion_source(event)
     waiting = 0
     if signups and capacity is not None:
         # The import's own answer says which rows would be new members: the first up to the capacity go.
