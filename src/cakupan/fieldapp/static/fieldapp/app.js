@@ -9,7 +9,8 @@ import { SignInNeeded, csrfToken, syncQueue } from "./sync.js";
 const config = JSON.parse(document.getElementById("fieldapp-config").textContent);
 const strings = JSON.parse(document.getElementById("fieldapp-strings").textContent);
 const context = { config, strings, reference: null, codes: null };
-let syncing = false;
+// The sync under way (a promise), or null.
+let syncing = null;
 // Only an approved agent captures and sends; a registered or suspended one is told so (the server would
 // refuse the sync).
 let approved = true;
@@ -197,9 +198,18 @@ async function capture(read, form) {
 let retryIn = 2000;
 let retryTimer = null;
 
-async function sync(asked = false) {
-  if (syncing || !approved) return;
-  syncing = true;
+// A sync asked for while one is under way waits for that one: whoever asked reads the queue after it.
+function sync(asked = false) {
+  if (!approved) return Promise.resolve();
+  if (!syncing) {
+    syncing = sendQueue(asked).finally(() => {
+      syncing = null;
+    });
+  }
+  return syncing;
+}
+
+async function sendQueue(asked) {
   clearTimeout(retryTimer);
   document.body.dataset.syncing = "true";
   try {
@@ -215,7 +225,6 @@ async function sync(asked = false) {
       retryIn = Math.min(retryIn * 2, 60000);
     }
   } finally {
-    syncing = false;
     delete document.body.dataset.syncing;
     await renderQueue();
   }
