@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,16 +19,11 @@ from cakupan.accounts.models import Role
 from cakupan.accounts.permissions import Perm, permissions_of, require
 from cakupan.accounts.scope import Scope, scope_for
 
-_SCOPES: WeakKeyDictionary[HttpRequest, Scope] = WeakKeyDictionary()
-
 
 def scope_of(request: HttpRequest) -> Scope:
-    """The user's scope, computed once per request (a branch office's regions cost a query)."""
-    scope = _SCOPES.get(request)
-    if scope is None:
-        scope = scope_for(request.user)
-        _SCOPES[request] = scope
-    return scope
+    """The user's scope, computed once per request (a branch office's regions cost a query): the request's
+    user object keeps it (accounts.middleware.RequestScopeMiddleware)."""
+    return scope_for(request.user)
 
 
 def permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     # The registry's own forms and API writes. A field agent writes the registry only through the field sync
     # (REGISTRY_WRITE, which the services check, limited there to the agent's regencies), not through these.
     REGISTRY_EDIT = "registry.edit"
+    SPONSOR_READ = "registry.sponsor_read"  # the sponsors in scope (a sponsor: itself)
     SPONSOR_WRITE = "registry.sponsor_write"
     # contributions
     BILL_READ = "contributions.bill_read"
@@ -116,6 +117,8 @@ GRANTS: dict[Perm, frozenset[str]] = {
     # with the agent's scope (the persons they enrolled, the sponsors of their regencies).
     Perm.REGISTRY_WRITE: _OFFICE | {Role.EMPLOYER_HR, Role.AGENT},
     Perm.REGISTRY_EDIT: _OFFICE | {Role.EMPLOYER_HR},
+    # A field agent is offered the sponsors of their regions by the field app's profile, not this list.
+    Perm.SPONSOR_READ: _ALL,
     Perm.SPONSOR_WRITE: _OFFICE,
     Perm.BILL_READ: _ALL,
     Perm.ARREARS_READ: _OFFICE | {Role.AGENCY},

@@ -270,7 +270,56 @@ NOTHING = Scope(role="none")
 EVERYTHING = Scope(role=Role.NATIONAL_ADMIN, everything=True)
 
 
+# The attribute of a request's user object that holds its scope (`scope_cache_enable`).
+_MEMO = "_cakupan_scope_memo"
+
+
+@dataclass
+class _ScopeMemo:
+    """A user object's scope and the account fields it was computed from."""
+
+    key: tuple[Any, ...] | None = None
+    scope: Scope | None = None
+
+
+def _scope_key(user: Any) -> tuple[Any, ...]:
+    """What the scope depends on in the user row itself: a change of role or of the scoped object on the
+    same object recomputes it."""
+    return (
+        user.pk,
+        user.role,
+        user.is_active,
+        user.is_superuser,
+        user.branch_office_id,
+        user.agency_id,
+        user.employer_id,
+        user.sponsor_id,
+        user.person_id,
+    )
+
+
+def scope_cache_enable(user: Any) -> Any:
+    """Keep the scope of this user object once computed. Only for the user object of one request (set by
+    `RequestScopeMiddleware` and the token authentication): it lives as long as the request, so a role, a
+    branch office's regions or an agent's approval changed meanwhile is seen at the next request, while
+    the services one request calls (a sync of 200 items checks the agent's permission per item) read the
+    scope's rows once. Returns the user."""
+    if getattr(user, "is_authenticated", False) and getattr(user, _MEMO, None) is None:
+        setattr(user, _MEMO, _ScopeMemo())
+    return user
+
+
 def scope_for(user: Any) -> Scope:
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        return _scope_compute(user)
+    key = _scope_key(user)
+    if memo.key != key or memo.scope is None:
+        memo.key, memo.scope = key, _scope_compute(user)
+    return memo.scope
+
+
+def _scope_compute(user: Any) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     role = user.role

@@ -18,6 +18,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from cakupan.accounts.scope import scope_cache_enable
 from cakupan.core.audit import audit_record
 
 
@@ -60,4 +61,5 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Token expired: ask for a new one at /api/v1/auth/token/.")
             )
-        return user, token
+        # A fresh user object per request: it keeps its scope for this request only.
+        return scope_cache_enable(user), token

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.api_access import RoleMayRead
 from cakupan.accounts.permissions import Perm, require
 from cakupan.benefits import selectors, services
 from cakupan.benefits.filters import ClaimFilter
@@ -99,7 +100,8 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> di
 
 
 class ClaimListView(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, RoleMayRead]
+    read_permission = Perm.CLAIM_READ
     # A generic view with a paginator, so the OpenAPI document declares the page, not a bare array.
     pagination_class = Pagination
     serializer_class = ClaimOutput
@@ -131,7 +133,8 @@ class ClaimListView(GenericAPIView):
 
 
 class ClaimDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, RoleMayRead]
+    read_permission = Perm.CLAIM_READ
 
     @extend_schema(tags=["claims"], summary="One claim", responses={200: ClaimOutput, 404: ErrorOutput})
     def get(self, request: Request, pk: int) -> Response:

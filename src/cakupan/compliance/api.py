@@ -9,10 +9,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.api_access import RoleMayRead
 from cakupan.accounts.permissions import Perm, require
 from cakupan.compliance import selectors, services
 from cakupan.compliance.models import Case, CaseStep, Finding
@@ -142,6 +144,8 @@ class ReportView(APIView):
 
 
 class FindingListView(GenericAPIView):
+    permission_classes = [IsAuthenticated, RoleMayRead]
+    read_permission = Perm.COMPLIANCE_READ
     # A generic view with a paginator, so the OpenAPI document declares the page, not a bare array.
     pagination_class = Pagination
     serializer_class = FindingOutput

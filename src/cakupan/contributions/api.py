@@ -21,6 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cakupan.accounts.api_access import RoleMayRead
 from cakupan.accounts.permissions import Perm, require
 from cakupan.contributions import selectors_payments as sel
 from cakupan.contributions.filters import BillFilter, PayerAccountFilter
@@ -90,6 +91,8 @@ def _as_of(request: Request) -> dt.date:
 
 
 class BillListView(_Base):
+    permission_classes = [IsAuthenticated, RoleMayRead]
+    read_permission = Perm.BILL_READ
     pagination_class = Pagination
     serializer_class = BillOutput
     queryset = Bill.objects.none()  # for the schema generator only; reads go through sel.bill_list

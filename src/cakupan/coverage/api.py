@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cakupan.accounts.api_access import RoleMayRead
+from cakupan.accounts.permissions import Perm
 from cakupan.accounts.scope import scope_for
 from cakupan.core.api import ErrorOutput
 from cakupan.coverage import selectors
@@ -24,7 +26,9 @@ from cakupan.coverage import selectors
 
 class CoverageView(APIView):
     renderer_classes = [JSONRenderer]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, RoleMayRead]
+    # The selector checks the same permission (with the region); here it comes before the query string.
+    read_permission = Perm.COVERAGE_READ
 
     @extend_schema(
         tags=["coverage"],

@@ -24,8 +24,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.outreach.models import Event, SignUp
-from cakupan.outreach.services.convert import signups_convert
+from cakupan.outreach.services.convert import conversion_source, signups_convert
 from cakupan.outreach.services.events import event_create
 from cakupan.outreach.services.signups import signup_record_paper, signup_submit
 from cakupan.partners.models import PartnerAgency
@@ -227,4 +228,12 @@ def outreach_delete() -> dict[str, int]:
     """The demo's events and their sign-ups (before the persons and memberships they point at)."""
     events = demo_events()
     signups = SignUp.objects.filter(event__in=events).delete()[0]
-    return {"outreach sign-ups": signups, "outreach events": events.delete()[0]}
+    # The conversions' roster imports (and any row they held for review) name the demo office's user.
+    imports = RosterImport.objects.filter(file_name__in=[conversion_source(e) for e in events])
+    reviews = LinkReview.objects.filter(roster_import__in=imports).delete()[0]
+    return {
+        "outreach sign-ups": signups,
+        "outreach link reviews": reviews,
+        "outreach roster imports": imports.delete()[0],
+        "outreach events": events.delete()[0],
+    }

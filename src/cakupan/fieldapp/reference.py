@@ -41,6 +41,19 @@ def agent_districts(scope: Scope) -> list[Choice]:
     return [Choice(r.code, f"{r.name}, {r.parent.name}" if r.parent else r.name) for r in rows]
 
 
+def agent_status(*, user: Any) -> str:
+    """The agent's approval (registered, approved, suspended): the phone says so instead of offering
+    forms the sync would refuse."""
+    from cakupan.core.errors import NotInScope
+    from cakupan.field.models import Agent
+    from cakupan.field.selectors import own_agent
+
+    try:
+        return str(own_agent(user=user).status)
+    except NotInScope:  # an agent's account the office has not registered as an agent yet
+        return str(Agent.Status.REGISTERED)
+
+
 def reference_for(*, user: Any, scope: Scope) -> dict[str, Any]:
     """Everything the enrolment and collection forms offer, in the active language. The sponsors are the
     field app's answer (`field.selectors.agent_profile`: those of the agent's regions with a place and
@@ -48,8 +61,10 @@ def reference_for(*, user: Any, scope: Scope) -> dict[str, Any]:
     from cakupan.field.selectors import agent_profile
 
     bpu = PROGRAMS_BY_SEGMENT[Segment.BPU]
-    sponsors = agent_profile(user=user)["sponsors"]
+    profile = agent_profile(user=user)
+    sponsors = profile["sponsors"]
     return {
+        "agent_status": profile["status"],
         "districts": [c.as_dict() for c in agent_districts(scope)],
         "sponsors": [Choice(str(s["id"]), s["name"]).as_dict() for s in sponsors],
         "programs": [

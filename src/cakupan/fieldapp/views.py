@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm
-from cakupan.fieldapp.reference import reference_for, region_codes_payload
+from cakupan.fieldapp.reference import agent_status, reference_for, region_codes_payload
 
 # The files the shell loads, kept by the service worker on install (cache-first afterwards).
 STATIC_FILES = (
@@ -87,6 +87,19 @@ def _strings() -> dict[str, str]:
         "receipt": _("Receipt"),
         "months": _("months"),
         "no_reference": _("Open the app once online to load the regions and sponsors."),
+        "not_approved": _(
+            "Your agent account has not been approved by the branch office yet. You can enrol workers and "
+            "record collections once it is approved."
+        ),
+        "suspended": _(
+            "Your agent account has been suspended by the branch office. Contact the office; nothing can be "
+            "captured or sent meanwhile."
+        ),
+        "unsent": _("{n} captures have not been sent yet."),
+        "unsent_choice": _("Send them now, or discard them from this phone and sign out."),
+        "cleared": _(
+            "The queue has been removed from this phone. Connect to the network to finish signing out."
+        ),
     }
 
 
@@ -101,7 +114,10 @@ def shell(request: HttpRequest) -> HttpResponse:
             "serviceWorker": reverse("fieldapp:sw"),
             "scope": reverse("fieldapp:shell"),
             "login": reverse("login"),
+            "logout": reverse("logout"),
             "agent": request.user.get_username(),
+            # Refreshed by the reference data, kept on the phone for the next offline start.
+            "agentStatus": agent_status(user=request.user),
         },
         "strings": _strings(),
     }

@@ -147,6 +147,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "the link decision of roster_import (which checks), written once for both merge paths",
     ),
     "registry.services.employment": ({"end_date_too_far"}, "a pure date rule"),
+    "outreach.services.convert": (
+        {"conversion_source"},
+        "the name of a conversion's roster import, read by the demo's removal",
+    ),
     "registry.services.scope_keys": (
         {
             "scope_keys_refresh",

@@ -10,7 +10,10 @@ from cakupan.accounts.models import User
 AGENT_PASSWORD = "Lapangan-Malang-2026"
 
 
-def make_agent(world: Any, username: str = "agen_uji", regions: tuple[str, ...] = ("35.07",)) -> User:
+def make_agent(
+    world: Any, username: str = "agen_uji", regions: tuple[str, ...] = ("35.07",), *, status: str = "approved"
+) -> User:
+    """`status`: approved (the default), registered (not yet approved) or suspended."""
     from cakupan.field.services.agents import agent_register, agent_status_set
 
     agent = agent_register(
@@ -21,5 +24,8 @@ def make_agent(world: Any, username: str = "agen_uji", regions: tuple[str, ...] 
         branch_office=world.malang,
         regions=list(regions),
     )
-    agent_status_set(actor=world.branch_malang, agent=agent, action="approve")
+    if status in ("approved", "suspended"):
+        agent_status_set(actor=world.branch_malang, agent=agent, action="approve")
+    if status == "suspended":
+        agent_status_set(actor=world.branch_malang, agent=agent, action="suspend")
     return User.objects.get(username=username)

@@ -122,3 +122,32 @@ def test_service_worker_lists_what_it_keeps() -> None:
     for url in config["static"]:
         assert Client().get(url).status_code == 200, url
     assert 'addEventListener("fetch"' in script
+
+
+def shell_json(user: Any, name: str) -> dict[str, Any]:
+    page = signed_in(user).get(reverse("fieldapp:shell")).content.decode()
+    script = page.split(f'id="fieldapp-{name}" type="application/json">')[1].split("</script>")[0]
+    return dict(json.loads(script))
+
+
+def shell_config(user: Any) -> dict[str, Any]:
+    return shell_json(user, "config")
+
+
+@pytest.mark.parametrize("status", ["approved", "registered", "suspended"])
+def test_the_shell_and_the_reference_data_carry_the_agents_approval(world: Any, status: str) -> None:
+    """The phone tells a registered or suspended agent so (online from the shell, offline from the
+    reference data it keeps) instead of offering forms the sync refuses."""
+    from cakupan.fieldapp.tests.agents import make_agent
+
+    user = make_agent(world, username=f"agen_{status}", status=status)
+    assert shell_config(user)["agentStatus"] == status
+    assert signed_in(user).get(reverse("fieldapp:reference")).json()["agent_status"] == status
+
+
+def test_the_words_for_an_unapproved_or_suspended_agent_are_indonesian(agent: Any) -> None:
+    strings = shell_json(agent, "strings")
+    assert strings["not_approved"].startswith("Akun agen Anda belum disetujui kantor cabang")
+    assert strings["suspended"].startswith("Akun agen Anda ditangguhkan")
+    assert strings["unsent"] == "{n} pendaftaran/setoran belum terkirim."
+    assert shell_config(agent)["logout"] == reverse("logout")

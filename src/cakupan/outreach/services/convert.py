@@ -1,93 +1,102 @@
-"""Turning an event's sign-ups into BPU memberships in one action (issue 16, point 3).
+"""Turning an event's sign-ups into BPU memberships in one action (issue 16, point 3), through the roster's
+own pipeline (enrolment's `roster_rows_import`): the same decisions, in the same SQL statements, as a roster
+file, the field sync and a sponsor's candidate list, so no path decides an edge its own way.
 
-Set-based: a constant number of statements whatever the number of sign-ups (the classification reads
-four sets; the persons and memberships are written by one INSERT ... SELECT each from the sign-up rows,
-and the sign-ups pointed at them by two UPDATEs). The registry's rules for a new person and a BPU
-membership (`person_register`, `membership_enrol`) hold here as the database and these reads enforce them:
-- the NIK passed the registry's check when it was recorded (`SignUp.nik_valid`); a NIK already registered
-  keeps its person (their record is not rewritten by a sign-up);
-- a registered person outside the actor's area is not enrolled by them (as `membership_enrol` refuses);
-- a person with an active membership without an employer in BPU already is not enrolled twice (the
-  conditional unique constraint): the sign-up is linked to the person and counted "already covered";
-- JKK and JKM (the minimum, Perpres 109/2013 Pasal 6), declared income the lowest BPU level of the rules
-  tables (or the sponsor's funded period's), transport sector for ride-hailing drivers (PP 50/2025
-  discount), the start on the first day of a month;
-- a sponsor pays only within the money and the cap it has left (sponsorship's `enrol_capacity`); a
-  sponsor with nothing left is refused with a field error, and sign-ups beyond its capacity wait.
+Each open sign-up with a valid NIK becomes a row: NIK, name, birth date, sex and phone as the worker gave
+them; the address is the event's regency or district (a sign-up gives none; a village is cut to its
+district); JKK and JKM (the minimum, Perpres 109/2013 Pasal 6); the declared income is the lowest BPU level
+of the rules tables, or the sponsor's funded period's; the transport sector for ride-hailing drivers (PP
+50/2025 discount); the start on the first day of a month.
+
+What the import decides, this service counts and links, set-based from the per-row results:
+- imported: a new membership; the sign-up points at its person and membership ("converted");
+- unchanged or updated: the same payer covers the person already; linked to the person ("already covered");
+- refused: another payer covers the person (the sponsor is named); linked to the person;
+- held: a registered person outside the actor's area whose details disagree, filed for the branch office;
+- rejected: any other reason the roster gives (a birth date that disagrees with the registry, ...).
+A sponsor pays only within the money and the cap it has left (sponsorship's `enrol_capacity`): a dry run of
+the same import says which rows would be new members, and only the first of those up to the capacity are
+sent; the others wait for a later conversion. A constant number of statements whatever the number of
+sign-ups.
 """
-# ruff: noqa: S608 - SQL text from model names and choices (core.sqlnames); values are parameters
+# ruff: noqa: S608 - SQL text from model names (core.sqlnames); values are parameters
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.permissions import Perm, require
+from cakupan.accounts.scope import Scope
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import FieldError, InvalidInput, NotInScope
-from cakupan.core.sqlnames import quoted, table
+from cakupan.core.sqlnames import table
+from cakupan.enrolment.services import RowOutcome, roster_rows_import
 from cakupan.outreach.models import Audience, Event, SignUp
-from cakupan.registry.models import Citizenship, Membership, Person, Segment
-from cakupan.registry.selectors import bpu_lowest_income, person_list, sponsor_list
-from cakupan.registry.services.scope_keys import scope_keys_refresh
+from cakupan.registry.models import Membership, Person
+from cakupan.registry.selectors import bpu_lowest_income, sponsor_list
 from cakupan.rules.period import Period
 from cakupan.sponsorship.selectors import enrol_capacity
 
 PAYERS = ("self", "sponsor")
-_SIGNUP, _PERSON, _MEMBER = table(SignUp), table(Person), table(Membership)
+# The programmes of a converted sign-up: JKK and JKM, the minimum (Perpres 109/2013 Pasal 6).
+PROGRAMS = ("JKK", "JKM")
+OTHER_PAYER = ("membership_other_sponsor", "membership_other_payer")
+# The rows whose sign-up points at the person afterwards (and, imported, at the new membership).
+LINKED = ("imported", "updated", "unchanged")
+_SIGNUP = table(SignUp)
 
 
 @dataclass(frozen=True)
 class ConvertResult:
     converted: int  # new memberships
     new_persons: int  # of which the person was registered now
-    already_covered: int  # an active BPU membership already: linked to the person, not enrolled again
-    outside: int  # registered in another office's area: left for that office
+    already_covered: int  # the same payer covers the person already: linked, not enrolled again
+    refused: int  # another payer covers the person: linked, not enrolled
+    outside: int  # held for the branch office: registered elsewhere and the details disagree
+    rejected: int  # refused for another reason the roster gives (each sign-up keeps it in the import)
     waiting: int  # beyond the sponsor's money or cap: left for a later conversion
     invalid: int  # NIK failed the rules: never converted
     start_date: dt.date
+    # Who pays for the refused ones: the sponsor's name, or "" for another kind of payer; with counts.
+    refused_by: tuple[tuple[str, int], ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "converted": self.converted,
             "new_persons": self.new_persons,
             "already_covered": self.already_covered,
+            "refused": self.refused,
+            "refused_by": [{"sponsor": name, "count": n} for name, n in self.refused_by],
             "outside": self.outside,
+            "rejected": self.rejected,
             "waiting": self.waiting,
             "invalid": self.invalid,
             "start_date": self.start_date.isoformat(),
         }
 
 
-def _pairs_sql(pairs: list[tuple[int, str]]) -> tuple[str, list[Any]]:
-    """(sid, kpj) rows from one or two parameters, however many sign-ups (as scope_keys.ids_sql)."""
-    if connection.vendor == "postgresql":
-        return (
-            "SELECT * FROM unnest(%s::bigint[], %s::text[]) AS m(sid, kpj)",
-            [[p[0] for p in pairs], [p[1] for p in pairs]],
-        )
-    return (
-        "SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS kpj FROM json_each(%s)",
-        [json.dumps(pairs)],
-    )
+def conversion_source(event: Event) -> str:
+    """The name the conversion's roster imports carry (RosterImport.file_name), as a file's would."""
+    return f"outreach conversion {event.code}"
 
 
-def _kpjs(n: int) -> list[str]:
-    """`n` unused 11-digit participant numbers (format unconfirmed: rules.md §9.3), one query a round."""
-    found: set[str] = set()
-    while len(found) < n:
-        batch = {f"{secrets.randbelow(9 * 10**10) + 10**10}" for _i in range(n - len(found))}
-        taken = set(Membership.objects.filter(kpj__in=batch).values_list("kpj", flat=True))
-        found |= batch - taken
-    return sorted(found)[:n]
+@dataclass(frozen=True)
+class _Plan:
+    """What the rows say besides the sign-up's own fields."""
+
+    region: str
+    sector: str
+    income: int | None
+    start: dt.date
 
 
 def _start(start_date: Any, errors: list[FieldError]) -> dt.date:
@@ -139,58 +148,84 @@ def signups_convert(
                 income = capacity.funded.declared_income
     if errors:
         raise InvalidInput(errors)
+    # Where the worker lives: the event's regency or district. A village is cut to its district.
+    region = event.region_id if event.region.level <= 3 else event.region_id[:8]
+    ride_hailing = event.audience == Audience.RIDE_HAILING
+    sector = Membership.BpuSector.TRANSPORT if ride_hailing else Membership.BpuSector.OTHER
+    plan = _Plan(region=region, sector=str(sector), income=income, start=start)
     with transaction.atomic():
-        return _convert(actor, scope, event, found, capacity_left, start, income)
+        return _convert(actor, scope, event, found, capacity_left, plan)
+
+
+def _row(signup: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
+    return {
+        "nik": signup["nik"],
+        "full_name": signup["full_name"],
+        "birth_date": signup["birth_date"],
+        "sex": signup["sex"],
+        "phone": signup["phone"] or None,
+        "address_region": plan.region,
+        "declared_income": plan.income,
+        "bpu_sector": plan.sector,
+        "programs": list(PROGRAMS),
+        "start_date": plan.start,
+    }
 
 
 def _convert(
-    actor: Any, scope: Any, event: Event, sponsor: Any, capacity: int | None, start: dt.date, income: int
+    actor: Any, scope: Scope, event: Event, sponsor: Any, capacity: int | None, plan: _Plan
 ) -> ConvertResult:
     open_rows = SignUp.objects.filter(event=event, nik_valid=True, membership__isnull=True)
-    niks = open_rows.values("nik")
-    candidates = list(open_rows.order_by("created_at", "id").values_list("pk", "nik"))
-    registered = dict(Person.objects.filter(nik__in=niks).values_list("nik", "pk"))
-    visible = set(person_list(user=actor, scope=scope).filter(nik__in=niks).values_list("pk", flat=True))
-    covered = set(
-        Membership.objects.filter(
-            person__nik__in=niks,
-            status=Membership.Status.ACTIVE,
-            segment=Segment.BPU,
-            employer__isnull=True,
-        ).values_list("person_id", flat=True)
+    signups = list(
+        open_rows.order_by("created_at", "id").values("pk", "nik", "full_name", "birth_date", "sex", "phone")
     )
-    chosen: list[tuple[int, str]] = []
-    linked: list[int] = []
-    outside = waiting = new_persons = 0
-    for pk, nik in candidates:
-        person_id = registered.get(nik)
-        if person_id is not None and person_id not in visible and not scope.everything:
-            outside += 1
-        elif person_id is not None and person_id in covered:
-            linked.append(pk)
-        elif capacity is not None and len(chosen) >= capacity:
-            waiting += 1
-        else:
-            chosen.append((pk, nik))
-            new_persons += person_id is None
     invalid = SignUp.objects.filter(event=event, nik_valid=False).count()
-    if linked:
-        SignUp.objects.filter(pk__in=linked).update(
-            person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1])
+    registered = set(Person.objects.filter(nik__in=open_rows.values("nik")).values_list("nik", flat=True))
+    target = ("sponsor", sponsor.pk) if sponsor is not None else ("self", None)
+    source = conversion_source(event)
+    waiting = 0
+    if signups and capacity is not None:
+        # The import's own answer says which rows would be new members: the first up to the capacity go.
+        trial = roster_rows_import(
+            actor=actor,
+            scope=scope,
+            target=target,
+            rows=[_row(s, plan) for s in signups],
+            source=source,
+            dry_run=True,
         )
-    if chosen:
-        _write(event, chosen, sponsor, start, income)
-    done = SignUp.objects.filter(event=event, pk__in=[pk for pk, _n in chosen[:1000]])
-    scope_keys_refresh(SignUp.objects.filter(event=event, person__isnull=False).values("person_id"))
+        new = [o.index for o in trial.rows if o.status == "imported"]
+        beyond = set(new[capacity:])
+        waiting = len(beyond)
+        signups = [s for i, s in enumerate(signups) if i not in beyond]
+    outcomes: list[RowOutcome] = []
+    if signups:
+        outcomes = roster_rows_import(
+            actor=actor, scope=scope, target=target, rows=[_row(s, plan) for s in signups], source=source
+        ).rows
+    by_status = Counter(o.status for o in outcomes)
+    refused = [o for o in outcomes if o.status == "rejected" and set(o.codes) & set(OTHER_PAYER)]
+    linked = {o.index for o in refused} | {o.index for o in outcomes if o.status in LINKED}
+    links = [
+        (signups[o.index]["pk"], o.person_id, o.membership_id if o.status == "imported" else None)
+        for o in outcomes
+        if o.person_id is not None and o.index in linked
+    ]
+    _link(links)
+    imported = [signups[o.index] for o in outcomes if o.status == "imported"]
     result = ConvertResult(
-        converted=len(chosen),
-        new_persons=new_persons,
-        already_covered=len(linked),
-        outside=outside,
+        converted=len(imported),
+        new_persons=sum(1 for s in imported if s["nik"] not in registered),
+        already_covered=by_status["updated"] + by_status["unchanged"],
+        refused=len(refused),
+        outside=by_status["held"],
+        rejected=by_status["rejected"] - len(refused),
         waiting=waiting,
         invalid=invalid,
-        start_date=start,
+        start_date=plan.start,
+        refused_by=tuple(sorted(Counter(o.other_sponsor or "" for o in refused).items())),
     )
+    done = SignUp.objects.filter(pk__in=[s["pk"] for s in imported[:1000]])
     audit_record(
         actor=actor,
         action="convert",
@@ -199,65 +234,36 @@ def _convert(
             **result.as_dict(),
             "payer": "sponsor" if sponsor is not None else "self",
             "sponsor": sponsor.pk if sponsor is not None else None,
-            "signups": list(done.values_list("reference", flat=True)[:1000]),
+            "signups": list(done.values_list("reference", flat=True)),
         },
     )
     return result
 
 
-def _write(event: Event, chosen: list[tuple[int, str]], sponsor: Any, start: dt.date, income: int) -> None:
-    now = timezone.now()
-    pairs = list(zip([pk for pk, _n in chosen], _kpjs(len(chosen)), strict=True))
-    pairs_text, pairs_params = _pairs_sql(pairs)
-    # Where the worker lives: the event's regency or district (a sign-up gives no address; the person
-    # corrects it at the counter). A village is cut to its district.
-    region = event.region_id if event.region.level <= 3 else event.region_id[:8]
-    sector = (
-        Membership.BpuSector.TRANSPORT
-        if event.audience == Audience.RIDE_HAILING
-        else Membership.BpuSector.OTHER
+def _links_sql(links: Sequence[tuple[int, int, int | None]]) -> tuple[str, list[Any]]:
+    """(sid, pid, mid) rows from one to three parameters, however many sign-ups."""
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS m(sid, pid, mid)",
+            [[r[0] for r in links], [r[1] for r in links], [r[2] for r in links]],
+        )
+    return (
+        "SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS pid, "
+        "json_extract(value, '$[2]') AS mid FROM json_each(%s)",
+        [json.dumps(links)],
     )
+
+
+def _link(links: Sequence[tuple[int, int, int | None]]) -> None:
+    """Each sign-up points at the person (and the new membership) its row wrote or found: one UPDATE."""
+    if not links:
+        return
+    rows, params = _links_sql(links)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {_PERSON} (nik, full_name, birth_date, sex, phone, address_region_id,
-                citizenship, nik_warnings, created_at, updated_at)
-            SELECT s.nik, s.full_name, s.birth_date, s.sex, s.phone, %s, {quoted(Citizenship.WNI)}, '[]',
-                %s, %s
-            FROM {_SIGNUP} s JOIN ({pairs_text}) m ON m.sid = s.id
-            WHERE NOT EXISTS (SELECT 1 FROM {_PERSON} p WHERE p.nik = s.nik)""",
-            [region, now, now, *pairs_params],
-        )
-        cursor.execute(
-            f"""UPDATE {_SIGNUP} SET person_id = (SELECT p.id FROM {_PERSON} p WHERE p.nik = {_SIGNUP}.nik)
-            WHERE id IN (SELECT sid FROM ({pairs_text}) m)""",
-            pairs_params,
-        )
-        cursor.execute(
-            f"""INSERT INTO {_MEMBER} (person_id, kpj, segment, jkk, jkm, jht, jp, jkp, start_date, status,
-                payer_kind, sponsor_id, declared_income, bpu_sector, created_at, updated_at)
-            SELECT s.person_id, m.kpj, {quoted(Segment.BPU)}, %s, %s, %s, %s, %s, %s,
-                {quoted(Membership.Status.ACTIVE)}, %s, %s, %s, %s, %s, %s
-            FROM {_SIGNUP} s JOIN ({pairs_text}) m ON m.sid = s.id""",
-            [
-                True,
-                True,
-                False,
-                False,
-                False,
-                start,
-                Membership.PayerKind.SPONSOR if sponsor is not None else Membership.PayerKind.SELF,
-                sponsor.pk if sponsor is not None else None,
-                income,
-                str(sector),
-                now,
-                now,
-                *pairs_params,
-            ],
-        )
-        cursor.execute(
-            f"""UPDATE {_SIGNUP} SET membership_id = (
-                SELECT m.id FROM {_MEMBER} m JOIN ({pairs_text}) k ON k.kpj = m.kpj
-                WHERE k.sid = {_SIGNUP}.id)
-            WHERE id IN (SELECT sid FROM ({pairs_text}) m)""",
-            [*pairs_params, *pairs_params],
+            f"""UPDATE {_SIGNUP} SET
+                person_id = (SELECT m.pid FROM ({rows}) m WHERE m.sid = {_SIGNUP}.id),
+                membership_id = (SELECT m.mid FROM ({rows}) m WHERE m.sid = {_SIGNUP}.id)
+            WHERE id IN (SELECT sid FROM ({rows}) m)""",
+            [*params, *params, *params],
         )

@@ -139,14 +139,88 @@ def test_sponsor_capacity(world: Any) -> None:
     assert {m.payer_kind for m in members} == {"sponsor"}
 
 
-def _queries(world: Any, n: int, offset: int) -> int:
+def test_another_payer_refuses_and_is_named(world: Any) -> None:
+    """A worker a sponsor already pays for signs up: the roster's rule refuses a self-paid membership and
+    names the sponsor; the sign-up points at the person, with no membership."""
+    event = market_event(world.branch_malang, region="35.73.01")
+    driver = world.driver
+    signup_submit(
+        event=event,
+        data={
+            "nik": driver.nik,
+            "full_name": driver.full_name,
+            "birth_date": driver.birth_date.isoformat(),
+            "sex": driver.sex,
+            "phone": "081299990000",
+            "occupation": "ojek",
+            "consent": True,
+        },
+    )
+    signed_up(event, 1)
+    result = signups_convert(actor=world.branch_malang, event=event, start_date=START)
+    assert (result.converted, result.refused, result.already_covered, result.rejected) == (1, 1, 0, 0)
+    assert result.refused_by == ((world.sponsor.name, 1),)
+    assert result.as_dict()["refused_by"] == [{"sponsor": world.sponsor.name, "count": 1}]
+    signup = SignUp.objects.get(event=event, nik=driver.nik)
+    assert (signup.person_id, signup.membership_id) == (driver.pk, None)
+    assert list(Membership.objects.filter(person=driver).values_list("pk", flat=True)) == [
+        world.driver_membership.pk
+    ]
+
+
+def test_a_registered_person_elsewhere_whose_details_agree_is_enrolled(world: Any) -> None:
+    """Changed with the one rule (a roster's): a person registered in another office's area whose name,
+    birth date and sex agree with the sign-up is linked and enrolled, as a roster row would be; their
+    registered address stays (the office of their area keeps it). Before, the conversion left every such
+    person to the other office."""
+    event = market_event(world.branch_malang)
+    same = worker(8)
+    person = services.person_register(
+        actor=world.admin,
+        nik=same["nik"],
+        full_name=same["full_name"],
+        birth_date=dt.date.fromisoformat(same["birth_date"]),
+        sex="L",
+        address_region="32.16.01",
+    )
+    signup_submit(event=event, data=same)
+    result = signups_convert(actor=world.branch_malang, event=event, start_date=START)
+    assert (result.converted, result.new_persons, result.outside) == (1, 0, 0)
+    signup = SignUp.objects.select_related("membership").get(event=event, nik=same["nik"])
+    assert signup.person_id == person.pk
+    assert signup.membership is not None
+    assert signup.membership.payer_kind == "self"
+    person.refresh_from_db()
+    assert person.address_region_id == "32.16.01"
+
+
+def _queries(world: Any, n: int, offset: int, **payer: Any) -> int:
     event = market_event(world.branch_malang, name=f"Acara {offset}")
     signed_up(event, *range(offset, offset + n))
     with CaptureQueriesContext(connection) as ctx:
-        result = signups_convert(actor=world.branch_malang, event=event, start_date=START)
+        result = signups_convert(actor=world.branch_malang, event=event, start_date=START, **payer)
     assert result.converted == n
+    assert SignUp.objects.filter(event=event, membership__isnull=False).count() == n
     return len(ctx.captured_queries)
 
 
 def test_query_count_constant(world: Any) -> None:
-    assert _queries(world, 2, 100) == _queries(world, 25, 200)
+    assert _queries(world, 10, 1000) == _queries(world, 200, 2000)
+
+
+def test_query_count_constant_for_a_sponsor(world: Any) -> None:
+    """The sponsor's capacity is applied with a dry run of the same import: constant too."""
+    sponsor = services.sponsor_register(actor=world.admin, name="APBD Kab. Uji", kind="apbd", region="35.07")
+    funded_period_create(
+        actor=world.admin,
+        sponsor=sponsor,
+        source="apbd_regency",
+        document="DPA 2026",
+        amount=1_000 * 16_800 * 11,
+        first_month="2026-02",
+        last_month="2026-12",
+        declared_income=1_000_000,
+        member_cap=1_000,
+    )
+    few = _queries(world, 10, 1000, payer="sponsor", sponsor=sponsor.pk)
+    assert few == _queries(world, 200, 2000, payer="sponsor", sponsor=sponsor.pk)

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from cakupan.accounts.api_access import RoleMayRead
 from cakupan.accounts.permissions import Perm, require
 from cakupan.accounts.scope import Scope, scope_for
 from cakupan.core.api import ErrorOutput
@@ -63,8 +64,10 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
-    permission_classes = [IsAuthenticated, RoleMayWrite]
+    permission_classes = [IsAuthenticated, RoleMayRead, RoleMayWrite]
     lookup_value_regex = r"[0-9]+"
+    # The permission a read through this endpoint needs at all (a field agent holds none of them: 403).
+    read_permission: Perm | None = None
     # The permission a write through this endpoint needs at all (None: read-only endpoint).
     write_permission: Perm | None = None
     # The model listed, for the OpenAPI document when there is no user to scope by.

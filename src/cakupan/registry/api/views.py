@@ -46,6 +46,7 @@ class EmployerViewSet(ApiViewSet):
 
     model = Employer
     filterset_class = EmployerFilter
+    read_permission = Perm.EMPLOYER_READ
     write_permission = Perm.EMPLOYER_WRITE
 
     def list_queryset(self) -> Any:
@@ -95,6 +96,7 @@ class PersonViewSet(ApiViewSet):
 
     model = Person
     filterset_class = PersonFilter
+    read_permission = Perm.PERSON_VIEW
     write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
@@ -191,6 +193,7 @@ class EmploymentViewSet(ApiViewSet):
 
     model = Employment
     filterset_class = EmploymentFilter
+    read_permission = Perm.EMPLOYMENT_READ
     write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
@@ -241,6 +244,7 @@ class MembershipViewSet(ApiViewSet):
 
     model = Membership
     filterset_class = MembershipFilter
+    read_permission = Perm.MEMBERSHIP_READ
     write_permission = Perm.REGISTRY_EDIT
 
     def list_queryset(self) -> Any:
@@ -290,6 +294,7 @@ class SponsorViewSet(ApiViewSet):
 
     model = Sponsor
     filterset_class = SponsorFilter
+    read_permission = Perm.SPONSOR_READ
     write_permission = Perm.SPONSOR_WRITE
 
     def list_queryset(self) -> Any:

@@ -3,13 +3,17 @@
 
 import { fillEnrolForm, readCollection, readEnrolment } from "./forms.js";
 import { regionCodes } from "./nik.js";
-import { allItems, deleteItem, getMeta, putItem, putMeta } from "./store.js";
-import { SignInNeeded, syncQueue } from "./sync.js";
+import { allItems, deleteItem, forgetAgent, getMeta, putItem, putMeta } from "./store.js";
+import { SignInNeeded, csrfToken, syncQueue } from "./sync.js";
 
 const config = JSON.parse(document.getElementById("fieldapp-config").textContent);
 const strings = JSON.parse(document.getElementById("fieldapp-strings").textContent);
 const context = { config, strings, reference: null, codes: null };
-let syncing = false;
+// The sync under way (a promise), or null.
+let syncing = null;
+// Only an approved agent captures and sends; a registered or suspended one is told so (the server would
+// refuse the sync).
+let approved = true;
 
 function status(text) {
   document.getElementById("fa-status").textContent = text;
@@ -194,9 +198,18 @@ async function capture(read, form) {
 let retryIn = 2000;
 let retryTimer = null;
 
-async function sync(asked = false) {
-  if (syncing) return;
-  syncing = true;
+// A sync asked for while one is under way waits for that one: whoever asked reads the queue after it.
+function sync(asked = false) {
+  if (!approved) return Promise.resolve();
+  if (!syncing) {
+    syncing = sendQueue(asked).finally(() => {
+      syncing = null;
+    });
+  }
+  return syncing;
+}
+
+async function sendQueue(asked) {
   clearTimeout(retryTimer);
   document.body.dataset.syncing = "true";
   try {
@@ -212,10 +225,90 @@ async function sync(asked = false) {
       retryIn = Math.min(retryIn * 2, 60000);
     }
   } finally {
-    syncing = false;
     delete document.body.dataset.syncing;
     await renderQueue();
   }
+}
+
+// The agent's approval, from the reference data (kept on the phone, so also offline) or the shell.
+function accountState(agentStatus) {
+  approved = agentStatus === "approved";
+  document.body.dataset.agentStatus = agentStatus || "";
+  const note = document.getElementById("fa-account");
+  note.hidden = approved;
+  note.textContent = approved ? "" : agentStatus === "suspended" ? strings.suspended : strings.not_approved;
+  ["enrol", "collect"].forEach((name) => {
+    document.querySelector(`.fa-tab[data-tab=${name}]`).hidden = !approved;
+  });
+  document.getElementById("sync-button").hidden = !approved;
+  if (!approved) showTab("queue");
+}
+
+// Items that still hold a worker's personal data: not sent yet, or refused and not corrected.
+function unsent(items) {
+  return items.filter((i) => i.state === "queued" || i.state === "sending" || i.state === "rejected").length;
+}
+
+// The kept copies of the shell and the reference data name this agent: the next one must not open them.
+async function forgetKeptPages() {
+  if (!("caches" in window)) return;
+  const names = (await caches.keys()).filter((name) => name.startsWith("lapangan-"));
+  await Promise.all(
+    names.map(async (name) => {
+      const cache = await caches.open(name);
+      await Promise.all([config.scope, config.reference].map((url) => cache.delete(url)));
+    }),
+  );
+}
+
+// Signing out clears the phone first, then ends the session with a fresh CSRF token (the kept shell may
+// carry an old one). Offline the phone is cleared and the agent is told to connect to finish.
+async function leave(form) {
+  document.getElementById("fa-signout").hidden = true;
+  await forgetAgent(config.agent);
+  await forgetKeptPages();
+  await renderQueue();
+  let token;
+  try {
+    token = await csrfToken(config);
+  } catch (error) {
+    if (error instanceof SignInNeeded) window.location.assign(config.login);
+    else status(strings.cleared);
+    return;
+  }
+  form.elements.csrfmiddlewaretoken.value = token;
+  form.submit();
+}
+
+function askBeforeLeaving(n) {
+  const dialog = document.getElementById("fa-signout");
+  document.getElementById("fa-signout-text").textContent = `${strings.unsent.replace("{n}", String(n))} ${strings.unsent_choice}`;
+  document.getElementById("fa-signout-sync").hidden = !approved;
+  dialog.hidden = false;
+  dialog.scrollIntoView();
+  (approved ? document.getElementById("fa-signout-sync") : document.getElementById("fa-signout-discard")).focus();
+}
+
+// The page header's sign-out button: on this phone it first deals with what the agent left on it.
+function wireSignOut() {
+  const form = document.querySelector(`form[action="${config.logout}"]`);
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const n = unsent(await allItems(config.agent));
+    if (n) askBeforeLeaving(n);
+    else await leave(form);
+  });
+  document.getElementById("fa-signout-cancel").addEventListener("click", () => {
+    document.getElementById("fa-signout").hidden = true;
+  });
+  document.getElementById("fa-signout-discard").addEventListener("click", () => leave(form));
+  document.getElementById("fa-signout-sync").addEventListener("click", async () => {
+    await sync(true);
+    const left = unsent(await allItems(config.agent));
+    if (left) askBeforeLeaving(left);
+    else await leave(form);
+  });
 }
 
 function networkStatus() {
@@ -236,6 +329,7 @@ async function start() {
   });
   collect.elements.collected_at.value = now();
   document.getElementById("sync-button").addEventListener("click", () => sync(true));
+  wireSignOut();
   window.addEventListener("online", () => {
     networkStatus();
     sync();
@@ -249,9 +343,10 @@ async function start() {
   context.reference = reference;
   context.codes = codes ? regionCodes(codes) : null;
   if (reference) fillEnrolForm(enrol, reference, strings);
+  accountState((reference && reference.agent_status) || config.agentStatus);
   await renderQueue();
   networkStatus();
-  if (!reference || !codes) status(strings.no_reference);
+  if (approved && (!reference || !codes)) status(strings.no_reference);
   document.body.dataset.ready = "true";
 
   if ("serviceWorker" in navigator) {

@@ -60,6 +60,21 @@ export async function deleteItem(clientId) {
   return request((await store("items", "readwrite")).delete(clientId));
 }
 
+// Signing out: everything this agent left on the phone (their items, personal data or not, and their
+// reference data) is removed in one transaction; another agent's items stay.
+export async function forgetAgent(agent) {
+  const db = await openDb();
+  const tx = db.transaction(["items", "meta"], "readwrite");
+  const items = tx.objectStore("items");
+  const all = items.getAll();
+  all.onsuccess = () => all.result.filter((i) => i.agent === agent).forEach((i) => items.delete(i.client_id));
+  tx.objectStore("meta").delete(`reference:${agent}`);
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
 export async function getMeta(key) {
   const row = await request((await store("meta", "readonly")).get(key));
   return row ? row.value : null;

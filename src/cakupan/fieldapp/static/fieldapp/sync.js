@@ -19,10 +19,14 @@ function isJson(response) {
   return (response.headers.get("content-type") || "").includes("application/json");
 }
 
-async function csrfToken(config) {
+// A fresh CSRF token of the session signed in now. A shell kept from another agent's session (the phone
+// passed on) must not send its agent's items under this session: that is a sign-in to ask for, not a sync.
+export async function csrfToken(config) {
   const response = await fetch(config.session, { credentials: "same-origin", cache: "no-store" });
   if (response.redirected || !response.ok || !isJson(response)) throw new SignInNeeded();
-  return (await response.json()).csrf_token;
+  const session = await response.json();
+  if (session.agent !== config.agent) throw new SignInNeeded();
+  return session.csrf_token;
 }
 
 // Each item's outcome from the answer's "items" ({client_id, outcome}); a rejected one keeps its data
