@@ -92,6 +92,10 @@ class Target:
     # (else held for review: linking.py), and their own data are not changed.
     scope: Scope | None = None
     roster_import_id: int | None = None  # where held rows are filed (LinkReview)
+    # Where a new person lives when the row says nothing and the payer has no regency of its own (a
+    # self-paid target): given by the caller (the event's region for an outreach conversion). Only ever
+    # written for a new person, as the payer's regency is (payer.py).
+    region_default: str | None = None
 
 
 Progress = Callable[[str, int, int], None]

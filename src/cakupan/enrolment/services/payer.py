@@ -3,12 +3,14 @@
 - **The employer of a row**: the employer's own roster names it (a row naming another NPP is refused);
   an agency's roster names one per row, which must be registered and in the agency's area.
 - **Where a new person lives** when the file says nothing: the payer's regency (the sponsor's, or the
-  row's employer's; both are registered at a regency or a district, never a province). A row whose NIK
+  row's employer's; both are registered at a regency or a district, never a province; for a worker who
+  pays themselves, the region the caller gives, e.g. an outreach event's). A row whose NIK
   was issued in another regency than the one assumed gets a warning: the NIK's regency is where the
   person was first registered, so the assumed address may still be right, but nothing in the row
   supports it. The address is only ever written for a new person: a registered one keeps theirs.
-- **The declared income** of a sponsor's member whose row has none: the sponsor's income basis, by
-  default the lowest BPU income level of the rules tables (rules.md §1.3).
+- **The declared income** of a new BPU member whose row has none: the sponsor's income basis, by
+  default (and for a worker who pays themselves) the lowest BPU income level of the rules tables
+  (rules.md §1.3).
 
 The merge (merge.py) reads the columns added here (`employer_id`, `region_default`,
 `income_default`) and add no decision of their own about them.
@@ -23,14 +25,18 @@ import polars as pl
 from cakupan.enrolment.reasons import ERROR_CODES
 from cakupan.enrolment.services.merge import Target, chunks
 from cakupan.registry.models import Employer
-from cakupan.registry.selectors import sponsor_income_basis
+from cakupan.registry.selectors import bpu_lowest_income, sponsor_income_basis
 
 
 def payer_income(target: Target, day: dt.date) -> int | None:
-    """The declared income a sponsor's member gets when the row has none (None: not a sponsor roster)."""
-    if target.sponsor is None:
-        return None
-    return sponsor_income_basis(sponsor=target.sponsor, day=day)
+    """The declared income a new BPU member gets when the row has none: the sponsor's basis, or for a
+    worker who pays themselves the lowest BPU level (None: a wage earners' roster). A registered member's
+    income is kept when the row has none (validate.py), so a default never lowers it."""
+    if target.sponsor is not None:
+        return sponsor_income_basis(sponsor=target.sponsor, day=day)
+    if target.kind == "self":
+        return bpu_lowest_income(day)
+    return None
 
 
 def _employers(frame: pl.DataFrame, target: Target) -> pl.DataFrame:
@@ -92,7 +98,7 @@ def payer_columns(checked: pl.DataFrame, target: Target) -> pl.DataFrame:
         employer_code=pl.when(live).then(pl.col("employer_code")),
         employer_id=pl.when(live).then(pl.col("employer_id")),
     )
-    payer_region = target.sponsor.region_id if target.sponsor is not None else None
+    payer_region = target.sponsor.region_id if target.sponsor is not None else target.region_default
     region = pl.col("employer_region") if payer_region is None else pl.lit(payer_region, pl.Utf8)
     nik_regency = pl.col("nik").str.slice(0, 2) + "." + pl.col("nik").str.slice(2, 2)
     frame = frame.with_columns(

@@ -135,16 +135,21 @@ def roster_rows_import(
     rows: Sequence[Mapping[str, Any]],
     source: str,
     dry_run: bool = False,
+    region_default: str | None = None,
 ) -> RowsImport:
     """`target`: ("self", None) (BPU, the worker pays), ("sponsor", id), ("employer", NPP) or
     ("agency", id), within `scope`. `source`: what the rows are, kept as the import's file name (e.g.
-    "field sync agen_satu"). Bad rows or target: InvalidInput, nothing written."""
+    "field sync agen_satu"). `region_default`: for a self-paid target, where a new person whose row gives no
+    address lives (cut to its regency, as a payer's region is; a registered person keeps theirs). Bad rows
+    or target: InvalidInput, nothing written."""
     if not any(may(scope, perm) for perm in ROWS_PERMS):
         raise Forbidden(_("Your role may not do this."))
     errors: list[FieldError] = []
     resolved: Target | None = None
     try:
-        resolved = replace(roster_target(actor, scope, target, None), scope=scope)
+        resolved = replace(
+            roster_target(actor, scope, target, None), scope=scope, region_default=region_default
+        )
     except InvalidInput as exc:
         errors += [FieldError("target", e.message) for e in exc.errors]
     try:

@@ -3,10 +3,11 @@ own pipeline (enrolment's `roster_rows_import`): the same decisions, in the same
 file, the field sync and a sponsor's candidate list, so no path decides an edge its own way.
 
 Each open sign-up with a valid NIK becomes a row: NIK, name, birth date, sex and phone as the worker gave
-them; the address is the event's regency or district (a sign-up gives none; a village is cut to its
-district); JKK and JKM (the minimum, Perpres 109/2013 Pasal 6); the declared income is the lowest BPU level
-of the rules tables, or the sponsor's funded period's; the transport sector for ride-hailing drivers (PP
-50/2025 discount); the start on the first day of a month.
+them; no address and, unless a sponsor's funded period sets it, no income, so a registered person keeps
+theirs and a new one lives in the event's regency (self-paid; a sponsor's members in the sponsor's
+regency) with the payer's default income, the lowest BPU level of the rules tables (payer.py); JKK and JKM
+(the minimum, Perpres 109/2013 Pasal 6); the transport sector for ride-hailing drivers (PP 50/2025
+discount); the start on the first day of a month.
 
 What the import decides, this service counts and links, set-based from the per-row results:
 - imported: a new membership; the sign-up points at its person and membership ("converted");
@@ -42,7 +43,7 @@ from cakupan.core.sqlnames import table
 from cakupan.enrolment.services import RowOutcome, roster_rows_import
 from cakupan.outreach.models import Audience, Event, SignUp
 from cakupan.registry.models import Membership, Person
-from cakupan.registry.selectors import bpu_lowest_income, sponsor_list
+from cakupan.registry.selectors import sponsor_list
 from cakupan.rules.period import Period
 from cakupan.sponsorship.selectors import enrol_capacity
 
@@ -124,7 +125,9 @@ def signups_convert(
     start = _start(start_date, errors)
     found = None
     capacity_left: int | None = None
-    income = bpu_lowest_income(start)
+    # No income in the rows: a new member gets the payer's default (the lowest BPU level, or the
+    # sponsor's basis), a registered one keeps theirs (enrolment/services/payer.py).
+    income: int | None = None
     if payer not in PAYERS:
         errors.append(FieldError("payer", _("Choose who pays: the worker or a sponsor.")))
     elif payer == "sponsor":
@@ -148,8 +151,9 @@ def signups_convert(
                 income = capacity.funded.declared_income
     if errors:
         raise InvalidInput(errors)
-    # Where the worker lives: the event's regency or district. A village is cut to its district.
-    region = event.region_id if event.region.level <= 3 else event.region_id[:8]
+    # Where a new worker lives, the row giving no address: the event's regency (a registered person keeps
+    # theirs; a sponsor's members default to the sponsor's regency, as in its roster).
+    region = event.region_id[:5]
     ride_hailing = event.audience == Audience.RIDE_HAILING
     sector = Membership.BpuSector.TRANSPORT if ride_hailing else Membership.BpuSector.OTHER
     plan = _Plan(region=region, sector=str(sector), income=income, start=start)
@@ -164,7 +168,6 @@ def _row(signup: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
         "birth_date": signup["birth_date"],
         "sex": signup["sex"],
         "phone": signup["phone"] or None,
-        "address_region": plan.region,
         "declared_income": plan.income,
         "bpu_sector": plan.sector,
         "programs": list(PROGRAMS),
@@ -193,6 +196,7 @@ def _convert(
             rows=[_row(s, plan) for s in signups],
             source=source,
             dry_run=True,
+            region_default=plan.region,
         )
         new = [o.index for o in trial.rows if o.status == "imported"]
         beyond = set(new[capacity:])
@@ -201,7 +205,12 @@ def _convert(
     outcomes: list[RowOutcome] = []
     if signups:
         outcomes = roster_rows_import(
-            actor=actor, scope=scope, target=target, rows=[_row(s, plan) for s in signups], source=source
+            actor=actor,
+            scope=scope,
+            target=target,
+            rows=[_row(s, plan) for s in signups],
+            source=source,
+            region_default=plan.region,
         ).rows
     by_status = Counter(o.status for o in outcomes)
     refused = [o for o in outcomes if o.status == "rejected" and set(o.codes) & set(OTHER_PAYER)]

@@ -37,8 +37,9 @@ def test_self_paid_conversion(world: Any) -> None:
         full_name=three["full_name"],
         birth_date=dt.date.fromisoformat(three["birth_date"]),
         sex="L",
-        address_region="35.07.01",
+        address_region="35.07.02",
     )
+    # Declared above the lowest level and living elsewhere in the regency: the sign-up changes neither.
     services.membership_enrol(
         actor=world.admin,
         person=person,
@@ -46,7 +47,7 @@ def test_self_paid_conversion(world: Any) -> None:
         programs=["JKK", "JKM"],
         start_date=dt.date(2025, 1, 1),
         payer_kind="self",
-        declared_income=1_000_000,
+        declared_income=2_500_000,
         bpu_sector="other",
     )
     result = signups_convert(actor=world.branch_malang, event=event, start_date=START)
@@ -68,7 +69,8 @@ def test_self_paid_conversion(world: Any) -> None:
         assert m.bpu_sector == "transport"  # ride-hailing drivers: PP 50/2025's transport sector
         assert m.declared_income == 1_000_000
         assert len(m.kpj) == 11
-        assert signup.person.address_region_id == "35.07.01"
+        # A sign-up gives no address: a new person lives in the event's regency until corrected.
+        assert signup.person.address_region_id == "35.07"
         assert signup.person.full_name == worker(serial)["full_name"]
         # The scope keys were refreshed: the office sees the new person at once.
         assert person_list(user=world.branch_malang).filter(pk=signup.person.pk).exists()
@@ -76,6 +78,9 @@ def test_self_paid_conversion(world: Any) -> None:
     assert rows[three["nik"]].membership is None
     assert rows[three["nik"]].person_id == person.pk
     assert Membership.objects.filter(person=person).count() == 1
+    person.refresh_from_db()
+    assert person.address_region_id == "35.07.02"
+    assert Membership.objects.get(person=person).declared_income == 2_500_000
     assert AuditEvent.objects.filter(action="convert", entity="outreach.event").count() == 1
     # Again: nothing left to convert, nothing written.
     again = signups_convert(actor=world.branch_malang, event=event, start_date=START)
