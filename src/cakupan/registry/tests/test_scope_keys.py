@@ -175,6 +175,39 @@ def test_drift_is_found_and_the_command_reports_it(world: World) -> None:
     assert_scope_keys_consistent()
 
 
+def _keys_of(*tables: str) -> dict[str, dict[str, Any]]:
+    """Every index and constraint of `tables` as the database reports it (name: columns, kind)."""
+    with connection.cursor() as cursor:
+        return {
+            f"{t}.{name}": {k: info[k] for k in ("columns", "primary_key", "unique", "foreign_key", "index")}
+            for t in tables
+            for name, info in connection.introspection.get_constraints(cursor, t).items()
+        }
+
+
+def test_a_bulk_rebuild_repairs_drift_and_puts_every_index_and_key_back(world: World) -> None:
+    """`cakupan scope rebuild` (bulk: on PostgreSQL the key tables emptied, their indexes and keys set
+    aside and built again after) inside a transaction that already wrote keys (the world's services: their
+    foreign-key checks still pending), and `--online`, which keeps them."""
+    tables = (PersonAudience._meta.db_table, PayerAccountAudience._meta.db_table)
+    before = _keys_of(*tables)
+    assert any(info["primary_key"] for info in before.values())
+    assert any(info["foreign_key"] for info in before.values())
+    account = account_make(va="8800100", employer=world.hospital)
+    Employment.objects.filter(person=world.nurse).update(employer_regency="32.16")
+    PersonAudience.objects.filter(person=world.driver).delete()
+    PayerAccountAudience.objects.filter(account=account).delete()
+    PersonAudience.objects.create(key="b:999999", person=world.nurse)
+    assert scope_keys_differences()
+    call_command("scope", "rebuild", stdout=StringIO())
+    assert_scope_keys_consistent()
+    assert _keys_of(*tables) == before
+    PersonAudience.objects.filter(person=world.driver).delete()
+    call_command("scope", "rebuild", "--online", stdout=StringIO())
+    assert_scope_keys_consistent()
+    assert _keys_of(*tables) == before
+
+
 def test_person_count_reads_the_keys(world: World) -> None:
     for user in (world.admin, world.branch_malang, world.agency_health_malang, world.hr_hospital):
         assert selectors.person_count(user=user) == selectors.person_list(user=user).count()
