@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
+from cakupan.core.pagination import counted_by
 from cakupan.registry.models import (
     Employer,
     Employment,
@@ -65,11 +66,14 @@ def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
         return persons
     keys = scope.audience_keys()
     if len(keys) == 1:  # one row per person: the key's rows are unique per person
-        return (
+        listed = (
             persons.filter(audiences__key=keys[0])
             .annotate(**{LISTED_NAME: F("audiences__full_name")})
             .order_by(LISTED_NAME, "id")
         )
+        # Unfiltered, the list has one row per row of the key: its count is the key's index range alone
+        # (core.pagination.bounded_count), with no lookup of each counted row's person.
+        return counted_by(listed, PersonAudience.objects.filter(key=keys[0]))
     if keys:
         return persons.filter(scope.persons(audience(scope)))
     ids = Person.objects.filter(scope.persons(audience(scope))).values("pk")

@@ -16,6 +16,7 @@ from cakupan.coverage.models import WorkforceStat
 from cakupan.coverage.services.snapshots import snapshot_build
 from cakupan.coverage.tests.factories import person
 from cakupan.registry import services
+from cakupan.registry.models import Employment
 
 DAY = dt.date(2025, 6, 30)
 
@@ -80,6 +81,27 @@ def test_health_view_is_scoped(clinic: Any) -> None:
     assert client.get("/coverage/health/", {"region": "32.16"}).status_code == 404
     client.force_login(clinic.hr_hospital)
     assert client.get("/coverage/health/").status_code == 403
+
+
+def test_wide_views_read_the_snapshot_built_with_the_same_counts(clinic: Any) -> None:
+    """Indonesia and a province, asked for today, sum the last built month's facility rows: the same
+    figures as the live count on that month's last day; a later change shows in the regency's live view
+    only, until the next build."""
+    live = {r["type"]: r for r in health_view(scope=scope_for(clinic.admin), region="", day=DAY)["rows"]}
+    snapshot_build(period="2025-06")
+    for region in ("", "35"):
+        wide = health_view(scope=scope_for(clinic.admin), region=region)
+        assert (wide["period"], wide["day"]) == ("2025-06", DAY.isoformat())
+        assert {r["type"]: r for r in wide["rows"]} == live
+    clinic_job = Employment.objects.get(person__nik__endswith="0051")
+    services.employment_update(actor=clinic.admin, employment=clinic_job, end_date=DAY)
+    today = dt.date(2025, 7, 31)
+    regency = health_view(scope=scope_for(clinic.admin), region="35.73", day=today)
+    assert {r["type"]: r["reported"] for r in regency["rows"]}["klinik"] == 2
+    wide = health_view(scope=scope_for(clinic.admin), region="")
+    assert {r["type"]: r["reported"] for r in wide["rows"]}["klinik"] == 3
+    # The health agency (one regency) still counts live, today.
+    assert health_view(scope=scope_for(clinic.agency_health_malang), region="")["period"] is None
 
 
 @pytest.fixture

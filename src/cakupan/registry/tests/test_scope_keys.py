@@ -21,7 +21,7 @@ from cakupan.contributions.selectors_payments import payer_accounts
 from cakupan.contributions.services.billing_write import GOVERNMENT, accounts_ensure
 from cakupan.contributions.tests.payment_fixtures import account_make
 from cakupan.core.errors import NotInScope
-from cakupan.core.pagination import keyset_page
+from cakupan.core.pagination import BoundedCount, bounded_count, keyset_page
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.test_paths import _scenario
 from cakupan.regions.services import branch_office_upsert
@@ -212,6 +212,26 @@ def test_person_count_reads_the_keys(world: World) -> None:
     for user in (world.admin, world.branch_malang, world.agency_health_malang, world.hr_hospital):
         assert selectors.person_count(user=user) == selectors.person_list(user=user).count()
     assert selectors.person_count(user=world.branch_malang) == 2
+
+
+def test_an_unfiltered_scoped_list_counts_its_key_alone(world: World) -> None:
+    """The bounded count of a one-key person list reads the key's rows, not each counted row's person;
+    once filtered, the list's own rows are counted."""
+    person_table = Person._meta.db_table
+    for user in (world.branch_malang, world.hr_hospital):
+        rows = selectors.person_list(user=user)
+        with CaptureQueriesContext(connection) as counted:
+            count = bounded_count(rows)
+        assert count == BoundedCount(rows.count(), True)
+        assert len(counted) == 1
+        assert person_table not in counted[0]["sql"].replace(PersonAudience._meta.db_table, "")
+        named = rows.filter(full_name__startswith=world.driver.full_name[:3])
+        with CaptureQueriesContext(connection) as counted:
+            assert bounded_count(named) == BoundedCount(named.count(), True)
+        assert person_table in counted[0]["sql"].replace(PersonAudience._meta.db_table, "")
+    assert bounded_count(selectors.person_list(user=world.branch_malang)).value == 2
+    driver_only = selectors.person_list(user=world.branch_malang).filter(pk=world.driver.pk)
+    assert bounded_count(driver_only).value == 1
 
 
 def test_an_office_changed_in_the_admin_rebuilds_the_keys(world: World, client: Any) -> None:
