@@ -2,9 +2,10 @@
 rows) against the staff registered (active memberships at the facility), the programmes held, and the
 progress towards "every health worker covered" (the Lhokseumawe agreement, scenarios.md S5).
 
-A regency's view reads the registry (named facilities, a small set, and the agency needs today's state);
-a province's or Indonesia's sums the per-facility rows of the last monthly snapshot (coverage/facilities.py
-counts both the same way). Scoped: a health agency sees the health facilities of its regency; branch
+The page shows the last monthly snapshot's per-facility rows summed (as on that month's last day); a
+given day (the agreements' KPI months) is counted live by the same SQL (coverage/facilities.py).
+
+Scoped: a health agency sees the health facilities of its regency; branch
 staff the regencies their office serves; the national administrator any region.
 """
 
@@ -78,14 +79,15 @@ def health_view(*, scope: Scope, region: str | None, day: dt.date | None = None)
     """Rows per facility type, with totals: facilities, facilities registering nobody, reported staff,
     reported staff covered (an active membership with that facility), registered staff, programmes.
 
-    A regency's facilities are counted live, on `day` (today); a province's or Indonesia's, asked for
-    today, are read from the last built month's snapshot (`period` says which; counted live when no
-    month was built yet)."""
+    Asked for today (no `day`), the figures are the last built month's snapshot (`period` says which):
+    a sum of its per-facility rows, whatever the number of facilities in scope (38,000 jobs at the Malang
+    office's facilities at 10 M persons). Counted live on `day` when one is given (a KPI's month), or
+    when no month was built yet, by the same SQL the snapshot build runs (coverage/facilities.py)."""
     code = health_region(scope=scope, region=region)
     employers = Employer.objects.filter(scope.employers()).exclude(facility_type="")
     if code:
         employers = employers.filter(Q(region_id=code) | Q(region__code__startswith=f"{code}."))
-    snapshot = _from_snapshot(employers) if day is None and (code is None or len(code) < 5) else None
+    snapshot = _from_snapshot(employers) if day is None else None
     period = None
     if snapshot is not None:
         period, sums = snapshot

@@ -109,10 +109,14 @@ def _upper_prefix(path: str, text: str) -> Q:
 def _as_typed_prefix(path: str, text: str) -> Q:
     """`path` starts with `text` as typed, in Title Case or in capitals ("siti am": "siti am…",
     "Siti Am…", "SITI AM…"): ranges of an index on the name as stored."""
+    variants = sorted({text, text.title(), text.upper()})
     ranges = Q(pk__in=[])
-    for variant in sorted({text, text.title(), text.upper()}):
+    for variant in variants:
         ranges |= Q(**{f"{path}__gte": variant, f"{path}__lt": variant + NAME_END})
-    return ranges
+    # The ranges' envelope, redundant for the rows: a walk of the index in the list's order (what the
+    # planner picks for a first page) then starts at the first variant instead of the key's first name.
+    envelope = Q(**{f"{path}__gte": variants[0], f"{path}__lt": variants[-1] + NAME_END})
+    return envelope & ranges
 
 
 def person_name_prefix(*, scope: Scope, persons: QuerySet[Person], text: str) -> QuerySet[Person]:

@@ -83,25 +83,29 @@ def test_health_view_is_scoped(clinic: Any) -> None:
     assert client.get("/coverage/health/").status_code == 403
 
 
-def test_wide_views_read_the_snapshot_built_with_the_same_counts(clinic: Any) -> None:
-    """Indonesia and a province, asked for today, sum the last built month's facility rows: the same
-    figures as the live count on that month's last day; a later change shows in the regency's live view
-    only, until the next build."""
-    live = {r["type"]: r for r in health_view(scope=scope_for(clinic.admin), region="", day=DAY)["rows"]}
+def test_the_view_reads_the_snapshot_built_with_the_same_counts(clinic: Any) -> None:
+    """Asked for today, the view sums the last built month's facility rows, for Indonesia, a province and
+    a regency alike: the same figures as the live count on that month's last day. A later change shows
+    in a live count (a given day) only, until the next build."""
+    agency = scope_for(clinic.agency_health_malang)
+    live = {r["type"]: r for r in health_view(scope=agency, region="", day=DAY)["rows"]}
+    assert health_view(scope=agency, region="")["period"] is None  # no month built: counted live
     snapshot_build(period="2025-06")
+    for scope, region in ((agency, ""), (scope_for(clinic.admin), "35.73")):
+        shown = health_view(scope=scope, region=region)
+        assert (shown["period"], shown["day"]) == ("2025-06", DAY.isoformat())
+        assert {r["type"]: r for r in shown["rows"]} == live
     for region in ("", "35"):
-        wide = health_view(scope=scope_for(clinic.admin), region=region)
-        assert (wide["period"], wide["day"]) == ("2025-06", DAY.isoformat())
-        assert {r["type"]: r for r in wide["rows"]} == live
+        wide = {r["type"]: r for r in health_view(scope=scope_for(clinic.admin), region=region)["rows"]}
+        assert (wide["klinik"]["reported"], wide["rumah_sakit"]["reported"]) == (3, 2)
     clinic_job = Employment.objects.get(person__nik__endswith="0051")
     services.employment_update(actor=clinic.admin, employment=clinic_job, end_date=DAY)
-    today = dt.date(2025, 7, 31)
-    regency = health_view(scope=scope_for(clinic.admin), region="35.73", day=today)
-    assert {r["type"]: r["reported"] for r in regency["rows"]}["klinik"] == 2
-    wide = health_view(scope=scope_for(clinic.admin), region="")
-    assert {r["type"]: r["reported"] for r in wide["rows"]}["klinik"] == 3
-    # The health agency (one regency) still counts live, today.
-    assert health_view(scope=scope_for(clinic.agency_health_malang), region="")["period"] is None
+    later = health_view(scope=agency, region="", day=dt.date(2025, 7, 31))
+    assert {r["type"]: r["reported"] for r in later["rows"]}["klinik"] == 2
+    assert {r["type"]: r["reported"] for r in health_view(scope=agency, region="")["rows"]}["klinik"] == 3
+    client = Client()
+    client.force_login(clinic.agency_health_malang)
+    assert 'id="health-snapshot"' in client.get("/coverage/health/").text
 
 
 @pytest.fixture
