@@ -53,20 +53,20 @@ def _by_type(counted: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return sums
 
 
-def _from_snapshot(employers: QuerySet[Employer]) -> tuple[str, dict[str, dict[str, int]]] | None:
-    """The last built month's facility rows of these facilities summed by type, in one grouped read of
-    the snapshot; None when no month was built."""
+def _from_snapshot(employers: QuerySet[Employer] | None) -> tuple[str, dict[str, dict[str, int]]] | None:
+    """The last built month's facility rows of these facilities (None: every facility, Indonesia for the
+    admin, without reading the employers) summed by type, in one grouped read of the snapshot; None when
+    no month was built."""
     built = SnapshotBuild.objects.order_by("-period").values_list("period", flat=True).first()
     if built is None:
         return None
-    grouped = (
-        FacilitySnapshot.objects.filter(period=built, employer__in=employers.values("pk"))
-        .values("facility_type")
-        .annotate(
-            facilities=Count("id"),
-            registering_nobody=Count("id", filter=Q(registered=0)),
-            **{key: Sum(key) for key in COUNTS},
-        )
+    rows = FacilitySnapshot.objects.filter(period=built)
+    if employers is not None:
+        rows = rows.filter(employer__in=employers.values("pk"))
+    grouped = rows.values("facility_type").annotate(
+        facilities=Count("id"),
+        registering_nobody=Count("id", filter=Q(registered=0)),
+        **{key: Sum(key) for key in COUNTS},
     )
     sums: dict[str, dict[str, int]] = {}
     for found in grouped:
@@ -87,7 +87,8 @@ def health_view(*, scope: Scope, region: str | None, day: dt.date | None = None)
     employers = Employer.objects.filter(scope.employers()).exclude(facility_type="")
     if code:
         employers = employers.filter(Q(region_id=code) | Q(region__code__startswith=f"{code}."))
-    snapshot = _from_snapshot(employers) if day is None else None
+    whole = scope.everything and code is None
+    snapshot = _from_snapshot(None if whole else employers) if day is None else None
     period = None
     if snapshot is not None:
         period, sums = snapshot
