@@ -128,8 +128,11 @@ def person_name_prefix(*, scope: Scope, persons: QuerySet[Person], text: str) ->
     - the national admin, and anyone else: case-folded, a range of the index (UPPER(name), id), and the
       list is then in that order (so a page reads its rows from the index, not a sort of every match)."""
     text = " ".join(text.split())
-    if len(scope.audience_keys()) == 1 and LISTED_NAME in persons.query.annotations:
-        return persons.filter(_as_typed_prefix(LISTED_NAME, text))
+    keys = scope.audience_keys()
+    if len(keys) == 1 and LISTED_NAME in persons.query.annotations:
+        # Counted on the key's rows alone while nothing else narrows it (core.pagination.counted_by).
+        matching = PersonAudience.objects.filter(_as_typed_prefix("full_name", text), key=keys[0])
+        return counted_by(persons.filter(_as_typed_prefix(LISTED_NAME, text)), matching)
     narrowed = persons.filter(_upper_prefix("full_name", text))
     if scope.everything and SEARCH_NAME not in narrowed.query.annotations:
         return narrowed.annotate(**{SEARCH_NAME: Upper("full_name")}).order_by(SEARCH_NAME, "id")

@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from conftest import World
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cakupan.accounts.scope import scope_for
+from cakupan.core.pagination import BoundedCount, bounded_count
 from cakupan.registry import selectors, services
+from cakupan.registry.models import Person, PersonAudience
 from cakupan.registry.nik import nik_compose
 from cakupan.registry.selectors import SEARCH_NAME
 
@@ -63,3 +67,17 @@ def test_the_person_api_filters_name_and_q_by_the_start(world: World, client: An
         assert answered.status_code == 200, answered.content[:500]
         assert [p["full_name"] for p in answered.json()["results"]] == expected, params
     assert scope_for(world.branch_malang).audience_keys()
+
+
+def test_a_one_key_search_counts_the_key_rows_alone(world: World) -> None:
+    """The bounded count of a branch's name search reads the audience's rows, not each match's person;
+    a further filter (a region) counts the list's own rows."""
+    rows = selectors.person_find(user=world.branch_malang, query="ners")
+    with CaptureQueriesContext(connection) as counted:
+        assert bounded_count(rows) == BoundedCount(1, True)
+    person, audience = Person._meta.db_table, PersonAudience._meta.db_table
+    assert person not in counted[0]["sql"].replace(audience, "")
+    narrowed = rows.filter(address_region__code__startswith="32")
+    with CaptureQueriesContext(connection) as counted:
+        assert bounded_count(narrowed) == BoundedCount(0, True)
+    assert person in counted[0]["sql"].replace(audience, "")
