@@ -26,8 +26,8 @@ What is built, for N persons (scale s = N / 10,000,000):
 - payer accounts: every employer, sponsor and self-paying member, and the state budget;
 - one user per role (password `PASSWORD` below): `nat_admin`, `nat_staff` (KC-MALANG), `nat_agency`
   (Disnaker Kota Malang), `nat_hr` (employer 1), `nat_sponsor` (sponsor 1), `nat_worker` (person 1);
-- then ANALYZE, the stored scope keys when the code has them (`scope_keys_rebuild`), and the coverage
-  snapshot of the last closed month.
+- then ANALYZE, the stored scope keys when the code has them (`scope_keys_rebuild` in bulk, before the
+  big tables' indexes are back), and the coverage snapshot of the last closed month.
 
 Every table is filled by INSERT … SELECT over generate_series with explicit ids (so related rows need no
 join); the big tables' secondary indexes, unique and foreign keys are dropped before and rebuilt after,
@@ -168,36 +168,6 @@ def _tables() -> dict[str, str]:
 
 
 BULK = ("person", "employment", "membership", "employer", "payer")
-
-
-def _drop_keys(t: dict[str, str]) -> list[str]:
-    """Drops the secondary indexes, unique and foreign keys of the big tables; returns the statements
-    that put them back (indexes, then unique keys, then foreign keys, as pg_dump orders a restore)."""
-    names = [t[k] for k in BULK]
-    constraints = _sql(
-        "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
-        "FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY(%s) AND c.contype IN ('u', 'f')",
-        [names],
-    )
-    owned = {name for _table, name, _type, _def in constraints}
-    indexes = _sql(
-        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-        "AND tablename = ANY(%s) AND indexname NOT LIKE '%%_pkey'",
-        [names],
-    )
-    restore = [definition for _table, name, definition in indexes if name not in owned]
-    restore += [
-        f'ALTER TABLE "{tb}" ADD CONSTRAINT "{n}" {d}' for tb, n, kind, d in constraints if kind == "u"
-    ]
-    restore += [
-        f'ALTER TABLE "{tb}" ADD CONSTRAINT "{n}" {d}' for tb, n, kind, d in constraints if kind == "f"
-    ]
-    for table, name, _kind, _definition in sorted(constraints, key=lambda row: row[2]):  # f before u
-        _sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for _table, name, _definition in indexes:
-        if name not in owned:
-            _sql(f'DROP INDEX "{name}"')
-    return restore
 
 
 def _array(words: tuple[str, ...] | list[str]) -> str:
@@ -398,9 +368,9 @@ def _reset_sequences(t: dict[str, str]) -> None:
         _sql(f"SELECT setval(pg_get_serial_sequence('{t[key]}', 'id'), (SELECT max(id) FROM {t[key]}))")
 
 
-def _after_load() -> None:
-    """Stored scope keys (issue 13, another change) when the code has them; the coverage snapshot of
-    the last closed month, which dashboards read."""
+def _scope_keys() -> None:
+    """Stored scope keys (issue 13) when the code has them, in bulk (their tables emptied, their indexes
+    set aside and built once after)."""
     try:
         from cakupan.registry.services.scope_keys import (  # type: ignore[import-not-found,unused-ignore]
             scope_keys_rebuild,
@@ -408,7 +378,11 @@ def _after_load() -> None:
     except ImportError:
         print("[national] no scope_keys_rebuild in this code: stored scope keys skipped", flush=True)
     else:
-        scope_keys_rebuild()
+        scope_keys_rebuild(bulk=True)
+
+
+def _coverage_snapshot() -> None:
+    """The coverage snapshot of the last closed month, which dashboards read."""
     from cakupan.coverage.services.snapshots import snapshot_build
 
     today = dt.date.today()
@@ -425,6 +399,8 @@ def build(url: str, persons: int) -> dict[str, float]:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+
+    from cakupan.core.db import secondary_keys_dropped, secondary_keys_restored
 
     scale = persons / NATIONAL
     employers = max(50, round(500_000 * scale))
@@ -444,7 +420,7 @@ def build(url: str, persons: int) -> dict[str, float]:
     _sql("SET maintenance_work_mem = '1GB'")
     with steps.step("reference data (regions, offices, agencies)"):
         districts = _reference(t)
-    restore = _drop_keys(t)
+    restore = secondary_keys_dropped([t[k] for k in BULK])
     with steps.step(f"employers ({employers:,})"):
         _employers(t, employers, districts)
     with steps.step(f"sponsors ({sponsors:,})"):
@@ -458,16 +434,22 @@ def build(url: str, persons: int) -> dict[str, float]:
             _memberships(t)
     with steps.step("payer accounts"):
         _payer_accounts(t)
+    # The scope keys before the big tables' indexes and keys are back: the rebuild's UPDATE of every
+    # employment and membership row (their regency columns) then writes no index entries but the primary
+    # key's.
+    with steps.step("ANALYZE (for the scope keys' plan)"):
+        _sql("ANALYZE")
+    with steps.step("scope keys"):
+        _scope_keys()
     with steps.step(f"indexes and keys ({len(restore)})"):
-        for statement in restore:
-            _sql(statement)
+        secondary_keys_restored(restore)
     _reset_sequences(t)
     with steps.step("users"):
         _users()
-    with steps.step("ANALYZE"):
+    with steps.step("VACUUM ANALYZE"):
         _sql("VACUUM ANALYZE")
-    with steps.step("scope keys, coverage snapshot"):
-        _after_load()
+    with steps.step("coverage snapshot"):
+        _coverage_snapshot()
     _sql("DROP TABLE bench_district")
     [(size,)] = _sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
     counts = {

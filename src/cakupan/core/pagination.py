@@ -45,11 +45,35 @@ class BoundedCount:
     exact: bool
 
 
+# The attribute of a query that names a cheaper query of the same rows to count (see counted_by). Set on
+# the Query, whose clones (filter, order_by, all, a FilterSet's qs) all copy it.
+_COUNTED_BY = "cakupan_counted_by"
+
+
+def _counted_sql(rows: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = rows.select_related(None).order_by().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def counted_by(rows: QuerySet[Any], counter: QuerySet[Any]) -> QuerySet[Any]:
+    """`rows`, whose bounded count is read from `counter`, a query with exactly as many rows that is
+    cheaper to count (a key's index range rather than that range joined to the persons it names). Only
+    while `rows` is what it was here: once a filter narrows it (its SQL differs), its own rows are
+    counted."""
+    rows = rows.all()
+    setattr(rows.query, _COUNTED_BY, (_counted_sql(rows), counter))
+    return rows
+
+
 def bounded_count(rows: QuerySet[Any], bound: int | None = None) -> BoundedCount:
     """COUNT over a LIMIT of bound + 1 rows: the cost stops at the bound however large the list. The
     related rows fetched for display (select_related) are left out: they change no count, and their joins
-    cost a lookup per counted row."""
+    cost a lookup per counted row; a list that names a cheaper query of its rows (counted_by) is counted
+    there."""
     bound = count_bound() if bound is None else bound
+    counter = getattr(rows.query, _COUNTED_BY, None)
+    if counter is not None and counter[0] == _counted_sql(rows):
+        rows = counter[1]
     n = rows.select_related(None).order_by()[: bound + 1].count()
     return BoundedCount(min(n, bound), n <= bound)
 

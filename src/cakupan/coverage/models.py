@@ -206,3 +206,35 @@ class Boundary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} ({self.vertices} vertices)"
+
+
+class FacilitySnapshot(models.Model):
+    """A health facility's staff on the last day of `period` (coverage/facilities.py counts them, for the
+    snapshot build and for a live read alike): staff reported (open jobs), of them covered (an active
+    membership at the facility), staff registered (active memberships at it) and the programmes they
+    hold. The health view of a province or of Indonesia sums these rows instead of checking every job."""
+
+    period = models.CharField(_("period"), max_length=7, help_text=_("YYYY-MM"))
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.CASCADE, related_name="+", verbose_name=_("facility")
+    )
+    facility_type = models.CharField(_("facility type"), max_length=20)
+    reported = models.IntegerField(_("staff reported"))
+    covered = models.IntegerField(_("staff reported and covered"))
+    registered = models.IntegerField(_("staff registered"))
+    jkk = models.IntegerField("JKK")
+    jkm = models.IntegerField("JKM")
+    jht = models.IntegerField("JHT")
+    jp = models.IntegerField("JP")
+    jkp = models.IntegerField("JKP")
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("facility snapshot")
+        verbose_name_plural = _("facility snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "employer"], name="facilitysnapshot_one_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.employer_id}: {self.covered}/{self.reported}"

@@ -6,11 +6,14 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Upper
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from cakupan.accounts.scope import Audience, Scope, mask_nik, scope_for
 from cakupan.core.errors import NotInScope
+from cakupan.core.pagination import counted_by
 from cakupan.registry.models import (
     Employer,
     Employment,
@@ -65,11 +68,14 @@ def person_list(*, user: Any, scope: Scope | None = None) -> QuerySet[Person]:
         return persons
     keys = scope.audience_keys()
     if len(keys) == 1:  # one row per person: the key's rows are unique per person
-        return (
+        listed = (
             persons.filter(audiences__key=keys[0])
             .annotate(**{LISTED_NAME: F("audiences__full_name")})
             .order_by(LISTED_NAME, "id")
         )
+        # Unfiltered, the list has one row per row of the key: its count is the key's index range alone
+        # (core.pagination.bounded_count), with no lookup of each counted row's person.
+        return counted_by(listed, PersonAudience.objects.filter(key=keys[0]))
     if keys:
         return persons.filter(scope.persons(audience(scope)))
     ids = Person.objects.filter(scope.persons(audience(scope))).values("pk")
@@ -86,13 +92,58 @@ def person_count(*, user: Any, scope: Scope | None = None) -> int:
     return person_list(user=user, scope=scope).count()
 
 
-def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Person]:
-    """Search by NIK (exact), KPJ (exact) or name (contains, case-insensitive).
+# After every character a name can hold: a prefix's names are the range [prefix, prefix + NAME_END).
+NAME_END = "\U0010ffff"
+SEARCH_NAME = "search_name"
+
+
+def _upper_prefix(path: str, text: str) -> Q:
+    """`path`'s upper-cased value starts with `text` upper-cased (by the database, as its index is): one
+    range of an expression index on UPPER(name)."""
+    upper = Upper(path)
+    return Q(GreaterThanOrEqual(upper, Upper(Value(text)))) & Q(
+        LessThan(upper, Upper(Value(text + NAME_END)))
+    )
+
+
+def _as_typed_prefix(path: str, text: str) -> Q:
+    """`path` starts with `text` as typed, in Title Case or in capitals ("siti am": "siti am…",
+    "Siti Am…", "SITI AM…"): ranges of an index on the name as stored."""
+    variants = sorted({text, text.title(), text.upper()})
+    ranges = Q(pk__in=[])
+    for variant in variants:
+        ranges |= Q(**{f"{path}__gte": variant, f"{path}__lt": variant + NAME_END})
+    # The ranges' envelope, redundant for the rows: a walk of the index in the list's order (what the
+    # planner picks for a first page) then starts at the first variant instead of the key's first name.
+    envelope = Q(**{f"{path}__gte": variants[0], f"{path}__lt": variants[-1] + NAME_END})
+    return envelope & ranges
+
+
+def person_name_prefix(*, scope: Scope, persons: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """The persons of `persons` (a person_list) whose full name starts with `text`, bounded by an index
+    at any registry size (docs/design.md, "Name search"):
+    - a role with one audience key (branch, agency, HR, sponsor): the range of its key's rows in the
+      audience's (key, name, person) index, for the text as typed, in Title Case and in capitals; the
+      list keeps its order;
+    - the national admin, and anyone else: case-folded, a range of the index (UPPER(name), id), and the
+      list is then in that order (so a page reads its rows from the index, not a sort of every match)."""
+    text = " ".join(text.split())
+    keys = scope.audience_keys()
+    if len(keys) == 1 and LISTED_NAME in persons.query.annotations:
+        # Counted on the key's rows alone while nothing else narrows it (core.pagination.counted_by).
+        matching = PersonAudience.objects.filter(_as_typed_prefix("full_name", text), key=keys[0])
+        return counted_by(persons.filter(_as_typed_prefix(LISTED_NAME, text)), matching)
+    narrowed = persons.filter(_upper_prefix("full_name", text))
+    if scope.everything and SEARCH_NAME not in narrowed.query.annotations:
+        return narrowed.annotate(**{SEARCH_NAME: Upper("full_name")}).order_by(SEARCH_NAME, "id")
+    return narrowed
+
+
+def person_search(*, scope: Scope, persons: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Search a person list by NIK (exact), KPJ (exact) or name (prefix, see person_name_prefix).
 
     A role that sees NIKs masked cannot search by NIK: a 16-digit query is read as a name, which finds
     no one whether the NIK is registered or not, so a guessed NIK is never confirmed (issue 12)."""
-    scope = scope or scope_for(user)
-    persons = person_list(user=user, scope=scope)
     text = " ".join(query.split())
     if not text:
         return persons.none()
@@ -101,7 +152,13 @@ def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySe
         return persons.filter(nik=digits)
     if digits.isdigit() and len(digits) == 11:
         return persons.filter(memberships__kpj=digits).distinct()
-    return persons.filter(full_name__icontains=text)
+    return person_name_prefix(scope=scope, persons=persons, text=text)
+
+
+def person_find(*, user: Any, query: str, scope: Scope | None = None) -> QuerySet[Person]:
+    """person_search over the user's person list."""
+    scope = scope or scope_for(user)
+    return person_search(scope=scope, persons=person_list(user=user, scope=scope), query=query)
 
 
 def person_filter_nik(*, scope: Scope, persons: QuerySet[Person], nik: str) -> QuerySet[Person]:
@@ -132,13 +189,14 @@ def membership_find(*, scope: Scope, memberships: QuerySet[Membership], query: s
         return memberships.filter(person__nik=digits)
     if digits.isdigit() and len(digits) == 11:
         return memberships.filter(kpj=digits)
-    return memberships.filter(Q(employer__npp__iexact=text) | Q(person__full_name__icontains=text))
+    return memberships.filter(Q(employer__npp__iexact=text) | _upper_prefix("person__full_name", text))
 
 
 def employment_find(*, scope: Scope, employment: QuerySet[Employment], query: str) -> QuerySet[Employment]:
     """The employment list's search (page and API through EmploymentFilter), as membership_find reads a
     query: the NIK (16 digits; a name for a role that sees NIKs masked), the KPJ (11 digits) of the
-    person's membership, else an NPP or a part of a person's or an employer's name."""
+    person's membership, else an NPP, the start of a person's name (case-folded) or a part of an
+    employer's name."""
     text = " ".join(query.split())
     if not text:
         return employment.none()
@@ -147,7 +205,7 @@ def employment_find(*, scope: Scope, employment: QuerySet[Employment], query: st
         return employment.filter(person__nik=digits)
     if digits.isdigit() and len(digits) == 11:
         return employment.filter(person_id__in=Membership.objects.filter(kpj=digits).values("person_id"))
-    names = Q(person__full_name__icontains=text) | Q(employer__name__icontains=text)
+    names = _upper_prefix("person__full_name", text) | Q(employer__name__icontains=text)
     return employment.filter(Q(employer__npp__iexact=text) | names)
 
 

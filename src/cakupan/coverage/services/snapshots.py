@@ -1,4 +1,5 @@
-"""Building the monthly coverage snapshot: one INSERT ... SELECT ... GROUP BY per level.
+"""Building the monthly coverage snapshot: one INSERT ... SELECT ... GROUP BY per level, and one of every
+health facility's staff (coverage/facilities.py; the health view of a province or of Indonesia reads it).
 
 Counting rule (the last day D of the period): a membership counts when start_date <= D and (end_date is
 null or end_date >= D), and its status is active, or ended with an end date (it was active until then, so
@@ -23,7 +24,8 @@ from cakupan.accounts.permissions import SYSTEM, Perm, require
 from cakupan.core.audit import audit_record
 from cakupan.core.errors import InvalidInput
 from cakupan.core.sqlnames import quoted, table
-from cakupan.coverage.models import CoverageSnapshot, SnapshotBuild
+from cakupan.coverage.facilities import COUNTS, facility_counts_sql
+from cakupan.coverage.models import CoverageSnapshot, FacilitySnapshot, SnapshotBuild
 from cakupan.registry.models import Employer, Membership, Person, Sponsor
 from cakupan.rules.period import Period
 
@@ -85,6 +87,17 @@ def _province_sql() -> str:
     """  # noqa: S608
 
 
+def _facilities_sql() -> str:
+    """Every health facility's staff on the day (coverage/facilities.py), one row each."""
+    snap, e = _table(FacilitySnapshot), _table(Employer)
+    counts = ", ".join(COUNTS)
+    return f"""
+        INSERT INTO {snap} (period, built_at, employer_id, facility_type, {counts})
+        SELECT %s, %s, c.employer_id, c.facility_type, {", ".join(f"c.{k}" for k in COUNTS)}
+        FROM ({facility_counts_sql(f"SELECT id FROM {e}")}) c
+    """  # noqa: S608
+
+
 @transaction.atomic
 def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
     """(Re)build the snapshot of one period: the old rows of the period are replaced, in one transaction.
@@ -94,11 +107,14 @@ def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
     day = period_last_day(period)
     now = timezone.now()
     deleted, _detail = CoverageSnapshot.objects.filter(period=period).delete()
+    FacilitySnapshot.objects.filter(period=period).delete()
     with connection.cursor() as cursor:
         cursor.execute(_regency_sql(), [period, now, day, day])
         regency_rows = cursor.rowcount
         cursor.execute(_province_sql(), [now, period])
         province_rows = cursor.rowcount
+        cursor.execute(_facilities_sql(), [period, now, day, day, day, day])
+        facility_rows = cursor.rowcount
     active = sum(CoverageSnapshot.objects.filter(period=period, level=1).values_list("active", flat=True))
     SnapshotBuild.objects.update_or_create(
         period=period, defaults={"built_at": now, "rows": regency_rows + province_rows, "active": active}
@@ -112,6 +128,7 @@ def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
             "replaced_rows": deleted,
             "regency_rows": regency_rows,
             "province_rows": province_rows,
+            "facility_rows": facility_rows,
             "active": active,
         },
     )
@@ -119,6 +136,7 @@ def snapshot_build(*, period: str, actor: Any = SYSTEM) -> dict[str, Any]:
         "period": period,
         "regency_rows": regency_rows,
         "province_rows": province_rows,
+        "facility_rows": facility_rows,
         "active": active,
         "replaced_rows": deleted,
     }

@@ -16,6 +16,7 @@ from cakupan.coverage.models import WorkforceStat
 from cakupan.coverage.services.snapshots import snapshot_build
 from cakupan.coverage.tests.factories import person
 from cakupan.registry import services
+from cakupan.registry.models import Employment
 
 DAY = dt.date(2025, 6, 30)
 
@@ -80,6 +81,31 @@ def test_health_view_is_scoped(clinic: Any) -> None:
     assert client.get("/coverage/health/", {"region": "32.16"}).status_code == 404
     client.force_login(clinic.hr_hospital)
     assert client.get("/coverage/health/").status_code == 403
+
+
+def test_the_view_reads_the_snapshot_built_with_the_same_counts(clinic: Any) -> None:
+    """Asked for today, the view sums the last built month's facility rows, for Indonesia, a province and
+    a regency alike: the same figures as the live count on that month's last day. A later change shows
+    in a live count (a given day) only, until the next build."""
+    agency = scope_for(clinic.agency_health_malang)
+    live = {r["type"]: r for r in health_view(scope=agency, region="", day=DAY)["rows"]}
+    assert health_view(scope=agency, region="")["period"] is None  # no month built: counted live
+    snapshot_build(period="2025-06")
+    for scope, region in ((agency, ""), (scope_for(clinic.admin), "35.73")):
+        shown = health_view(scope=scope, region=region)
+        assert (shown["period"], shown["day"]) == ("2025-06", DAY.isoformat())
+        assert {r["type"]: r for r in shown["rows"]} == live
+    for region in ("", "35"):
+        wide = {r["type"]: r for r in health_view(scope=scope_for(clinic.admin), region=region)["rows"]}
+        assert (wide["klinik"]["reported"], wide["rumah_sakit"]["reported"]) == (3, 2)
+    clinic_job = Employment.objects.get(person__nik__endswith="0051")
+    services.employment_update(actor=clinic.admin, employment=clinic_job, end_date=DAY)
+    later = health_view(scope=agency, region="", day=dt.date(2025, 7, 31))
+    assert {r["type"]: r["reported"] for r in later["rows"]}["klinik"] == 2
+    assert {r["type"]: r["reported"] for r in health_view(scope=agency, region="")["rows"]}["klinik"] == 3
+    client = Client()
+    client.force_login(clinic.agency_health_malang)
+    assert 'id="health-snapshot"' in client.get("/coverage/health/").text
 
 
 @pytest.fixture

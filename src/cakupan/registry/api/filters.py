@@ -66,9 +66,7 @@ class PersonFilter(django_filters.FilterSet):
     nik = django_filters.CharFilter(
         method="filter_nik", label=_("NIK (exact); ignored where NIKs are masked")
     )
-    name = django_filters.CharFilter(
-        field_name="full_name", lookup_expr="icontains", label=_("name contains")
-    )
+    name = django_filters.CharFilter(method="filter_name", label=_("name starts with (case ignored)"))
     region = django_filters.CharFilter(method="filter_region", label=_("address region code or its prefix"))
     q = django_filters.CharFilter(method="filter_q", label=_("search: NIK or KPJ (exact) or name"))
 
@@ -83,9 +81,12 @@ class PersonFilter(django_filters.FilterSet):
         code = selectors.region_filter_code(scope=scope_for(self.request.user), code=value)
         return queryset.filter(region_prefix_q("address_region", code))
 
+    def filter_name(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        scope = scope_for(self.request.user)
+        return selectors.person_name_prefix(scope=scope, persons=queryset, text=value)
+
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        found = selectors.person_find(user=self.request.user, query=value)
-        return queryset.filter(pk__in=found.values("pk"))
+        return selectors.person_search(scope=scope_for(self.request.user), persons=queryset, query=value)
 
 
 class EmploymentFilter(django_filters.FilterSet):

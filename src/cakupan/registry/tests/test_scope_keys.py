@@ -21,7 +21,7 @@ from cakupan.contributions.selectors_payments import payer_accounts
 from cakupan.contributions.services.billing_write import GOVERNMENT, accounts_ensure
 from cakupan.contributions.tests.payment_fixtures import account_make
 from cakupan.core.errors import NotInScope
-from cakupan.core.pagination import keyset_page
+from cakupan.core.pagination import BoundedCount, bounded_count, keyset_page
 from cakupan.enrolment.services import roster_import
 from cakupan.enrolment.tests.test_paths import _scenario
 from cakupan.regions.services import branch_office_upsert
@@ -175,10 +175,63 @@ def test_drift_is_found_and_the_command_reports_it(world: World) -> None:
     assert_scope_keys_consistent()
 
 
+def _keys_of(*tables: str) -> dict[str, dict[str, Any]]:
+    """Every index and constraint of `tables` as the database reports it (name: columns, kind)."""
+    with connection.cursor() as cursor:
+        return {
+            f"{t}.{name}": {k: info[k] for k in ("columns", "primary_key", "unique", "foreign_key", "index")}
+            for t in tables
+            for name, info in connection.introspection.get_constraints(cursor, t).items()
+        }
+
+
+def test_a_bulk_rebuild_repairs_drift_and_puts_every_index_and_key_back(world: World) -> None:
+    """`cakupan scope rebuild` (bulk: on PostgreSQL the key tables emptied, their indexes and keys set
+    aside and built again after) inside a transaction that already wrote keys (the world's services: their
+    foreign-key checks still pending), and `--online`, which keeps them."""
+    tables = (PersonAudience._meta.db_table, PayerAccountAudience._meta.db_table)
+    before = _keys_of(*tables)
+    assert any(info["primary_key"] for info in before.values())
+    assert any(info["foreign_key"] for info in before.values())
+    account = account_make(va="8800100", employer=world.hospital)
+    Employment.objects.filter(person=world.nurse).update(employer_regency="32.16")
+    PersonAudience.objects.filter(person=world.driver).delete()
+    PayerAccountAudience.objects.filter(account=account).delete()
+    PersonAudience.objects.create(key="b:999999", person=world.nurse)
+    assert scope_keys_differences()
+    call_command("scope", "rebuild", stdout=StringIO())
+    assert_scope_keys_consistent()
+    assert _keys_of(*tables) == before
+    PersonAudience.objects.filter(person=world.driver).delete()
+    call_command("scope", "rebuild", "--online", stdout=StringIO())
+    assert_scope_keys_consistent()
+    assert _keys_of(*tables) == before
+
+
 def test_person_count_reads_the_keys(world: World) -> None:
     for user in (world.admin, world.branch_malang, world.agency_health_malang, world.hr_hospital):
         assert selectors.person_count(user=user) == selectors.person_list(user=user).count()
     assert selectors.person_count(user=world.branch_malang) == 2
+
+
+def test_an_unfiltered_scoped_list_counts_its_key_alone(world: World) -> None:
+    """The bounded count of a one-key person list reads the key's rows, not each counted row's person;
+    once filtered, the list's own rows are counted."""
+    person_table = Person._meta.db_table
+    for user in (world.branch_malang, world.hr_hospital):
+        rows = selectors.person_list(user=user)
+        with CaptureQueriesContext(connection) as counted:
+            count = bounded_count(rows)
+        assert count == BoundedCount(rows.count(), True)
+        assert len(counted) == 1
+        assert person_table not in counted[0]["sql"].replace(PersonAudience._meta.db_table, "")
+        named = rows.filter(full_name__startswith=world.driver.full_name[:3])
+        with CaptureQueriesContext(connection) as counted:
+            assert bounded_count(named) == BoundedCount(named.count(), True)
+        assert person_table in counted[0]["sql"].replace(PersonAudience._meta.db_table, "")
+    assert bounded_count(selectors.person_list(user=world.branch_malang)).value == 2
+    driver_only = selectors.person_list(user=world.branch_malang).filter(pk=world.driver.pk)
+    assert bounded_count(driver_only).value == 1
 
 
 def test_an_office_changed_in_the_admin_rebuilds_the_keys(world: World, client: Any) -> None:

@@ -44,8 +44,11 @@ def test_search_finds_persons_by_nik_name_and_kpj_and_employers(world: Any, as_u
     assert list(by_nik.context["persons"]) == [world.nurse]
     by_kpj = client.get(url, {"q": world.driver_membership.kpj})
     assert list(by_kpj.context["persons"]) == [world.driver]
+    # A name is found by its start, case ignored ("PENGEMUDI c", "ners"); a word inside it finds no one.
+    for start, found in (("PENGEMUDI c", "Pengemudi Contoh"), ("ners", "Ners Contoh")):
+        assert [p.full_name for p in client.get(url, {"q": start}).context["persons"]] == [found]
     by_name = client.get(url, {"q": "contoh"})
-    assert {p.full_name for p in by_name.context["persons"]} == {"Ners Contoh", "Pengemudi Contoh"}
+    assert list(by_name.context["persons"]) == []
     assert list(by_name.context["employers"]) == [world.hospital]  # not the factory in Bekasi
     # htmx asks for the results only.
     partial = client.get(url, {"q": "NPP00001"}, headers={"HX-Request": "true"})

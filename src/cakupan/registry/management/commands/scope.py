@@ -10,16 +10,19 @@ class Command(BaseCommand):
     help = (
         "Scope keys stored on the registry's rows. `cakupan scope check` compares them with a fresh "
         "derivation (exit 1 and the differences when they drifted, e.g. after manual SQL); "
-        "`cakupan scope rebuild` derives them all again."
+        "`cakupan scope rebuild` derives them all again, with the key tables' indexes set aside and built "
+        "once after (PostgreSQL; the scoped lists wait meanwhile); `--online` keeps them, so readers keep "
+        "the old keys until it commits (slower at national size)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["check", "rebuild"])
+        parser.add_argument("--online", action="store_true", help="rebuild with the indexes in place")
         parser.add_argument("--limit", type=int, default=50, help="differences shown per kind (check)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "rebuild":
-            scope_keys_rebuild()
+            scope_keys_rebuild(bulk=not options["online"])
             self.stdout.write("scope keys rebuilt")
             return
         found = scope_keys_differences(limit=options["limit"])
