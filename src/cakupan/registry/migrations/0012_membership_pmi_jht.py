@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0010_employer_jp_deferral_pp49"),
+        ("registry", "0011_person_upper_name"),
     ]
 
     operations = [
