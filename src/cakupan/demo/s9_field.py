@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cakupan.accounts.models import User
 from cakupan.benefits.models import Claim
+from cakupan.enrolment.models import LinkReview, RosterImport
 from cakupan.field.models import Agent, Collection, Conflict, Deposit, Device, SyncItem
 from cakupan.field.services.agents import agent_status_set
 from cakupan.field.services.review import deposit_record
@@ -175,9 +176,13 @@ def field_delete() -> dict[str, int]:
     """What the demo's agents wrote, before their users and persons go (claims on their members too)."""
     agents = Agent.objects.filter(user__username__in=USERNAMES)
     persons = Person.objects.filter(field_items__agent__in=agents)
+    # The syncs' roster imports (and any row they held for review) name the agents' users.
+    imports = RosterImport.objects.filter(uploader__username__in=USERNAMES)
     deleted: dict[str, int] = {}
     for label, queryset in (
         ("claims", Claim.objects.filter(Q(person__in=persons))),
+        ("field link reviews", LinkReview.objects.filter(roster_import__in=imports)),
+        ("field roster imports", imports),
         ("field conflicts", Conflict.objects.filter(agent__in=agents)),
         ("synced items", SyncItem.objects.filter(agent__in=agents)),
         ("field collections", Collection.objects.filter(agent__in=agents)),
