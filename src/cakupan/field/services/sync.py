@@ -30,7 +30,10 @@ from cakupan.field.services.collections import collection_apply
 from cakupan.field.services.enrolments import Answer, enrolments_decide
 
 MAX_ITEMS = 10_000
-CHUNK = 1000  # enrolment items per transaction (a roster import each: about a second)
+# Enrolment items per transaction, a roster import each: a whole batch's at most. Measured at 10,000 items
+# (PostgreSQL): 1,000 a chunk took 8.5 s, 5,000 5.7 s, 10,000 4.5 s (the import alone 2.1 s); each statement
+# stays bounded by the web statement timeout, and a batch cut short is sent again whole (idempotent).
+CHUNK = MAX_ITEMS
 CLIENT_ID_MAX = SyncItem._meta.get_field("client_id").max_length or 64
 DEVICE_MAX = Device._meta.get_field("label").max_length or 64
 
