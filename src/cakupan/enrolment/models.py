@@ -5,6 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# The sources of rows given in code (enrolment/services/rows.py callers), as a page shows them.
+ROWS_SOURCES = {
+    "field sync": _("Enrolled by a field agent"),
+    "outreach conversion": _("Sign-ups of an outreach event"),
+}
+
+
 class RosterImport(models.Model):
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", _("checked only (dry run)")
@@ -56,6 +63,17 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def shown_name(self) -> str:
+        """What a page calls the import: the file's name, or for rows given in code (no report file) what
+        they came from, in words; their stored source names a user or an event code (rows.py)."""
+        if self.report_name:
+            return self.file_name
+        for prefix, words in ROWS_SOURCES.items():
+            if self.file_name.startswith(prefix):
+                return str(words)
+        return str(_("Enrolled in the application"))
 
     def counts(self) -> dict[str, int]:
         return {

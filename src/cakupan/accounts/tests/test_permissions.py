@@ -64,6 +64,10 @@ NO_ACTOR: dict[str, tuple[set[str], str]] = {
         "a step of cover_endings_decide, inside its transaction, after its require(...)",
     ),
     "sponsorship.services.endings_follow": ({"still_active"}, "a query expression of retention_follow"),
+    "sponsorship.services.notify": (
+        {"recipients", "move_waiting", "runway_alert"},
+        "mail to the users the permission table names, sent by services after their own require(...)",
+    ),
     "benefits.services.notifications": (
         {"claim_message", "notifications_mail", "notification_mark_read"},
         "texts and mail of notifications already created; a user marks only their own as read",
