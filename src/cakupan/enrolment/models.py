@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # The sources of rows given in code (enrolment/services/rows.py callers), as a page shows them.
 ROWS_SOURCES = {
     "field sync": _("Enrolled by a field agent"),
