@@ -122,7 +122,9 @@ def test_sign_out_warns_then_clears_and_the_next_agent_sees_nothing(live_server:
         queued(page, 0)
         second_queue = page.inner_text("#queue")
         page.click("#sync-button")
-        until(page, "return document.getElementById('fa-status').textContent !== '';")
+        # The connection state ("Daring.") may be shown first: wait for the sync's own answer (a timeout
+        # fails the test, naming the condition).
+        until(page, "return document.getElementById('fa-status').textContent.includes('dikirim');")
         second_status = page.inner_text("#fa-status")
         shot(page, "second-agent-queue")
         fits_second = fits(page)
