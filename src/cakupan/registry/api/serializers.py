@@ -274,6 +274,17 @@ class MembershipCreateInput(InputSerializer):
     bpu_sector = serializers.ChoiceField(
         choices=Membership.BpuSector.choices, required=False, allow_blank=True
     )
+    # Jakon and PMI (rules.md §3.1-3.2): what billing needs to bill them; the service checks each segment's.
+    contract_value = _rupiah(
+        required=False, allow_null=True, help_text=_("Jakon only: the project's contract value in Rupiah.")
+    )
+    contract_months = serializers.IntegerField(
+        min_value=1, max_value=32767, required=False, allow_null=True, help_text=_("PMI only: months.")
+    )
+    pmi_jht_amount = _rupiah(
+        required=False, allow_null=True, help_text=_("PMI only: the JHT amount chosen, Rupiah a month.")
+    )
+    pmi_individual = serializers.BooleanField(required=False, default=False)
 
 
 class MembershipEndInput(InputSerializer):
@@ -304,6 +315,10 @@ class MembershipOutput(serializers.ModelSerializer):
             "sponsor",
             "declared_income",
             "bpu_sector",
+            "contract_value",
+            "contract_months",
+            "pmi_jht_amount",
+            "pmi_individual",
             "created_at",
             "updated_at",
         ]

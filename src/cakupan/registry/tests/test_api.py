@@ -490,3 +490,44 @@ def test_list_queries_do_not_grow_with_rows(world):
     after = {path: _queries(client, path) for path in paths}
     assert after == before
     assert client.get(f"{V1}/persons/").json()["count"] == 2 + 4
+
+
+def test_jakon_and_pmi_contracts_through_the_api(world):
+    """Billing bills Jakon and PMI from their contract (rules.md §3.1-3.2): the API takes and shows it, and
+    the service's segment checks answer at the field."""
+    from cakupan.contributions.tests.factories import person_make
+
+    client = api(world.admin)
+    jakon = {
+        "person": person_make(world.admin, 71).pk,
+        "segment": "JAKON",
+        "programs": ["JKK", "JKM"],
+        "start_date": "2024-05-01",
+        "payer_kind": "employer",
+        "employer": world.factory.pk,
+        "contract_value": 250_000_000,
+    }
+    created = client.post(f"{V1}/memberships/", jakon, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["contract_value"] == 250_000_000
+    pmi = {
+        "person": person_make(world.admin, 72).pk,
+        "segment": "PMI",
+        "programs": ["JKK", "JKM", "JHT"],
+        "start_date": "2024-05-01",
+        "payer_kind": "self",
+        "contract_months": 24,
+        "pmi_jht_amount": 100_000,
+        "pmi_individual": True,
+    }
+    created = client.post(f"{V1}/memberships/", pmi, format="json")
+    assert created.status_code == 201, created.content
+    shown = created.json()
+    assert (shown["contract_months"], shown["pmi_jht_amount"], shown["pmi_individual"]) == (24, 100_000, True)
+    # A contract value on a PMI membership is another segment's field: refused there, nothing written.
+    person = person_make(world.admin, 73)
+    wrong = {**pmi, "person": person.pk, "contract_value": 5}
+    refused = client.post(f"{V1}/memberships/", wrong, format="json")
+    assert refused.status_code == 400
+    assert "contract_value" in {e["field"] for e in refused.json()["errors"]}
+    assert not Membership.objects.filter(person=person).exists()
