@@ -5,8 +5,8 @@ still active after three months, per event, partner agency, staff member, month 
 - member: the sign-up was turned into a membership (`SignUp.membership`);
 - first contribution paid: a bill line of that membership sits on a bill that received a payment
   (contributions.Allocation); a bill a sponsor pays for many members counts for each of them;
-- still active after three months: the membership started at least three months before `today` and is
-  active today. A membership that ended or lapsed (non-active) is not counted, whenever it happened: the
+- still active after three months: of those who paid a first contribution, the membership started at
+  least three months before `today` and is active today. A membership that ended or lapsed (non-active) is not counted, whenever it happened: the
   registry keeps no status history, so "active on the day three months in" cannot be read back.
 
 One grouped query per table, whatever the number of events; every count scoped by the role.
@@ -80,9 +80,12 @@ def _counts(cutoff: dt.date) -> dict[str, Any]:
         "valid_nik": Count("pk", filter=Q(nik_valid=True)),
         "members": Count("pk", filter=Q(membership__isnull=False)),
         "paid_first": Count("pk", filter=Q(paid=True)),
+        # A step of the funnel: among those who paid a first contribution (a member who never paid is not
+        # "still" active, whatever their status says before the inactivity rule has run).
         "active_3m": Count(
             "pk",
             filter=Q(
+                paid=True,
                 membership__status=Membership.Status.ACTIVE,
                 membership__start_date__lte=cutoff,
             ),
