@@ -111,6 +111,18 @@ def queued(page: Any, n: int) -> None:
     until(page, f"return document.getElementById('fa-queued').textContent === '{n}';")
 
 
+def sent_batches(page: Any, batches: list[str]) -> None:
+    """Keeps the body of every sync batch the page posts, in order."""
+    page.on(
+        "request",
+        lambda r: (
+            batches.append(r.post_data or "")
+            if r.method == "POST" and r.url.endswith("/api/v1/field/batches/")
+            else None
+        ),
+    )
+
+
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"field-{name}-390.png"), full_page=True)
 
@@ -138,14 +150,7 @@ def test_an_agent_enrols_and_collects_offline_then_syncs(live_server: Any, agent
     with chromium() as browser:
         context = browser.new_context(**PHONE)
         page = context.new_page()
-        page.on(
-            "request",
-            lambda r: (
-                batches.append(r.post_data or "")
-                if r.method == "POST" and r.url.endswith("/api/v1/field/batches/")
-                else None
-            ),
-        )
+        sent_batches(page, batches)
         page.goto(f"{base}/login/")
         page.fill("input[name=username]", agent_user.username)
         page.fill("input[name=password]", AGENT_PASSWORD)

@@ -17,7 +17,7 @@ import pytest
 
 from cakupan.registry.models import Person
 from cakupan.registry.nik import nik_compose
-from tests.browser.test_field_offline import KEPT_ON_PHONE, PHONE, enrol, queued, until
+from tests.browser.test_field_offline import KEPT_ON_PHONE, PHONE, enrol, queued, sent_batches, until
 from tests.browser.test_journey import ARTIFACTS, chromium, chromium_or_skip, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,14 +89,7 @@ def test_sign_out_warns_then_clears_and_the_next_agent_sees_nothing(live_server:
     with chromium() as browser:
         context = browser.new_context(**PHONE)
         page = context.new_page()
-        page.on(
-            "request",
-            lambda r: (
-                batches.append(r.post_data or "")
-                if r.method == "POST" and r.url.endswith("/api/v1/field/batches/")
-                else None
-            ),
-        )
+        sent_batches(page, batches)
         # 1. The first agent captures Siti and signs out before sending: warned, sends, signed out.
         sign_in(page, base, first.username)
         until(page, "return navigator.serviceWorker.controller !== null;")
