@@ -49,4 +49,4 @@ def test_a_snapshot_job_names_its_starter(world: World) -> None:
     assert job_run(job_id=job.pk).status == "done"
     event = AuditEvent.objects.get(action="coverage.snapshot_build")
     assert event.actor_id == admin.pk
-    assert set(event.changes) == {"replaced_rows", "regency_rows", "province_rows", "active"}
+    assert set(event.changes) == {"replaced_rows", "regency_rows", "province_rows", "facility_rows", "active"}
