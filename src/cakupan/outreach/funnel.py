@@ -6,8 +6,9 @@ still active after three months, per event, partner agency, staff member, month 
 - first contribution paid: a bill line of that membership sits on a bill that received a payment
   (contributions.Allocation); a bill a sponsor pays for many members counts for each of them;
 - still active after three months: of those who paid a first contribution, the membership started at
-  least three months before `today` and is active today. A membership that ended or lapsed (non-active) is not counted, whenever it happened: the
-  registry keeps no status history, so "active on the day three months in" cannot be read back.
+  least three months before `today` and is active today. A membership that ended or lapsed (non-active)
+  is not counted, whenever it happened: the registry keeps no status history, so "active on the day
+  three months in" cannot be read back.
 
 One grouped query per table, whatever the number of events; every count scoped by the role.
 """
