@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cakupan.accounts.access import permission_required, scope_of
 from cakupan.accounts.permissions import Perm, may
+from cakupan.regions.models import Region
 from cakupan.sponsorship import selectors
 from cakupan.sponsorship.selectors_villages import village_arrears
 
@@ -63,8 +64,11 @@ def sponsor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Perm.SPONSORSHIP_READ)
 def villages(request: HttpRequest, regency: str) -> HttpResponse:
     after = request.GET.get("after", "")[:20] or None
+    report = village_arrears(user=scope_of(request), regency=regency, after=after, limit=VILLAGES_PAGE)
     context = {
-        "report": village_arrears(user=scope_of(request), regency=regency, after=after, limit=VILLAGES_PAGE),
+        "report": report,
+        # The heading names the regency (reference data, not personal), not its code.
+        "regency_name": Region.objects.filter(code=report["regency"]).values_list("name", flat=True).first(),
         "after": after,
         "detail_prefix": reverse("sponsorship:list"),  # each village's page: one reverse, not one a row
     }

@@ -49,7 +49,9 @@ def test_pages_scope_and_language(world: Any) -> None:
     assert "anggaran kabupaten/kota (APBD)" in detail
     assert "Periode pendanaan" in detail
     assert "Funded periods" not in detail
-    assert "Tulungrejo" in staff.get("/sponsorship/villages/35.07/").content.decode()
+    villages = staff.get("/sponsorship/villages/35.07/").content.decode()
+    assert "Tulungrejo" in villages
+    assert "<h1>Dana desa Kabupaten Malang</h1>" in villages  # the regency by name, not by its code
     # Another regency's office: the sponsor is absent, its villages too.
     bekasi = client_for(world.branch_bekasi)
     assert "APBD Kota Contoh" not in bekasi.get("/sponsorship/").content.decode()
